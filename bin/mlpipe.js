@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI lives in dist/ (built by `npm run build`). `--version` is answered here,
+// before any module loads, so that it costs little more than Node's own start-up.
+import { readFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  import('../dist/cli/main.js')
+    .then((m) => m.main(process.argv))
+    .catch((err) => {
+      process.stderr.write(
+        `error [E_INTERNAL]: mlpipe cannot start: ${err?.message ?? err}\n  hint: run \`npm run build\` in the mlpipe folder first\n`,
+      );
+      process.exitCode = 70;
+    });
+}

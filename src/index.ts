@@ -1,0 +1,11 @@
+/**
+ * The public API of mlpipe. Everything a library user may import is re-exported here explicitly;
+ * anything not listed is internal and may change.
+ */
+export { ERROR_CODES, MlpipeError, isMlpipeError } from './errors.js';
+export type { ErrorCode, MlpipeErrorOptions } from './errors.js';
+export { silentProgress } from './core/progress.js';
+export type { ProgressOptions, ProgressReporter, ProgressTask } from './core/progress.js';
+export { findRepoRoot } from './core/repo/find-root.js';
+export { diagnose } from './core/doctor.js';
+export type { DoctorReport } from './core/doctor.js';
