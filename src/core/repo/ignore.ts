@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 
 /**
@@ -30,7 +30,7 @@ export class DvcIgnore {
     return false;
   }
 
-  /** True if any `.dvcignore` exists for `dir` (callers skip the per-entry checks otherwise). */
+  /** The patterns of `dir/.dvcignore` (repo-relative folder, '' for the root), or null. */
   matcher(dir: string): Ignore | null {
     let m = this.byDir.get(dir);
     if (m !== undefined) return m;
@@ -45,9 +45,4 @@ export class DvcIgnore {
     this.byDir.set(dir, m);
     return m;
   }
-}
-
-export function parentDir(rel: string): string {
-  const d = dirname(rel);
-  return d === '.' ? '' : d;
 }

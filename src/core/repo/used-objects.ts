@@ -42,7 +42,7 @@ export interface CollectOptions {
   workspace?: boolean;
 }
 
-interface Output {
+export interface Output {
   path: string;
   md5: string | undefined;
   legacy: boolean;
@@ -103,7 +103,7 @@ function allCommitsOf(repo: Repo): string[] {
 }
 
 /** Outputs of the `.dvc` and `dvc.lock` files committed in each revision (blobs read once). */
-function revisionOutputs(repo: Repo, revs: string[]): Output[] {
+export function revisionOutputs(repo: Repo, revs: string[]): Output[] {
   if (!repo.gitRoot) throw noGit();
   const gitRoot = repo.gitRoot;
   // The repo may sit in a sub-folder of the git work tree (`init --subdir`).
