@@ -29,7 +29,7 @@ export function registerGc(program: Command): void {
           const scope = { workspace: opts.workspace, allCommits: opts.allCommits, revs: opts.rev };
           const plan = await gc(repo, { ...scope, dryRun: true });
           if (!opts.dry && !opts.force && plan.removed.length > 0) await confirm(ctx.out, plan.removed.length, formatBytes(plan.bytes));
-          const result = opts.dry || plan.removed.length === 0 ? plan : await gc(repo, scope);
+          const result = opts.dry ? plan : await gc(repo, scope);
           ctx.out.result({ ...result, dryRun: Boolean(opts.dry) }, () => {
             const verb = opts.dry ? 'Would remove' : 'Removed';
             ctx.out.line(`${verb} ${result.removed.length} objects (${formatBytes(result.bytes)}); kept ${result.kept}.`);
