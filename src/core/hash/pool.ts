@@ -13,7 +13,7 @@ import { WORKER_SOURCE } from './worker-source.js';
  */
 export interface HashJob {
   path: string;
-  /** Also copy the bytes into this new file (created exclusively) while hashing. */
+  /** Also copy the bytes into this new file (created exclusively, mode 0o444) while hashing. */
   tmp?: string;
   /** Expected size, used only to balance batches. */
   size?: number;
@@ -62,7 +62,7 @@ export function hashOne(job: HashJob): HashResult {
   const fd = openSync(job.path, 'r');
   let out: number | undefined;
   try {
-    out = job.tmp === undefined ? undefined : openSync(job.tmp, 'wx', 0o644);
+    out = job.tmp === undefined ? undefined : openSync(job.tmp, 'wx', 0o444);
     const hash = createHash('md5');
     let size = 0;
     for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) {

@@ -30,6 +30,16 @@ export class DvcIgnore {
     return false;
   }
 
+  /**
+   * A matcher for paths inside the folder `dir` (repo path) that consults only the `.dvcignore` files
+   * of `dir` and its ancestors; undefined when there are none, so callers skip the checks entirely.
+   */
+  forTree(dir: string): ((rel: string, isDir: boolean) => boolean) | undefined {
+    const parts = dir.split('/');
+    const any = parts.some((_, i) => this.matcher(parts.slice(0, i).join('/')) !== null) || this.matcher(dir) !== null;
+    return any ? (rel, isDir) => this.ignores(rel, isDir) : undefined;
+  }
+
   /** The patterns of `dir/.dvcignore` (repo-relative folder, '' for the root), or null. */
   matcher(dir: string): Ignore | null {
     let m = this.byDir.get(dir);

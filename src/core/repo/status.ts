@@ -56,19 +56,21 @@ export async function outputStatus(
   cached: boolean,
   progress?: ProgressReporter,
 ): Promise<OutputStatus | undefined> {
-  if (md5 !== undefined && cached && !inCache(repo, md5, legacy)) return 'not in cache';
   const current = await hashPath(repo, abs, { progress, legacy });
+  // An unchanged directory's entries are the recorded manifest's: no need to read it back.
+  const known = current?.md5 === md5 ? current?.entries : undefined;
+  if (md5 !== undefined && cached && !inCache(repo, md5, legacy, known)) return 'not in cache';
   if (!current) return 'deleted';
   if (md5 === undefined) return 'new';
   return current.md5 === md5 ? undefined : 'modified';
 }
 
 /** The object, and for a directory its manifest and every member, exist in the cache. */
-export function inCache(repo: Repo, md5: string, legacy: boolean): boolean {
+export function inCache(repo: Repo, md5: string, legacy: boolean, entries?: { md5: string }[]): boolean {
   if (!repo.cache.has(md5, legacy)) return false;
   if (!md5.endsWith('.dir')) return true;
   try {
-    return repo.cache.readManifest(md5, legacy).every((e) => repo.cache.has(e.md5, legacy));
+    return repo.cache.missing((entries ?? repo.cache.readManifest(md5, legacy)).map((e) => e.md5), legacy).length === 0;
   } catch (err) {
     if (err instanceof MlpipeError && err.code === 'E_CORRUPT') return false;
     throw err;

@@ -245,3 +245,13 @@ describe('collectUsedObjects', () => {
     expect([...both.objects.keys()].sort()).toEqual(['155eafe4e471414a5b740ca522f6da80', 'e5ebd4c02cefbe7955977c67ada242b7']);
   });
 });
+
+describe('LocalOdb.missing', () => {
+  it('gives the same answer by probing and by listing prefix folders', () => {
+    const odb = new LocalOdb(tempDir());
+    odb.addBytes('foo', 'acbd18db4cc2f85cedef654fccc4a4d8');
+    const absent = Array.from({ length: 1100 }, (_, i) => i.toString(16).padStart(32, '0'));
+    expect(odb.missing(['acbd18db4cc2f85cedef654fccc4a4d8', absent[5]!])).toEqual([absent[5]]);
+    expect(odb.missing(['acbd18db4cc2f85cedef654fccc4a4d8', ...absent])).toEqual(absent);
+  });
+});
