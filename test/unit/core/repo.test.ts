@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -253,5 +253,34 @@ describe('LocalOdb.missing', () => {
     const absent = Array.from({ length: 1100 }, (_, i) => i.toString(16).padStart(32, '0'));
     expect(odb.missing(['acbd18db4cc2f85cedef654fccc4a4d8', absent[5]!])).toEqual([absent[5]]);
     expect(odb.missing(['acbd18db4cc2f85cedef654fccc4a4d8', ...absent])).toEqual(absent);
+  });
+});
+
+describe('.dvcignore and cache.type', () => {
+  it('leaves ignored files out of a directory hash, and refuses a .dvcignore inside the directory', async () => {
+    const { t, repo } = setup();
+    writeTree(t.dir, { d: { foo: 'foo', bar: 'bar', 'x.tmp': 'scratch', logs: { 'a.log': 'log' } } });
+    writeFileSync(join(t.dir, '.dvcignore'), '*.tmp\nd/logs/\n');
+    const fresh = openRepo(t.dir);
+    cleanups.push(() => fresh.close());
+    expect((await hashPath(fresh, join(t.dir, 'd')))?.md5).toBe('5ea40360f5b4ec688df672a4db9c17d1.dir');
+    writeFileSync(join(t.dir, 'd/.dvcignore'), '');
+    await expect(hashPath(repo, join(t.dir, 'd'))).rejects.toMatchObject({ code: 'E_BAD_INPUT' });
+  });
+
+  it('links the workspace from the cache with hardlink or symlink', async () => {
+    for (const type of ['hardlink', 'symlink']) {
+      const { t } = setup();
+      writeFileSync(join(t.dir, '.dvc/config'), `[cache]\n    type = ${type}\n`);
+      writeTree(t.dir, { d: { foo: 'foo', empty: '' } });
+      const repo = openRepo(t.dir);
+      cleanups.push(() => repo.close());
+      await add(repo, { targets: ['d'] });
+      const obj = repo.cache.path('acbd18db4cc2f85cedef654fccc4a4d8');
+      if (type === 'hardlink') expect(statSync(join(t.dir, 'd/foo')).ino).toBe(statSync(obj).ino);
+      else expect(readlinkSync(join(t.dir, 'd/foo'))).toBe(obj);
+      expect(readFileSync(join(t.dir, 'd/foo'), 'utf8')).toBe('foo');
+      expect(statSync(join(t.dir, 'd/empty')).size).toBe(0);
+    }
   });
 });
