@@ -33,7 +33,7 @@ export {
 export type { Config, ConfigValue } from './core/formats/config.js';
 export { LocalOdb } from './core/odb/local.js';
 export type { ObjectRef } from './core/odb/local.js';
-export { openRepo } from './core/repo/open.js';
+export { openRepo, withRepo } from './core/repo/open.js';
 export type { Repo } from './core/repo/open.js';
 export { initRepo } from './core/repo/init.js';
 export { add } from './core/repo/add.js';

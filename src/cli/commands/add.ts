@@ -8,19 +8,16 @@ export function registerAdd(program: Command): void {
     .argument('<paths...>', 'files or directories to track')
     .action(
       action<[string[]], Record<string, never>>(async (ctx, _opts, paths) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { add } = await import('../../core/repo/add.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const added = await add(repo, { targets: paths, cwd: ctx.cwd, progress: ctx.out.progress });
           ctx.out.result({ added }, () => {
             const files = [...added.map((a) => a.dvcFile), ...new Set(added.flatMap((a) => (a.gitignore ? [a.gitignore] : [])))];
             ctx.out.line(`Added ${added.length} output${added.length === 1 ? '' : 's'}.`);
             if (repo.gitRoot) ctx.out.line(`\nTo track the changes with git, run:\n\n\tgit add ${files.join(' ')}`);
           });
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe add data/train.csv', 'mlpipe add images models/model.onnx']);

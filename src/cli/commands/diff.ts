@@ -13,10 +13,9 @@ export function registerDiff(program: Command): void {
     .option('--targets <paths...>', 'limit to these outputs or folders')
     .action(
       action<[string], DiffOptions>(async (ctx, opts, rev) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { dataDiff } = await import('../../core/repo/diff.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const diff = await dataDiff(repo, { rev, targets: opts.targets, cwd: ctx.cwd, progress: ctx.out.progress });
           ctx.out.result(diff, () => {
             const sections: [string, string[]][] = [
@@ -33,9 +32,7 @@ export function registerDiff(program: Command): void {
             const files = (l: { path: string }[]) => l.filter((e) => !e.path.endsWith('/')).length;
             ctx.out.line(`files summary: ${files(diff.added)} added, ${files(diff.deleted)} deleted, ${files(diff.modified)} modified`);
           });
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe diff', 'mlpipe diff HEAD~1', 'mlpipe --json diff main']);

@@ -8,19 +8,16 @@ export function registerDu(program: Command): void {
     .argument('[paths...]', 'limit to these outputs or folders')
     .action(
       action<[string[]], Record<string, never>>(async (ctx, _opts, paths) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { diskUsage } = await import('../../core/repo/ls.js');
         const { formatBytes } = await import('../format.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const usage = diskUsage(repo, { targets: paths, cwd: ctx.cwd });
           ctx.out.result(usage, () => {
             for (const e of usage.entries) ctx.out.line(`${formatBytes(e.size ?? 0).padStart(10)}  ${e.path}`);
             ctx.out.line(`${formatBytes(usage.total).padStart(10)}  total`);
           });
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe du', 'mlpipe --json du data']);

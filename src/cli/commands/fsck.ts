@@ -13,10 +13,9 @@ export function registerFsck(program: Command): void {
     .option('--repair', 'delete corrupt objects (restore them with `mlpipe pull` or `mlpipe add`)')
     .action(
       action<[], FsckOptions>(async (ctx, opts) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { fsck } = await import('../../core/repo/fsck.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const result = await fsck(repo, { repair: opts.repair, progress: ctx.out.progress });
           const problems = result.corrupt.length + result.missing.length;
           ctx.out.result(result, () => {
@@ -30,9 +29,7 @@ export function registerFsck(program: Command): void {
               data: { corrupt: result.corrupt.length, missing: result.missing.length },
             });
           }
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe fsck', 'mlpipe fsck --repair']);

@@ -21,11 +21,10 @@ export function registerGc(program: Command): void {
     .option('--dry', 'only show what would be deleted')
     .action(
       action<[], GcOptions>(async (ctx, opts) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { gc } = await import('../../core/repo/gc.js');
         const { formatBytes } = await import('../format.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const scope = { workspace: opts.workspace, allCommits: opts.allCommits, revs: opts.rev };
           const plan = await gc(repo, { ...scope, dryRun: true });
           if (!opts.dry && !opts.force && plan.removed.length > 0) await confirm(ctx.out, plan.removed.length, formatBytes(plan.bytes));
@@ -35,9 +34,7 @@ export function registerGc(program: Command): void {
             ctx.out.line(`${verb} ${result.removed.length} objects (${formatBytes(result.bytes)}); kept ${result.kept}.`);
             if (result.missingManifests.length) ctx.out.warn(`${result.missingManifests.length} referenced directory manifest(s) are not in the cache`);
           });
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe gc --workspace', 'mlpipe gc --all-commits -f', 'mlpipe gc -w --dry']);

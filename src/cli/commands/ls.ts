@@ -13,11 +13,10 @@ export function registerLs(program: Command): void {
     .option('-R, --recursive', 'also list the files inside tracked directories')
     .action(
       action<[string[]], LsOptions>(async (ctx, opts, paths) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { listTracked } = await import('../../core/repo/ls.js');
         const { formatBytes } = await import('../format.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const entries = listTracked(repo, { targets: paths, cwd: ctx.cwd, recursive: opts.recursive });
           ctx.out.result({ entries }, () =>
             ctx.out.table(
@@ -30,9 +29,7 @@ export function registerLs(program: Command): void {
               ],
             ),
           );
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe ls', 'mlpipe ls -R images', 'mlpipe --json ls']);

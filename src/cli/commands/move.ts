@@ -9,15 +9,12 @@ export function registerMove(program: Command): void {
     .argument('<dst>', 'new path (or an existing folder to move into)')
     .action(
       action<[string, string], Record<string, never>>(async (ctx, _opts, src, dst) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { move } = await import('../../core/repo/move.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const result = await move(repo, { src, dst, cwd: ctx.cwd });
           ctx.out.result(result, () => ctx.out.line(`Moved ${result.from} to ${result.to} (${result.dvcFile})`));
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe move data/raw.csv data/v1.csv', 'mlpipe move images datasets/']);

@@ -13,17 +13,14 @@ export function registerRemove(program: Command): void {
     .option('--outs', 'also delete the data from the workspace (the cache keeps it until gc)')
     .action(
       action<[string[]], RemoveOptions>(async (ctx, opts, targets) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { remove } = await import('../../core/repo/remove.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const result = await remove(repo, { targets, cwd: ctx.cwd, outs: opts.outs });
           ctx.out.result(result, () => {
             for (const r of result.removed) ctx.out.line(`Removed ${r}`);
           });
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe remove data/raw.csv.dvc', 'mlpipe remove images --outs']);

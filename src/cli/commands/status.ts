@@ -8,10 +8,9 @@ export function registerStatus(program: Command): void {
     .argument('[targets...]', '.dvc files, outputs or folders to check (default: all)')
     .action(
       action<[string[]], Record<string, never>>(async (ctx, _opts, targets) => {
-        const { openRepo } = await import('../../core/repo/open.js');
+        const { withRepo } = await import('../../core/repo/open.js');
         const { dataStatus, dataStatusToDvcJson } = await import('../../core/repo/status.js');
-        const repo = openRepo(ctx.cwd);
-        try {
+        await withRepo(ctx.cwd, async (repo) => {
           const status = await dataStatus(repo, { targets, cwd: ctx.cwd, progress: ctx.out.progress });
           ctx.out.result(dataStatusToDvcJson(status.changed), () => {
             if (status.tracked === 0) return ctx.out.line('There are no data or pipelines tracked in this project yet.');
@@ -23,9 +22,7 @@ export function registerStatus(program: Command): void {
               for (const c of entry.changes) ctx.out.line(`\t\t${`${c.status}:`.padEnd(20)}${c.path}`);
             }
           });
-        } finally {
-          repo.close();
-        }
+        });
       }),
     );
   examples(cmd, ['mlpipe status', 'mlpipe status data/raw.csv.dvc', 'mlpipe --json status']);
