@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { createWriteStream } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MlpipeError, isErrnoException } from '../../errors.js';
@@ -24,15 +22,22 @@ export interface ObjectRef {
   legacy: boolean;
 }
 
+const ANY_OID = '0'.repeat(32);
+
 export class LocalOdb {
   private readonly dirs = new Set<string>();
   private readonly tmpPrefix = randomBytes(9).toString('base64url');
   private tmpCount = 0;
 
-  constructor(readonly root: string) {}
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
 
   path(oid: string, legacy = false): string {
-    return join(this.root, objectRelPath(oid, legacy));
+    // Plain concatenation (root is absolute and normalised): this runs for every object of a status.
+    return `${this.root}/${objectRelPath(oid, legacy)}`;
   }
 
   has(oid: string, legacy = false): boolean {
@@ -68,10 +73,15 @@ export class LocalOdb {
    * rename is atomic). Listing skips `.tmp` names; leftovers of a killed process are removed by gc.
    */
   tmpPath(): string {
-    const dir = join(this.root, 'files', 'md5');
+    const dir = this.base(false);
     this.ensureDir(dir);
     // A random prefix per process plus a counter: unique without a random draw per file.
     return join(dir, `.${this.tmpPrefix}-${this.tmpCount++}.tmp`);
+  }
+
+  /** The folder holding the two-character prefix folders, derived from layout.ts. */
+  private base(legacy: boolean): string {
+    return dirname(dirname(this.path(ANY_OID, legacy)));
   }
 
   private ensureDir(dir: string): void {
@@ -189,14 +199,14 @@ export class LocalOdb {
         }
       }
     };
-    scan(join(this.root, 'files', 'md5'), false);
-    scan(this.root, true);
+    scan(this.base(false), false);
+    scan(this.base(true), true);
     return out;
   }
 
   /** Temp files left by interrupted writes (safe to delete when no writer holds the repo lock). */
   listTmp(): string[] {
-    const dir = join(this.root, 'files', 'md5');
+    const dir = this.base(false);
     try {
       return readdirSync(dir)
         .filter((n) => n.endsWith('.tmp'))

@@ -96,6 +96,7 @@ async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string 
     totalBytes: jobs.reduce((s, j) => s + (j.size ?? 0), 0),
     unit: 'files',
   });
+  let adopted = 0;
   try {
     const results = await hashFiles(jobs, { onFile: (bytes) => task.tick(1, bytes) });
     const rows: StateRow[] = [];
@@ -104,13 +105,14 @@ async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string 
       const md5 = results[k]!.md5;
       md5s[fileIndex] = md5;
       if (commit) repo.cache.adopt(jobs[k]!.tmp!, md5);
+      adopted = k + 1;
       rows.push({ path: f.repoPath, ...f.stamp, md5 });
     });
     state.putMany(rows);
   } finally {
     task.done();
-    // Anything not adopted (a failure half-way) is removed; adopted temp names no longer exist.
-    for (const j of jobs) if (j.tmp) rmSync(j.tmp, { force: true });
+    // After a failure half-way, the temp files not yet adopted are removed.
+    for (const j of jobs.slice(adopted)) if (j.tmp) rmSync(j.tmp, { force: true });
   }
   return md5s;
 }

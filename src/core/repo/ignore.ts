@@ -47,8 +47,11 @@ export class DvcIgnore {
     m = null;
     try {
       const text = readFileSync(join(this.root, dir, '.dvcignore'), 'utf8');
-      const ignore = require('ignore') as () => Ignore;
-      m = ignore().add(text);
+      // The file `init` writes holds only comments: no matcher, so walks skip the checks entirely.
+      if (/^\s*[^#\s]/m.test(text)) {
+        const ignore = require('ignore') as () => Ignore;
+        m = ignore().add(text);
+      }
     } catch {
       m = null;
     }

@@ -1,5 +1,4 @@
 import { type BigIntStats, type Dirent, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { MlpipeError, isErrnoException } from '../../errors.js';
 import type { FileStamp } from './state.js';
 import type { Repo } from './open.js';
