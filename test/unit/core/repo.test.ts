@@ -284,3 +284,19 @@ describe('.dvcignore and cache.type', () => {
     }
   });
 });
+
+describe('add with overlapping outputs', () => {
+  it('refuses a path inside or around a tracked output, and allows re-adding the same output', async () => {
+    const { t, repo } = setup('push-local-remote/input');
+    await add(repo, { targets: ['model'] });
+    await expect(add(repo, { targets: ['model/w.txt'] })).rejects.toMatchObject({ code: 'E_CONFLICT' });
+    await expect(add(repo, { targets: ['.'] })).rejects.toMatchObject({ code: 'E_OUTSIDE_REPO' });
+    expect(existsSync(join(t.dir, 'model/w.txt.dvc'))).toBe(false);
+    writeFileSync(join(t.dir, 'model/w.txt'), 'changed');
+    const [again] = await add(repo, { targets: ['model'] });
+    expect(again!.dvcFile).toBe('model.dvc');
+    expect(readFileSync(join(t.dir, 'model.dvc'), 'utf8')).toBe(
+      'outs:\n- md5: 20513f8656530dfbfef9e7fd351ed96a.dir\n  size: 12\n  nfiles: 2\n  hash: md5\n  path: model\n',
+    );
+  });
+});
