@@ -48,7 +48,7 @@ export async function dataDiff(
       for (const e of h.entries ?? []) now.set(`${o.path}/${e.relpath}`, e.md5);
     }
   }
-  const keep = (p: string) => !targets || targets.some((t) => p === t || p.startsWith(`${t.replace(/\/+$/, '')}/`));
+  const keep = (p: string) => !targets || targets.some((t) => t === '' || p === t || p.startsWith(`${t.replace(/\/+$/, '')}/`));
   const result: DataDiff = { added: [], deleted: [], modified: [] };
   for (const [path, hash] of now) {
     if (!keep(path)) continue;

@@ -93,6 +93,7 @@ function matchesTargets(o: Output, targets: string[] | undefined): boolean {
   if (!targets?.length) return true;
   return targets.some((t) => {
     const n = t.replace(/\/+$/, '');
+    if (n === '' || n === '.') return true;
     return o.path === n || o.path.startsWith(`${n}/`) || n.startsWith(`${o.path}/`) || o.dvcFile === n;
   });
 }

@@ -12,6 +12,7 @@ import { initRepo } from '../../../src/core/repo/init.js';
 import { RepoLock } from '../../../src/core/repo/lock.js';
 import { type Repo, openRepo } from '../../../src/core/repo/open.js';
 import { collectUsedObjects } from '../../../src/core/repo/used-objects.js';
+import { dataDiff } from '../../../src/core/repo/diff.js';
 import { type TempRepo, tempDir, tempRepo, writeTree } from '../../helpers/tree.js';
 import { GOLDEN, UNUSUAL_MANIFEST, UNUSUAL_OID, UNUSUAL_TREE, golden, goldenListing } from './golden.js';
 
@@ -298,5 +299,22 @@ describe('add with overlapping outputs', () => {
     expect(readFileSync(join(t.dir, 'model.dvc'), 'utf8')).toBe(
       'outs:\n- md5: 20513f8656530dfbfef9e7fd351ed96a.dir\n  size: 12\n  nfiles: 2\n  hash: md5\n  path: model\n',
     );
+  });
+});
+
+describe('dataDiff', () => {
+  it('compares HEAD with the workspace, for the whole repo or a target', async () => {
+    const { t, repo } = setup('add-file/input');
+    await add(repo, { targets: ['data/raw.csv'] });
+    t.commit('v1');
+    writeFileSync(join(t.dir, 'data/raw.csv'), 'changed');
+    const expected = {
+      added: [],
+      deleted: [],
+      modified: [{ path: 'data/raw.csv', hash: { old: '744aed5b8ac10ddb74afd9e80484c512', new: '8977dfac2f8e04cb96e66882235f5aba' } }],
+    };
+    expect(await dataDiff(repo, { targets: ['.'], cwd: t.dir })).toEqual(expected);
+    expect(await dataDiff(repo, { targets: ['raw.csv'], cwd: join(t.dir, 'data') })).toEqual(expected);
+    expect(await dataDiff(repo, { targets: ['elsewhere'], cwd: t.dir })).toEqual({ added: [], deleted: [], modified: [] });
   });
 });
