@@ -4,7 +4,7 @@ import { fitLinear } from './linear/linear.js';
 import { fitLogistic } from './linear/logistic.js';
 import { type Scorer, rawWidth } from './model/scorer.js';
 import type { TrainParams } from './params.js';
-import { interrupted } from './threads.js';
+import { interrupted, threadCount } from './threads.js';
 import { applyBins, fitBins } from './tree/bins.js';
 import type { BinnedData } from './tree/cart.js';
 import { fitForest } from './tree/forest.js';
@@ -134,6 +134,7 @@ export async function fitModel(
           nIterNoChange: params.n_iter_no_change,
           tol: params.tol ?? 1e-7,
           seed: params.seed,
+          threads: threadCount(params.threads),
         },
         (p) => {
           task.tick();

@@ -90,7 +90,9 @@ async function md5(path: string): Promise<string> {
 function evaluate(ds: Dataset, fit: FitResult, rows: Uint32Array, withPlots: boolean): { metrics: Record<string, unknown>; plots: PlotFiles } {
   const F = ds.features.length;
   const X = new Float32Array(rows.length * F);
-  rows.forEach((r, i) => X.set(ds.X.subarray(r * F, (r + 1) * F), i * F));
+  rows.forEach((r, i) => {
+    X.set(ds.X.subarray(r * F, (r + 1) * F), i * F);
+  });
   const out = score(fit.scorer, X, rows.length);
   if (!ds.classes) {
     const y = Float64Array.from(rows, (r) => ds.y[r]!);

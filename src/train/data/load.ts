@@ -26,11 +26,15 @@ function quoteIdent(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;
 }
 
-/** The DuckDB table expression that reads `path` (CSV or Parquet, by extension). */
-export function sourceSql(path: string): string {
+/**
+ * The DuckDB table expression that reads `path` (CSV or Parquet, by extension). CSV column types are
+ * sniffed from the first rows; `fullScan` sniffs the whole file (slower, needed when a late row does
+ * not fit the type the first rows suggested).
+ */
+export function sourceSql(path: string, fullScan = false): string {
   const ext = extname(path).toLowerCase();
   if (ext === '.parquet' || ext === '.pq') return `read_parquet(${sqlString(path)})`;
-  return `read_csv(${sqlString(path)}, header = true, sample_size = -1)`;
+  return `read_csv(${sqlString(path)}, header = true${fullScan ? ', sample_size = -1' : ''})`;
 }
 
 export async function loadTable(path: string): Promise<Table> {
@@ -45,18 +49,23 @@ export async function loadTable(path: string): Promise<Table> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    const source = sourceSql(path);
-    let described: { name: string; type: string }[];
+    // Parse the file once into a table; retry with a full-file type sniff if a late row breaks the
+    // types sniffed from the first rows.
     try {
-      const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
-      described = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-    } catch (err) {
-      throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${(err as Error).message.split('\n')[0]}`, {
-        expected: 'a readable CSV file with a header row, or a Parquet file',
-        received: path,
-        cause: err,
-      });
+      await connection.run(`CREATE TABLE source AS SELECT * FROM ${sourceSql(path)}`);
+    } catch {
+      try {
+        await connection.run(`CREATE OR REPLACE TABLE source AS SELECT * FROM ${sourceSql(path, true)}`);
+      } catch (err) {
+        throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${(err as Error).message.split('\n')[0]}`, {
+          expected: 'a readable CSV file with a header row, or a Parquet file',
+          received: path,
+          cause: err,
+        });
+      }
     }
+    const reader = await connection.runAndReadAll('DESCRIBE source');
+    const described = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
     // Numbers come back as DOUBLE (no bigint), booleans as 0/1, everything else as text.
     const select = described
       .map((c) => {
@@ -66,7 +75,7 @@ export async function loadTable(path: string): Promise<Table> {
         return `CAST(${id} AS VARCHAR) AS ${id}`;
       })
       .join(', ');
-    const result = await connection.run(`SELECT ${select} FROM ${source}`);
+    const result = await connection.run(`SELECT ${select} FROM source`);
     const parts: unknown[][][] = described.map(() => []);
     let rows = 0;
     for (;;) {

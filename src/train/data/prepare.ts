@@ -2,6 +2,7 @@ import { MlpipeError } from '../../errors.js';
 import type { FeatureStep, InputColumn, Task } from '../model/artifact.js';
 import { featureCount, preprocess } from '../model/preprocess.js';
 import type { TrainParams } from '../params.js';
+import { median } from '../sort.js';
 import type { RawColumn, Table } from './load.js';
 import { holdOut } from './split.js';
 
@@ -81,13 +82,11 @@ function categoriesOf(values: (string | null)[] | Float64Array, rows: Uint32Arra
     .map(([c]) => c);
 }
 
-function median(values: Float64Array, rows: Uint32Array): number {
-  const present: number[] = [];
-  for (const r of rows) if (!Number.isNaN(values[r]!)) present.push(values[r]!);
-  if (present.length === 0) return 0;
-  const s = Float64Array.from(present).sort();
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+function presentMedian(values: Float64Array, rows: Uint32Array): number {
+  const present = new Float64Array(rows.length);
+  let m = 0;
+  for (const r of rows) if (!Number.isNaN(values[r]!)) present[m++] = values[r]!;
+  return m === 0 ? 0 : median(present.subarray(0, m));
 }
 
 function meanStd(values: Float64Array, rows: Uint32Array, impute: number): { mean: number; std: number } {
@@ -231,7 +230,7 @@ export function prepareDataset(table: Table, target: string, params: TrainParams
     if (column.kind === 'string' && !params.categorical.includes(column.name)) checkNumericText(column);
     if (!categorical) {
       const values = column.values as Float64Array;
-      const impute = median(values, split.train);
+      const impute = presentMedian(values, split.train);
       steps.push({ kind: 'numeric', column: column.name, impute, ...(linear ? { scale: meanStd(values, split.train, impute) } : {}) });
       inputSchema.push({
         name: column.name,

