@@ -34,7 +34,9 @@ function quoteIdent(s: string): string {
 export function sourceSql(path: string, fullScan = false): string {
   const ext = extname(path).toLowerCase();
   if (ext === '.parquet' || ext === '.pq') return `read_parquet(${sqlString(path)})`;
-  return `read_csv(${sqlString(path)}, header = true${fullScan ? ', sample_size = -1' : ''})`;
+  // No BOOLEAN candidate: DuckDB would read yes/no as booleans and lose the labels' own spelling.
+  const types = "auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR']";
+  return `read_csv(${sqlString(path)}, header = true, ${types}${fullScan ? ', sample_size = -1' : ''})`;
 }
 
 export async function loadTable(path: string): Promise<Table> {

@@ -47,7 +47,8 @@ function isNumberText(s: string): boolean {
 function labelOf(column: RawColumn, r: number): string | null {
   const v = column.values[r];
   if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return null;
-  return typeof v === 'number' ? String(v) : v;
+  if (typeof v !== 'number') return v;
+  return column.kind === 'bool' ? String(v === 1) : String(v);
 }
 
 function inferTask(column: RawColumn, distinct: number, requested: TrainParams['task']): Task {

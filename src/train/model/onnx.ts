@@ -18,6 +18,7 @@ const ML = 'ai.onnx.ml';
 
 const enc = new TextEncoder();
 const ints = (name: string, v: ArrayLike<number>): Attr => ({ name, type: A.INTS, ints: Array.from(v) });
+const int = (name: string, v: number): Attr => ({ name, type: A.INT, i: v });
 const floats = (name: string, v: ArrayLike<number>): Attr => ({ name, type: A.FLOATS, floats: Array.from(v) });
 const str = (name: string, v: string): Attr => ({ name, type: A.STRING, s: enc.encode(v) });
 const strs = (name: string, v: string[]): Attr => ({ name, type: A.STRINGS, strings: v.map((s) => enc.encode(s)) });
@@ -95,7 +96,7 @@ function modelNode(scorer: Scorer): { op: string; attrs: Attr[] } {
     if (C === 0) {
       return {
         op: 'TreeEnsembleRegressor',
-        attrs: [...treeNodes(scorer, 'target'), ints('n_targets', [1]), str('aggregate_function', 'SUM')],
+        attrs: [...treeNodes(scorer, 'target'), int('n_targets', 1), str('aggregate_function', 'SUM')],
       };
     }
     return {
@@ -106,7 +107,7 @@ function modelNode(scorer: Scorer): { op: string; attrs: Attr[] } {
   if (C === 0) {
     return {
       op: 'LinearRegressor',
-      attrs: [floats('coefficients', scorer.coef), floats('intercepts', scorer.intercept), ints('targets', [1])],
+      attrs: [floats('coefficients', scorer.coef), floats('intercepts', scorer.intercept), int('targets', 1)],
     };
   }
   if (C === 2) {
