@@ -43,7 +43,7 @@ describe('logistic regression (L-BFGS) matches scikit-learn', () => {
   const table = sklearnTable('iris.csv');
   const F = 4;
   const X = new Float32Array(table.rows * F);
-  for (let f = 0; f < F; f++) table.columns[f]!.values.forEach((v, r) => (X[r * F + f] = v as number));
+  for (let f = 0; f < F; f++) for (let r = 0; r < table.rows; r++) X[r * F + f] = table.columns[f]!.values[r] as number;
   const target = table.columns[F]!.values as Float64Array;
 
   it(`multinomial on iris (${SKLEARN_DATA}/iris.csv), C = 1`, () => {
@@ -56,8 +56,8 @@ describe('logistic regression (L-BFGS) matches scikit-learn', () => {
     ].flat();
     // scipy's L-BFGS-B (behind sklearn) also stops on a relative objective change of ~2e-9, so
     // sklearn's own answer is only good to about 1e-4 here; mlpipe reaches the gradient tolerance.
-    Array.from(fit.coef).forEach((c, i) => expect(c).toBeCloseTo(expected[i]!, 3));
-    Array.from(fit.intercept).forEach((c, i) => expect(c).toBeCloseTo([9.848908, 2.236055, -12.084963][i]!, 2));
+    for (const [i, c] of fit.coef.entries()) expect(c).toBeCloseTo(expected[i]!, 3);
+    for (const [i, c] of fit.intercept.entries()) expect(c).toBeCloseTo([9.848908, 2.236055, -12.084963][i]!, 2);
     expect(fit.converged).toBe(true);
   });
 
@@ -66,7 +66,7 @@ describe('logistic regression (L-BFGS) matches scikit-learn', () => {
     const y = Int32Array.from(target, (v) => (v === 2 ? 1 : 0));
     const fit = fitLogistic(X, F, all(table.rows), y, 2, { C: 0.5, maxIter: 10_000, tol: 1e-10, weights: null });
     expect(fit.outputs).toBe(1);
-    Array.from(fit.coef).forEach((c, i) => expect(c).toBeCloseTo([-0.101993, -0.263102, 2.30505, 1.775182][i]!, 4));
+    for (const [i, c] of fit.coef.entries()) expect(c).toBeCloseTo([-0.101993, -0.263102, 2.30505, 1.775182][i]!, 4);
     expect(fit.intercept[0]).toBeCloseTo(-12.847285, 3);
   });
 });

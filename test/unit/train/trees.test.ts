@@ -37,14 +37,14 @@ const separable = () =>
     test_size: 0,
   });
 
-async function fit(ds: ReturnType<typeof separable>, params: Record<string, unknown>) {
+async function fitOn(ds: ReturnType<typeof separable>, params: Record<string, unknown>) {
   return fitModel(ds, ds.train, resolveParams({ test_size: 0, threads: 1, ...params }), silentProgress);
 }
 
 describe('tree models on data with a known answer', () => {
   it('a decision tree finds the perfect split x0 <= 2 (a data value) with pure leaves', async () => {
     const ds = separable();
-    const { scorer, importance } = await fit(ds, { algorithm: 'decision_tree' });
+    const { scorer, importance } = await fitOn(ds, { algorithm: 'decision_tree' });
     if (scorer.kind !== 'trees') throw new Error('expected trees');
     const tree = scorer.trees[0]!;
     expect(Array.from(tree.feature)).toEqual([0, -1, -1]);
@@ -56,7 +56,7 @@ describe('tree models on data with a known answer', () => {
 
   it('a random forest classifies separable data perfectly', async () => {
     const ds = separable();
-    const { scorer } = await fit(ds, { algorithm: 'random_forest', n_estimators: 25, max_features: 'all' });
+    const { scorer } = await fitOn(ds, { algorithm: 'random_forest', n_estimators: 25, max_features: 'all' });
     const proba = score(scorer, ds.X, ds.rows);
     const y = ds.y as Int32Array;
     for (let i = 0; i < ds.rows; i++) expect(proba[i * 2 + 1]! > 0.5 ? 1 : 0).toBe(y[i]);
@@ -65,7 +65,7 @@ describe('tree models on data with a known answer', () => {
   it('gradient boosting with learning_rate 1 fits a step function exactly in one iteration', async () => {
     const x = Array.from({ length: 40 }, (_, i) => i);
     const ds = dataset(tableOf({ x, target: x.map((v) => (v < 25 ? 10 : 50)) }), { test_size: 0, task: 'regression' });
-    const { scorer, curve } = await fit(ds, {
+    const { scorer, curve } = await fitOn(ds, {
       algorithm: 'hgb',
       learning_rate: 1,
       max_iter: 1,
@@ -82,7 +82,7 @@ describe('tree models on data with a known answer', () => {
 
   it('gradient boosting separates classes and its loss falls every iteration', async () => {
     const ds = separable();
-    const { scorer, curve } = await fit(ds, { algorithm: 'hgb', max_iter: 20, min_samples_leaf: 1, early_stopping: false });
+    const { scorer, curve } = await fitOn(ds, { algorithm: 'hgb', max_iter: 20, min_samples_leaf: 1, early_stopping: false });
     const proba = score(scorer, ds.X, ds.rows);
     const y = ds.y as Int32Array;
     for (let i = 0; i < ds.rows; i++) expect(proba[i * 2 + 1]! > 0.5 ? 1 : 0).toBe(y[i]);
