@@ -1,7 +1,8 @@
 /**
  * Limited-memory BFGS (Nocedal & Wright, Numerical Optimization, algorithm 7.4 and 7.5) with a
  * backtracking Armijo line search. Stops when the largest gradient component is below `gtol`
- * (scipy's pgtol, which scikit-learn passes its `tol` to).
+ * (scipy's pgtol, which scikit-learn passes its `tol` to) or, like scipy's L-BFGS-B (factr 1e7),
+ * when an iteration improves the objective by less than `ftol` relative.
  */
 export type Objective = (x: Float64Array, grad: Float64Array) => number;
 
@@ -15,7 +16,7 @@ export interface LbfgsResult {
 export function lbfgs(
   objective: Objective,
   x0: Float64Array,
-  options: { maxIter: number; gtol: number; memory?: number; onIteration?: (iteration: number, value: number) => void },
+  options: { maxIter: number; gtol: number; ftol?: number; memory?: number; onIteration?: (iteration: number, value: number) => void },
 ): LbfgsResult {
   const n = x0.length;
   const m = options.memory ?? 10;
@@ -103,7 +104,8 @@ export function lbfgs(
       Y.push(yv);
       rho.push(1 / sy);
     }
-    if (Math.abs(fOld - f) <= 1e-15 * Math.max(Math.abs(f), 1)) return { x, value: f, iterations, converged: true };
+    const ftol = options.ftol ?? 1e7 * Number.EPSILON;
+    if (fOld - f <= ftol * Math.max(Math.abs(fOld), Math.abs(f), 1)) return { x, value: f, iterations, converged: true };
   }
   return { x, value: f, iterations, converged: maxAbs(g) <= options.gtol };
 }
