@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ProgressReporter } from '../../../src/core/progress.js';
 import { workerScript } from '../../../src/train/threads.js';
 import { train } from '../../../src/train/train.js';
 import { tempDir, writeTree } from '../../helpers/tree.js';
@@ -126,10 +127,22 @@ describe('writing the model', () => {
   });
 
   it('an interrupted run writes nothing and leaves no temporary folder', async () => {
+    // Ctrl-C arrives during the third boosting iteration (the reporter sees each one).
     const controller = new AbortController();
-    const pending = run('aborted', ['max_iter=1000', 'early_stopping=false'], { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    let ticks = 0;
+    const progress: ProgressReporter = {
+      task: () => ({
+        tick: () => {
+          if (++ticks === 3) controller.abort();
+        },
+        setTotal() {},
+        status() {},
+        done() {},
+      }),
+    };
+    const pending = run('aborted', ['max_iter=50', 'early_stopping=false'], { signal: controller.signal, progress });
     await expect(pending).rejects.toMatchObject({ code: 'E_INTERRUPTED' });
+    expect(ticks).toBe(3);
     expect(existsSync(join(dir, 'aborted'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
