@@ -1,5 +1,6 @@
 import type { ProgressReporter } from '../core/progress.js';
 import type { Dataset } from './data/prepare.js';
+import { takeRows } from './data/split.js';
 import { fitLinear } from './linear/linear.js';
 import { fitLogistic } from './linear/logistic.js';
 import { type Scorer, rawWidth } from './model/scorer.js';
@@ -38,13 +39,6 @@ export function classWeights(ds: Dataset, rows: Uint32Array, params: TrainParams
   const w = new Float64Array(ds.rows);
   for (let r = 0; r < ds.rows; r++) w[r] = perClass[y[r]!]!;
   return w;
-}
-
-function subset<T extends Float64Array | Int32Array>(a: T, rows: Uint32Array): T {
-  const Ctor = a.constructor as new (n: number) => T;
-  const out = new Ctor(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = a[rows[i]!]!;
-  return out;
 }
 
 function maxFeatures(value: TrainParams['max_features'], F: number): number {
@@ -110,10 +104,10 @@ export async function fitModel(
     n: rows.length,
     F,
     thresholds,
-    y: subset(ds.y, rows),
+    y: takeRows(ds.y, rows),
     classes: C,
   };
-  const sampleWeight = weights && subset(weights, rows);
+  const sampleWeight = weights && takeRows(weights, rows);
 
   if (algorithm === 'hgb') {
     const task = progress.task('gradient boosting', { total: params.max_iter, unit: 'iterations' });

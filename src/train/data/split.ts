@@ -42,3 +42,11 @@ export function kFold(n: number, folds: number, seed: number, classes: Int32Arra
     return { train: sorted(train), test: sorted(test) };
   });
 }
+
+/** The values of `a` at the given rows, in the same typed-array type. */
+export function takeRows<T extends Int32Array | Float64Array>(a: T, rows: Uint32Array): T {
+  const Ctor = a.constructor as new (n: number) => T;
+  const out = new Ctor(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = a[rows[i]!]!;
+  return out;
+}

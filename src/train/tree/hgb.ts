@@ -1,4 +1,4 @@
-import { holdOut } from '../data/split.js';
+import { holdOut, takeRows } from '../data/split.js';
 import { interrupted, workerScript, yieldToEventLoop } from '../threads.js';
 import type { BinnedData } from './cart.js';
 import { type HistogramEngine, LocalEngine, ThreadedEngine } from './hist-engine.js';
@@ -60,13 +60,6 @@ function subsetBins(bins: Uint8Array, n: number, F: number, rows: Uint32Array | 
     const dst = f * m;
     for (let i = 0; i < m; i++) out[dst + i] = bins[src + rows[i]!]!;
   }
-  return out;
-}
-
-function take<T extends Int32Array | Float64Array>(a: T, rows: Uint32Array): T {
-  const Ctor = a.constructor as new (n: number) => T;
-  const out = new Ctor(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = a[rows[i]!]!;
   return out;
 }
 
@@ -311,13 +304,13 @@ export async function fitHgb(
   let valid: { bins: Uint8Array; n: number; y: Int32Array | Float64Array; w: Float64Array; raw: Float64Array } | null = null;
   if (options.earlyStopping) {
     const split = holdOut(data.n, options.validationFraction, options.seed, loss === 'squared' ? null : (data.y as Int32Array), data.classes || 1);
-    train = { ...data, bins: subsetBins(data.bins, data.n, data.F, split.train, script !== null), n: split.train.length, y: take(data.y, split.train) };
-    w = take(weightsAll, split.train);
+    train = { ...data, bins: subsetBins(data.bins, data.n, data.F, split.train, script !== null), n: split.train.length, y: takeRows(data.y, split.train) };
+    w = takeRows(weightsAll, split.train);
     valid = {
       bins: subsetBins(data.bins, data.n, data.F, split.test, false),
       n: split.test.length,
-      y: take(data.y, split.test),
-      w: take(weightsAll, split.test),
+      y: takeRows(data.y, split.test),
+      w: takeRows(weightsAll, split.test),
       raw: new Float64Array(split.test.length * K),
     };
   }
