@@ -40,7 +40,7 @@ if (!existsSync(adult) && existsSync(ADULT)) {
 /** The rows mlpipe holds out (same seed and stratification), written for the sklearn side. */
 function splitFile(name, n, classes) {
   const file = join(WORK, `${name}.split.json`);
-  const k = classes ? Math.max(...classes) + 1 : 1;
+  const k = classes ? classes.reduce((a, b) => Math.max(a, b), 0) + 1 : 1;
   const s = holdOut(n, 0.2, 42, classes ? Int32Array.from(classes) : null, k);
   writeFileSync(file, JSON.stringify({ train: Array.from(s.train), test: Array.from(s.test) }));
   return file;
