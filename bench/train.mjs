@@ -132,3 +132,13 @@ for (const c of cases) {
       `  ratio ${result.speedup.toFixed(2)}x  ${metric.name} ${f(metric.mlpipe)} vs ${f(metric.sklearn)}`,
   );
 }
+
+// The table for README.md ("Training" section).
+const fmt = (v, digits) => (typeof v === 'number' ? v.toFixed(digits) : '-');
+console.log('\n| case | mlpipe fit | sklearn fit | sklearn/mlpipe | metric | mlpipe | sklearn |\n|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const [a, b] = Object.values(r.median_seconds);
+  console.log(
+    `| ${r.name.replace(/^train-/, '')} | ${fmt(a, 2)} s | ${fmt(b, 2)} s | ${fmt(r.speedup, 2)}x | ${r.metric.name} | ${fmt(r.metric.mlpipe, 4)} | ${fmt(r.metric.sklearn, 4)} |`,
+  );
+}
