@@ -62,6 +62,7 @@ export function growCart(
   const hist = new Float64Array(maxBins * S);
   const cnt = new Int32Array(maxBins);
   const left = new Float64Array(S);
+  const bestLeft = new Float64Array(S);
   const features = Int32Array.from({ length: F }, (_, f) => f);
   const minLeaf = options.minSamplesLeaf;
 
@@ -110,7 +111,6 @@ export function growCart(
     let bestGain = 1e-12 * Math.abs(parentProxy) + 1e-300;
     let bestFeature = -1;
     let bestBin = 0;
-    let bestLeft: Float64Array | null = null;
     let examined = 0;
     for (let j = 0; j < F && examined < options.maxFeatures; j++) {
       // Partial Fisher-Yates: features[j] is a fresh random draw among the remaining ones.
@@ -121,8 +121,8 @@ export function growCart(
       const nb = thresholds[f]!.length + 1;
       if (nb < 2) continue;
       const col = bins.subarray(f * n, (f + 1) * n);
-      hist.fill(0, 0, nb * S);
-      cnt.fill(0, 0, nb);
+      // hist and cnt are all zero here; only the bins [lo, hi] this node touches are cleared after
+      // use, so a small node near the leaves costs its size, not the number of bins.
       let lo = nb;
       let hi = -1;
       if (regression) {
@@ -146,47 +146,51 @@ export function growCart(
           if (b > hi) hi = b;
         }
       }
-      if (lo === hi) continue; // constant in this node: does not count towards maxFeatures
-      examined++;
-      left.fill(0);
-      let nLeft = 0;
-      for (let b = lo; b < hi; b++) {
-        nLeft += cnt[b]!;
-        for (let k = 0; k < S; k++) left[k]! += hist[b * S + k]!;
-        if (cnt[b] === 0 || nLeft < minLeaf) continue;
-        if (count - nLeft < minLeaf) break;
-        let gain: number;
-        if (regression) {
-          const wl = left[0]!;
-          const wr = stats[0]! - wl;
-          if (wl <= 0 || wr <= 0) continue;
-          const sr = stats[1]! - left[1]!;
-          gain = (left[1]! * left[1]!) / wl + (sr * sr) / wr - parentProxy;
-        } else {
-          let wl = 0;
-          let sql = 0;
-          let wr = 0;
-          let sqr = 0;
-          for (let k = 0; k < S; k++) {
-            const l = left[k]!;
-            const rr = stats[k]! - l;
-            wl += l;
-            sql += l * l;
-            wr += rr;
-            sqr += rr * rr;
+      if (lo < hi) {
+        examined++; // a feature constant in this node does not count towards maxFeatures
+        left.fill(0);
+        let nLeft = 0;
+        for (let b = lo; b < hi; b++) {
+          if (cnt[b] === 0) continue;
+          nLeft += cnt[b]!;
+          for (let k = 0; k < S; k++) left[k]! += hist[b * S + k]!;
+          if (nLeft < minLeaf) continue;
+          if (count - nLeft < minLeaf) break;
+          let gain: number;
+          if (regression) {
+            const wl = left[0]!;
+            const wr = stats[0]! - wl;
+            if (wl <= 0 || wr <= 0) continue;
+            const sr = stats[1]! - left[1]!;
+            gain = (left[1]! * left[1]!) / wl + (sr * sr) / wr - parentProxy;
+          } else {
+            let wl = 0;
+            let sql = 0;
+            let wr = 0;
+            let sqr = 0;
+            for (let k = 0; k < S; k++) {
+              const l = left[k]!;
+              const rr = stats[k]! - l;
+              wl += l;
+              sql += l * l;
+              wr += rr;
+              sqr += rr * rr;
+            }
+            if (wl <= 0 || wr <= 0) continue;
+            gain = sql / wl + sqr / wr - parentProxy;
           }
-          if (wl <= 0 || wr <= 0) continue;
-          gain = sql / wl + sqr / wr - parentProxy;
-        }
-        if (gain > bestGain) {
-          bestGain = gain;
-          bestFeature = f;
-          bestBin = b;
-          bestLeft = Float64Array.from(left);
+          if (gain > bestGain) {
+            bestGain = gain;
+            bestFeature = f;
+            bestBin = b;
+            bestLeft.set(left);
+          }
         }
       }
+      hist.fill(0, lo * S, (hi + 1) * S);
+      cnt.fill(0, lo, hi + 1);
     }
-    if (bestFeature < 0 || !bestLeft) continue;
+    if (bestFeature < 0) continue;
     importance[bestFeature]! += bestGain;
     // Stable partition of idx[start, end) by the split.
     const col = bins.subarray(bestFeature * n, (bestFeature + 1) * n);
@@ -198,13 +202,14 @@ export function growCart(
       else tmp[r++] = s;
     }
     idx.set(tmp.subarray(0, r), l);
+    const leftStats = Float64Array.from(bestLeft);
     const rightStats = new Float64Array(S);
     for (let k = 0; k < S; k++) rightStats[k] = stats[k]! - bestLeft[k]!;
     const leftId = builder.add();
     const rightId = builder.add();
     builder.split(id, bestFeature, bestBin, thresholds[bestFeature]![bestBin]!, leftId, rightId);
     stack.push({ id: rightId, start: l, end, depth: node.depth + 1, stats: rightStats });
-    stack.push({ id: leftId, start, end: l, depth: node.depth + 1, stats: bestLeft });
+    stack.push({ id: leftId, start, end: l, depth: node.depth + 1, stats: leftStats });
   }
   return builder.finish();
 }
