@@ -204,7 +204,7 @@ export function parseSet(assignment: string): [string, unknown] {
 
 /**
  * Merges defaults, the params file's `train:` section and --set overrides, checking every value.
- * Returns only the keys that differ from nothing: the full, resolved parameter set.
+ * Returns the full, resolved parameter set (every key, defaults included).
  */
 export function resolveParams(...layers: Record<string, unknown>[]): TrainParams {
   const out: Record<string, unknown> = { ...DEFAULT_PARAMS };
