@@ -1,25 +1,25 @@
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../command.js';
-import { registerDoctor } from './doctor.js';
-import { registerInit } from './init.js';
 import { registerAdd } from './add.js';
-import { registerStatus } from './status.js';
-import { registerDiff } from './diff.js';
 import { registerCheckout } from './checkout.js';
 import { registerCommit } from './commit.js';
-import { registerRemove } from './remove.js';
-import { registerMove } from './move.js';
-import { registerGc } from './gc.js';
-import { registerLs } from './ls.js';
+import { registerDiff } from './diff.js';
+import { registerDoctor } from './doctor.js';
 import { registerDu } from './du.js';
 import { registerFsck } from './fsck.js';
+import { registerGc } from './gc.js';
+import { registerInit } from './init.js';
+import { registerLs } from './ls.js';
+import { registerMove } from './move.js';
+import { registerRemove } from './remove.js';
+import { registerStatus } from './status.js';
+import { registerTrain } from './train.js';
 
 /**
  * Every CLI command, in the order `mlpipe --help` lists them. Each module registers its flags and
  * lazily imports the library code it calls (see RegisterCommand).
  */
 const COMMANDS: RegisterCommand[] = [
-  registerDoctor,
   registerInit,
   registerAdd,
   registerStatus,
@@ -28,10 +28,12 @@ const COMMANDS: RegisterCommand[] = [
   registerCommit,
   registerRemove,
   registerMove,
-  registerGc,
   registerLs,
   registerDu,
+  registerGc,
   registerFsck,
+  registerTrain,
+  registerDoctor,
 ];
 
 export function registerCommands(program: Command): void {
