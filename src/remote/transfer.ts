@@ -1,0 +1,192 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { objectRelPath } from '../core/odb/layout.js';
+import type { ProgressReporter } from '../core/progress.js';
+import { silentProgress } from '../core/progress.js';
+import { isErrnoException, isMlpipeError } from '../errors.js';
+import { forEachLimit, withRetry } from './pool.js';
+import type { ObjectStore } from './stores/types.js';
+import { writeVerifiedObject } from './verified-write.js';
+
+/** What to transfer: loose file objects, and directories with the file objects their manifest lists. */
+export interface TransferSet {
+  files: string[];
+  dirs: Array<{ oid: string; members: string[] }>;
+}
+
+export interface TransferOptions {
+  /** The local cache root (`.dvc/cache`); objects live under `files/md5/XX/...` in it. */
+  cacheDir: string;
+  store: ObjectStore;
+  /** Parallel transfers (default: the store's own default). */
+  jobs?: number;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+  /** Attempts per object for transient failures (default 4). */
+  attempts?: number;
+}
+
+export interface TransferFailure {
+  oid: string;
+  code: string;
+  message: string;
+}
+
+export interface TransferSummary {
+  /** Objects copied by this run. */
+  transferred: number;
+  /** Objects already at the destination. */
+  skipped: number;
+  /** Objects that could not be copied, with the reason. */
+  failed: TransferFailure[];
+  /** Objects in neither the source nor the destination. */
+  missing: string[];
+  bytes: number;
+}
+
+function cachePath(cacheDir: string, oid: string): string {
+  return join(cacheDir, objectRelPath(oid));
+}
+
+function failureOf(oid: string, err: unknown): TransferFailure {
+  if (isMlpipeError(err)) return { oid, code: err.code, message: err.message };
+  return { oid, code: 'E_REMOTE', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Every oid once: files, members, then the `.dir` manifests last (the order both directions use). */
+function ordered(set: TransferSet): { files: string[]; dirs: string[] } {
+  const files = new Set<string>();
+  for (const d of set.dirs) for (const m of d.members) files.add(m);
+  for (const f of set.files) if (!f.endsWith('.dir')) files.add(f);
+  const dirs = new Set(set.dirs.map((d) => d.oid));
+  for (const f of set.files) if (f.endsWith('.dir')) dirs.add(f);
+  return { files: [...files], dirs: [...dirs] };
+}
+
+/**
+ * Uploads what the remote lacks. Existence is checked in one batched call; files go up in parallel,
+ * streamed from the cache, with retries for transient failures; a directory's `.dir` manifest goes up
+ * only after every one of its files is on the remote (DVC relies on this, dvc-format.md §4.5 step 3);
+ * `store.commit()` then publishes the session (a no-op except for git).
+ */
+export async function pushObjects(set: TransferSet, options: TransferOptions): Promise<TransferSummary> {
+  const { store, signal } = options;
+  const { files, dirs } = ordered(set);
+  const onRemote = await store.exists([...files, ...dirs], { signal });
+  const summary: TransferSummary = { transferred: 0, skipped: onRemote.size, failed: [], missing: [], bytes: 0 };
+
+  const sizes = new Map<string, number>();
+  const toSend = async (oids: string[]) => {
+    const out: string[] = [];
+    await forEachLimit(oids.filter((o) => !onRemote.has(o)), 32, async (oid) => {
+      try {
+        sizes.set(oid, (await stat(cachePath(options.cacheDir, oid))).size);
+        out.push(oid);
+      } catch (err) {
+        if (!isErrnoException(err, 'ENOENT')) throw err;
+        summary.missing.push(oid);
+      }
+    });
+    return out;
+  };
+  const fileQueue = await toSend(files);
+  const dirQueue = await toSend(dirs);
+  const total = fileQueue.length + dirQueue.length;
+  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const task = (options.progress ?? silentProgress).task('push', { total, totalBytes, unit: 'files' });
+
+  const done = new Set<string>(onRemote);
+  const upload = async (oid: string) => {
+    try {
+      const size = sizes.get(oid) ?? 0;
+      await withRetry(() => store.upload(oid, cachePath(options.cacheDir, oid), size, { signal }), {
+        attempts: options.attempts,
+        signal,
+      });
+      done.add(oid);
+      summary.transferred++;
+      summary.bytes += size;
+      task.tick(1, size);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      summary.failed.push(failureOf(oid, err));
+      task.tick(1, 0);
+    }
+  };
+  const jobs = options.jobs ?? store.defaultJobs;
+  try {
+    await forEachLimit(fileQueue, jobs, upload, signal);
+    const membersOf = new Map(set.dirs.map((d) => [d.oid, d.members]));
+    const readyDirs = dirQueue.filter((dir) => {
+      const absent = (membersOf.get(dir) ?? []).filter((m) => !done.has(m));
+      if (absent.length === 0) return true;
+      summary.failed.push({
+        oid: dir,
+        code: 'E_REMOTE',
+        message: `not uploaded: ${absent.length} of its files are not on the remote (first: ${absent[0]})`,
+      });
+      task.tick(1, 0);
+      return false;
+    });
+    await forEachLimit(readyDirs, jobs, upload, signal);
+    task.status('publishing');
+    await store.commit({ signal });
+  } finally {
+    task.done();
+  }
+  return summary;
+}
+
+/**
+ * Downloads what the local cache lacks. Each object streams into a temp file in the cache while
+ * being hashed and is renamed into place (read-only) only if its md5 equals its name: a corrupted or
+ * truncated remote object is reported and never enters the cache. Members come before manifests, so
+ * a `.dir` in the cache means its files were fetched first.
+ */
+export async function fetchObjects(set: TransferSet, options: TransferOptions): Promise<TransferSummary> {
+  const { store, signal } = options;
+  const { files, dirs } = ordered(set);
+  const summary: TransferSummary = { transferred: 0, skipped: 0, failed: [], missing: [], bytes: 0 };
+  const absent = async (oids: string[]) => {
+    const out: string[] = [];
+    await forEachLimit(oids, 32, async (oid) => {
+      const there = await stat(cachePath(options.cacheDir, oid)).then(
+        () => true,
+        () => false,
+      );
+      if (there) summary.skipped++;
+      else out.push(oid);
+    });
+    return out;
+  };
+  const fileQueue = await absent(files);
+  const dirQueue = await absent(dirs);
+  const task = (options.progress ?? silentProgress).task('fetch', {
+    total: fileQueue.length + dirQueue.length,
+    unit: 'files',
+  });
+  const download = async (oid: string) => {
+    try {
+      const size = await withRetry(
+        async () => writeVerifiedObject(await store.download(oid, { signal }), cachePath(options.cacheDir, oid), oid, { signal }),
+        { attempts: options.attempts, signal },
+      );
+      summary.transferred++;
+      summary.bytes += size;
+      task.tick(1, size);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (isMlpipeError(err) && err.code === 'E_NOT_FOUND') summary.missing.push(oid);
+      else summary.failed.push(failureOf(oid, err));
+      task.tick(1, 0);
+    }
+  };
+  const jobs = options.jobs ?? store.defaultJobs;
+  try {
+    await forEachLimit(fileQueue, jobs, download, signal);
+    await forEachLimit(dirQueue, jobs, download, signal);
+  } finally {
+    task.done();
+  }
+  return summary;
+}
