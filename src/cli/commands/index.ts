@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../command.js';
 import { registerDoctor } from './doctor.js';
+import { registerRemote } from './remote.js';
 
 /**
  * Every CLI command, in the order `mlpipe --help` lists them. Each module registers its flags and
  * lazily imports the library code it calls (see RegisterCommand).
  */
-const COMMANDS: RegisterCommand[] = [registerDoctor];
+const COMMANDS: RegisterCommand[] = [registerDoctor, registerRemote];
 
 export function registerCommands(program: Command): void {
   for (const register of COMMANDS) register(program);

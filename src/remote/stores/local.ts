@@ -31,9 +31,9 @@ export class LocalStore implements ObjectStore {
     const byPrefix = new Map<string, string[]>();
     for (const oid of oids) {
       const prefix = oid.slice(0, 2);
-      let group = byPrefix.get(prefix);
-      if (!group) byPrefix.set(prefix, (group = []));
-      group.push(oid);
+      const group = byPrefix.get(prefix);
+      if (group) group.push(oid);
+      else byPrefix.set(prefix, [oid]);
     }
     const found = new Set<string>();
     await forEachLimit([...byPrefix], 16, async ([prefix, group]) => {

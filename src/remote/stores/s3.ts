@@ -61,6 +61,8 @@ export class S3Store implements ObjectStore {
             ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
           }
         : undefined;
+    // The SDK warns on every run that future versions will need Node 22; that is not the user's concern.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       ...(options.endpointUrl ? { endpoint: options.endpointUrl, forcePathStyle: true } : {}),

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { S3Store } from '../../../src/remote/stores/s3.js';
 import { describeIf } from '../../helpers/require.js';
 import { conformance } from './conformance.js';
@@ -53,7 +53,8 @@ describeIf(Boolean(endpoint), 'an S3 server (MLPIPE_TEST_S3_ENDPOINT)', 'S3 remo
   });
 
   it('names wrong credentials as E_REMOTE_AUTH', async () => {
-    await (bucketReady ??= admin().send(new CreateBucketCommand({ Bucket: BUCKET })));
+    bucketReady ??= admin().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await bucketReady;
     const store = new S3Store({ url: `s3://${BUCKET}/x`, endpointUrl: endpoint, accessKeyId, secretAccessKey: 'wrong' });
     await expect(store.exists([FOO])).rejects.toMatchObject({ code: 'E_REMOTE_AUTH' });
     await store.close();

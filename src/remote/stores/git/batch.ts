@@ -107,7 +107,10 @@ export class BlobReader {
         const header = this.buf.subarray(0, nl).toString('utf8');
         this.buf = this.buf.subarray(nl + 1);
         const request = this.queue.shift();
-        if (!request) return this.fail(new Error(`git cat-file answered without a request: ${header}`));
+        if (!request) {
+          this.fail(new Error(`git cat-file answered without a request: ${header}`));
+          return;
+        }
         if (header.endsWith(' missing')) {
           request.reject(this.missing(request.spec));
           continue;

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { objectRelPath } from '../../../core/odb/layout.js';
 import type { MlpipeError } from '../../../errors.js';
 import { remoteError } from '../../errors.js';
-import type { ObjectStore, StoreCallOptions } from '../types.js';
+import type { ObjectStore } from '../types.js';
 import { BlobReader, BlobWriter } from './batch.js';
 import { runGit } from './run.js';
 
