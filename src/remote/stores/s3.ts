@@ -28,11 +28,12 @@ export interface S3StoreOptions {
   sessionToken?: string;
   /** Objects at or above this size go up as a multipart upload (default 64 MiB). */
   multipartThreshold?: number;
+  /** Part size of multipart uploads (default 16 MiB; S3 needs at least 5 MiB). */
+  partSize?: number;
 }
 
 /** Fewer oids than this are checked with parallel HEADs; more, by listing the `XX/` prefixes they fall in. */
 const LIST_THRESHOLD = 256;
-const MULTIPART_PART_SIZE = 16 * 2 ** 20;
 
 /** An S3 bucket or S3-compatible store with DVC's key layout (dvc-format.md §4.3). */
 export class S3Store implements ObjectStore {
@@ -43,6 +44,7 @@ export class S3Store implements ObjectStore {
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly multipartThreshold: number;
+  private readonly partSize: number;
   private bucketChecked: Promise<void> | undefined;
 
   constructor(options: S3StoreOptions) {
@@ -53,6 +55,7 @@ export class S3Store implements ObjectStore {
     const prefix = (m[2] as string).replace(/\/+$/, '');
     this.prefix = prefix ? `${prefix}/` : '';
     this.multipartThreshold = options.multipartThreshold ?? 64 * 2 ** 20;
+    this.partSize = options.partSize ?? 16 * 2 ** 20;
     const credentials =
       options.accessKeyId && options.secretAccessKey
         ? {
@@ -153,7 +156,7 @@ export class S3Store implements ObjectStore {
         const upload = new Upload({
           client: this.client,
           params: { Bucket: this.bucket, Key, Body: createReadStream(sourcePath) },
-          partSize: MULTIPART_PART_SIZE,
+          partSize: this.partSize,
           queueSize: 4,
           leavePartsOnError: false,
         });

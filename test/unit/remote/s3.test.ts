@@ -1,14 +1,20 @@
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect, it } from 'vitest';
 import { S3Store } from '../../../src/remote/stores/s3.js';
+import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
+import { tempDir } from '../../helpers/tree.js';
 import { describeIf } from '../../helpers/require.js';
 import { conformance } from './conformance.js';
-import { FOO } from './fixtures.js';
+import { FOO, objectPath } from './fixtures.js';
 
 const endpoint = process.env.MLPIPE_TEST_S3_ENDPOINT;
 const accessKeyId = process.env.MLPIPE_TEST_S3_KEY ?? '';
 const secretAccessKey = process.env.MLPIPE_TEST_S3_SECRET ?? '';
 const BUCKET = `mlpipe-test-${process.pid}`;
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 function admin(): S3Client {
   return new S3Client({
@@ -41,6 +47,29 @@ describeIf(Boolean(endpoint), 'an S3 server (MLPIPE_TEST_S3_ENDPOINT)', 'S3 remo
       },
       cleanup: async () => {},
     };
+  });
+
+  it('uploads a large object in parts and reads it back intact', async () => {
+    bucketReady ??= admin().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await bucketReady;
+    const cacheDir = tempDir('mlpipe-cache-');
+    const bytes = Buffer.alloc(11 * 2 ** 20);
+    for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32BE(i, i);
+    const oid = createHash('md5').update(bytes).digest('hex');
+    mkdirSync(dirname(objectPath(cacheDir, oid)), { recursive: true });
+    writeFileSync(objectPath(cacheDir, oid), bytes);
+    const url = `s3://${BUCKET}/multipart`;
+    const store = new S3Store({ url, endpointUrl: endpoint, accessKeyId, secretAccessKey, multipartThreshold: 5 * 2 ** 20, partSize: 5 * 2 ** 20 });
+    expect((await pushObjects({ files: [oid], dirs: [] }, { cacheDir, store })).transferred).toBe(1);
+    const client = admin();
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `multipart/files/md5/${oid.slice(0, 2)}/${oid.slice(2)}` }));
+    client.destroy();
+    expect(head.ContentLength).toBe(bytes.length);
+    expect(head.ETag).toMatch(/-3"?$/); // an S3 multipart ETag ends with the number of parts
+    const fresh = tempDir('mlpipe-cache-');
+    expect((await fetchObjects({ files: [oid], dirs: [] }, { cacheDir: fresh, store })).transferred).toBe(1);
+    expect(readFileSync(objectPath(fresh, oid)).equals(bytes)).toBe(true);
+    await store.close();
   });
 
   it('names a missing bucket as E_REMOTE_NOT_FOUND', async () => {

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningRemoteServer, startRemoteServer } from '../../../src/remote/server/serve.js';
 import { tempDir } from '../../helpers/tree.js';
-import { FOO, listFiles } from './fixtures.js';
+import { BAR, FOO, listFiles } from './fixtures.js';
 
 const TOKEN = 'tok';
 
@@ -29,6 +29,7 @@ function call(base: string, method: string, path: string, body?: string, headers
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const FOO_PATH = `/files/md5/ac/${FOO.slice(2)}`;
+const BAR_PATH = `/files/md5/37/${BAR.slice(2)}`;
 
 describe('mlpipe remote serve (request handler)', () => {
   let dir: string;
@@ -45,13 +46,28 @@ describe('mlpipe remote serve (request handler)', () => {
     expect((await call(server.url, 'HEAD', FOO_PATH)).status).toBe(200);
   });
 
+  it('accepts a chunked upload without Content-Length, as DVC sends it', async () => {
+    const url = new URL(server.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: BAR_PATH, headers: auth }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('b');
+      setTimeout(() => req.end('ar'), 20);
+    });
+    expect(status).toBe(201);
+    expect(await call(server.url, 'GET', BAR_PATH)).toEqual({ status: 200, body: 'bar' });
+  });
+
   it('refuses an upload whose bytes do not match the name, and keeps nothing', async () => {
-    const path = `/files/md5/37/b51d194a7513e45b56f6524f2d51f2`;
-    const reply = await call(server.url, 'PUT', path, 'not bar', auth);
+    const path = '/files/md5/f9/7c5d29941bfb1b2fdab0874906ab82'; // md5("one")
+    const reply = await call(server.url, 'PUT', path, 'two', auth);
     expect(reply.status).toBe(400);
     expect(JSON.parse(reply.body).error.code).toBe('E_CORRUPT');
     expect((await call(server.url, 'GET', path)).status).toBe(404);
-    expect(listFiles(dir).filter((f) => f.includes('37'))).toEqual([]);
+    expect(listFiles(dir).filter((f) => f.startsWith('files/md5/f9'))).toEqual([]);
   });
 
   it('requires the token for writes: 401 without, 403 when wrong', async () => {
