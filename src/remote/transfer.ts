@@ -1,12 +1,19 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { objectRelPath } from '../core/odb/layout.js';
+import type { Readable } from 'node:stream';
 import type { ProgressReporter } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { isErrnoException, isMlpipeError } from '../errors.js';
 import { forEachLimit, withRetry } from './pool.js';
 import type { ObjectStore } from './stores/types.js';
-import { writeVerifiedObject } from './verified-write.js';
+
+/** The local cache as the transfer sees it (the core's LocalOdb). */
+export interface TransferCache {
+  /** Absolute path of an object (read to upload it). */
+  path(oid: string): string;
+  has(oid: string): boolean;
+  /** Stores a download, visible only if its md5 matches `oid` (E_CORRUPT otherwise, nothing kept). */
+  addStream(stream: Readable, oid: string): Promise<void>;
+}
 
 /** What to transfer: loose file objects, and directories with the file objects their manifest lists. */
 export interface TransferSet {
@@ -15,8 +22,7 @@ export interface TransferSet {
 }
 
 export interface TransferOptions {
-  /** The local cache root (`.dvc/cache`); objects live under `files/md5/XX/...` in it. */
-  cacheDir: string;
+  cache: TransferCache;
   store: ObjectStore;
   /** Parallel transfers (default: the store's own default). */
   jobs?: number;
@@ -42,10 +48,6 @@ export interface TransferSummary {
   /** Objects in neither the source nor the destination. */
   missing: string[];
   bytes: number;
-}
-
-function cachePath(cacheDir: string, oid: string): string {
-  return join(cacheDir, objectRelPath(oid));
 }
 
 function failureOf(oid: string, err: unknown): TransferFailure {
@@ -80,7 +82,7 @@ export async function pushObjects(set: TransferSet, options: TransferOptions): P
     const out: string[] = [];
     await forEachLimit(oids.filter((o) => !onRemote.has(o)), 32, async (oid) => {
       try {
-        sizes.set(oid, (await stat(cachePath(options.cacheDir, oid))).size);
+        sizes.set(oid, (await stat(options.cache.path(oid))).size);
         out.push(oid);
       } catch (err) {
         if (!isErrnoException(err, 'ENOENT')) throw err;
@@ -99,7 +101,7 @@ export async function pushObjects(set: TransferSet, options: TransferOptions): P
   const upload = async (oid: string) => {
     try {
       const size = sizes.get(oid) ?? 0;
-      await withRetry(() => store.upload(oid, cachePath(options.cacheDir, oid), size, { signal }), {
+      await withRetry(() => store.upload(oid, options.cache.path(oid), size, { signal }), {
         attempts: options.attempts,
         signal,
       });
@@ -147,20 +149,10 @@ export async function fetchObjects(set: TransferSet, options: TransferOptions): 
   const { store, signal } = options;
   const { files, dirs } = ordered(set);
   const summary: TransferSummary = { transferred: 0, skipped: 0, failed: [], missing: [], bytes: 0 };
-  const absent = async (oids: string[]) => {
-    const out: string[] = [];
-    await forEachLimit(oids, 32, async (oid) => {
-      const there = await stat(cachePath(options.cacheDir, oid)).then(
-        () => true,
-        () => false,
-      );
-      if (there) summary.skipped++;
-      else out.push(oid);
-    });
-    return out;
-  };
-  const fileQueue = await absent(files);
-  const dirQueue = await absent(dirs);
+  const absent = (oids: string[]) => oids.filter((oid) => !options.cache.has(oid));
+  const fileQueue = absent(files);
+  const dirQueue = absent(dirs);
+  summary.skipped = files.length + dirs.length - fileQueue.length - dirQueue.length;
   const task = (options.progress ?? silentProgress).task('fetch', {
     total: fileQueue.length + dirQueue.length,
     unit: 'files',
@@ -168,7 +160,15 @@ export async function fetchObjects(set: TransferSet, options: TransferOptions): 
   const download = async (oid: string) => {
     try {
       const size = await withRetry(
-        async () => writeVerifiedObject(await store.download(oid, { signal }), cachePath(options.cacheDir, oid), oid, { signal }),
+        async () => {
+          const stream = await store.download(oid, { signal });
+          let bytes = 0;
+          stream.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+          });
+          await options.cache.addStream(stream, oid);
+          return bytes;
+        },
         { attempts: options.attempts, signal },
       );
       summary.transferred++;

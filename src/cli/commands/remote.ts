@@ -10,10 +10,122 @@ interface ServeOptions {
   maxSize?: string;
 }
 
+interface AddOptions {
+  default?: boolean;
+  local?: boolean;
+  force?: boolean;
+}
+
+interface ModifyOptions {
+  local?: boolean;
+  unset?: boolean;
+}
+
 export function registerRemote(program: Command): void {
   const remote = program
     .command('remote')
     .description('manage remote storage (local folder, git branch, S3, HTTP) and serve a self-hosted remote');
+
+  const add = remote
+    .command('add')
+    .description('add a remote: a folder, s3://bucket/path, http(s)://host/path, git (the project origin) or git+URL')
+    .argument('<name>', 'remote name')
+    .argument('<url>', 'where the objects go')
+    .option('-d, --default', 'make it the default remote')
+    .option('--local', 'write to .dvc/config.local (not committed)')
+    .option('-f, --force', 'replace a remote of the same name')
+    .action(
+      action<[string, string], AddOptions>(async (ctx, opts, name, url) => {
+        const { addRemote } = await import('../../remote/config.js');
+        const info = addRemote({ cwd: ctx.cwd, name, url, default: opts.default, local: opts.local, force: opts.force });
+        ctx.out.result(info, () => {
+          ctx.out.line(`added ${info.kind} remote '${info.name}' (${info.url}) to ${info.file}`);
+          if (info.default) ctx.out.line(`Setting '${info.name}' as a default remote.`);
+        });
+      }),
+    );
+  examples(add, [
+    'mlpipe remote add -d storage /mnt/storage',
+    'mlpipe remote add -d storage git                       # branch mlpipe-storage of the origin',
+    'mlpipe remote add -d storage git+git@github.com:org/data.git',
+    'mlpipe remote add -d storage s3://bucket/project',
+    'mlpipe remote add -d storage https://dvc.example.com/project',
+  ]);
+
+  const modify = remote
+    .command('modify')
+    .description('set (or --unset) an option of a remote, e.g. endpointurl, auth, password, branch')
+    .argument('<name>', 'remote name')
+    .argument('<key>', 'option name')
+    .argument('[value]', 'option value')
+    .option('--local', 'write to .dvc/config.local (for secrets)')
+    .option('-u, --unset', 'remove the option')
+    .action(
+      action<[string, string, string | undefined], ModifyOptions>(async (ctx, opts, name, key, value) => {
+        const { modifyRemote } = await import('../../remote/config.js');
+        const res = modifyRemote({ cwd: ctx.cwd, name, key, value, local: opts.local, unset: opts.unset });
+        ctx.out.result(res, () => ctx.out.line(`${opts.unset ? 'unset' : 'set'} ${res.key} of remote '${res.name}' in ${res.file}`));
+      }),
+    );
+  examples(modify, [
+    'mlpipe remote modify storage endpointurl http://127.0.0.1:9000',
+    'mlpipe remote modify --local storage secret_access_key "$SECRET"',
+    'mlpipe remote modify storage branch data-storage',
+  ]);
+
+  remote
+    .command('list')
+    .description('list the remotes (name, type, URL, default)')
+    .action(
+      action<[], Record<string, never>>(async (ctx) => {
+        const { listRemotes } = await import('../../remote/config.js');
+        const remotes = listRemotes({ cwd: ctx.cwd });
+        ctx.out.result({ remotes }, () => {
+          if (remotes.length === 0) ctx.out.line('no remotes (add one with `mlpipe remote add -d NAME URL`)');
+          else
+            ctx.out.table(
+              remotes.map((r) => ({ ...r, default: r.default ? '*' : '' })),
+              [
+                { key: 'name', header: 'name' },
+                { key: 'kind', header: 'type' },
+                { key: 'url', header: 'url' },
+                { key: 'default', header: 'default' },
+              ],
+            );
+        });
+      }),
+    );
+
+  remote
+    .command('remove')
+    .description('remove a remote (from every config file)')
+    .argument('<name>', 'remote name')
+    .action(
+      action<[string], Record<string, never>>(async (ctx, _opts, name) => {
+        const { removeRemote } = await import('../../remote/config.js');
+        const res = removeRemote({ cwd: ctx.cwd, name });
+        ctx.out.result(res, () => ctx.out.line(`removed remote '${res.name}'`));
+      }),
+    );
+
+  remote
+    .command('default')
+    .description('show, set or --unset the default remote')
+    .argument('[name]', 'remote name')
+    .option('--local', 'write to .dvc/config.local')
+    .option('-u, --unset', 'clear the default remote')
+    .action(
+      action<[string | undefined], ModifyOptions>(async (ctx, opts, name) => {
+        const { listRemotes, setDefaultRemote } = await import('../../remote/config.js');
+        if (name === undefined && !opts.unset) {
+          const current = listRemotes({ cwd: ctx.cwd }).find((r) => r.default);
+          ctx.out.result({ default: current?.name ?? null }, () => ctx.out.line(current?.name ?? 'no default remote'));
+          return;
+        }
+        const res = setDefaultRemote({ cwd: ctx.cwd, name: opts.unset ? undefined : name, local: opts.local });
+        ctx.out.result(res, () => ctx.out.line(res.default ? `default remote: ${res.default}` : 'default remote unset'));
+      }),
+    );
 
   const serve = remote
     .command('serve')

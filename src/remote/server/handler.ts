@@ -2,11 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { objectRelPath } from '../../core/odb/layout.js';
+import { LocalOdb } from '../../core/odb/local.js';
 import { MlpipeError, isErrnoException, isMlpipeError } from '../../errors.js';
-import { writeVerifiedObject } from '../verified-write.js';
 
 export interface RemoteServerOptions {
   /** Folder the objects are stored in, in DVC's remote layout (`files/md5/XX/...`). */
@@ -37,6 +36,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
  */
 export function createRemoteHandler(options: RemoteServerOptions): Handler {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // The folder is an object database like the cache: uploads are verified and renamed into place.
+  const odb = new LocalOdb(options.dir);
   const token = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
 
   const authorized = (req: IncomingMessage): boolean => {
@@ -65,9 +66,9 @@ export function createRemoteHandler(options: RemoteServerOptions): Handler {
         throw new HttpError(400, 'E_BAD_INPUT', `not an object path: ${pathname.slice(0, 200)}`);
       }
       const oid = `${m[2]}${m[3]}`;
-      const file = join(options.dir, objectRelPath(oid, m[1] === undefined));
-      if (isWrite) await receive(req, res, file, oid, maxBody);
-      else await send(req, res, file, method === 'HEAD');
+      const legacy = m[1] === undefined;
+      if (isWrite) await receive(req, res, odb, oid, legacy, maxBody);
+      else await send(req, res, odb.path(oid, legacy), method === 'HEAD');
     } catch (err) {
       if (!res.headersSent) sendError(req, res, err);
       else res.destroy();
@@ -94,22 +95,33 @@ async function send(req: IncomingMessage, res: ServerResponse, file: string, hea
 async function receive(
   req: IncomingMessage,
   res: ServerResponse,
-  file: string,
+  odb: LocalOdb,
   oid: string,
+  legacy: boolean,
   maxBody: number,
 ): Promise<void> {
+  const tooLarge = (size: number | string) =>
+    new HttpError(413, 'E_REMOTE_TOO_LARGE', `the object is ${size} bytes, above the limit of ${maxBody}`);
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
-  if (declared > maxBody) {
-    throw new HttpError(413, 'E_REMOTE_TOO_LARGE', `the object is ${declared} bytes, above the limit of ${maxBody}`);
-  }
+  if (declared > maxBody) throw tooLarge(declared);
+  // Chunked bodies (DVC sends them) have no declared length: count while receiving.
+  let size = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      done(size > maxBody ? tooLarge(`more than ${maxBody}`) : null, chunk);
+    },
+  });
+  req.on('error', (err) => limiter.destroy(err));
   try {
-    const size = await writeVerifiedObject(req, file, oid, { maxBytes: maxBody });
-    sendJson(res, 201, { oid, size });
+    await odb.addStream(req.pipe(limiter), oid, legacy);
   } catch (err) {
-    if (isMlpipeError(err) && err.code === 'E_REMOTE_TOO_LARGE') throw new HttpError(413, err.code, err.message);
-    if (isMlpipeError(err) && err.code === 'E_CORRUPT') throw new HttpError(400, err.code, `${err.message}: ${err.received}`);
+    if (isMlpipeError(err) && err.code === 'E_CORRUPT') {
+      throw new HttpError(400, err.code, `upload of ${oid} does not match its hash (received md5 ${err.received})`);
+    }
     throw err;
   }
+  sendJson(res, 201, { oid, size });
 }
 
 class HttpError extends MlpipeError {

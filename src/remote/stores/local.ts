@@ -1,29 +1,32 @@
-import { copyFile, chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, open, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { objectRelPath } from '../../core/odb/layout.js';
+import { LocalOdb } from '../../core/odb/local.js';
 import { isErrnoException } from '../../errors.js';
 import { remoteError } from '../errors.js';
 import { forEachLimit } from '../pool.js';
-import { OBJECT_MODE, isTempName, tempNameFor } from '../verified-write.js';
 import type { ObjectStore } from './types.js';
 
 /**
- * A remote that is a folder (local disk, NFS, a mounted drive), as DVC's local remote
- * (dvc-format.md §4.2): objects are written to a `.tmp` file in the target folder, renamed into
- * place and made read-only (0o444), so a reader never sees half an object.
+ * A remote that is a folder (local disk, NFS, a mounted drive). It is the same kind of object
+ * database as the cache (dvc-format.md §4.2), so it is the core's LocalOdb: an object is copied to
+ * a `.tmp` file, made read-only (0o444) and renamed into place, and a reader never sees half of one.
  */
 export class LocalStore implements ObjectStore {
   readonly maxObjectBytes = undefined;
   readonly defaultJobs = 8;
+  private readonly odb: LocalOdb;
 
   constructor(
     readonly root: string,
     readonly location: string = root,
-  ) {}
+  ) {
+    this.odb = new LocalOdb(root);
+  }
 
   private path(oid: string): string {
-    return join(this.root, objectRelPath(oid));
+    return this.odb.path(oid);
   }
 
   /** Reads only the `XX/` folders the oids fall in: one readdir per prefix instead of one stat per oid. */
@@ -55,20 +58,19 @@ export class LocalStore implements ObjectStore {
 
   private async readPrefix(prefix: string): Promise<string[]> {
     const names = await readdirOrEmpty(join(this.root, 'files', 'md5', prefix));
-    return names.filter((n) => !isTempName(n));
+    return names.filter((n) => !n.endsWith('.tmp')); // a writer's temp file is not an object
   }
 
   async upload(oid: string, sourcePath: string): Promise<void> {
-    const dest = this.path(oid);
-    await mkdir(dirname(dest), { recursive: true });
-    const tmp = tempNameFor(dest);
+    let tmp: string | undefined;
     try {
-      // copyFile streams in the kernel (and reflinks where the filesystem can).
+      tmp = this.odb.tmpPath();
+      // copyFile streams in the kernel (and reflinks where the filesystem can); the source is a
+      // trusted cache object, so it is not hashed again.
       await copyFile(sourcePath, tmp);
-      await chmod(tmp, OBJECT_MODE);
-      await rename(tmp, dest);
+      this.odb.adopt(tmp, oid);
     } catch (err) {
-      await rm(tmp, { force: true });
+      if (tmp) await rm(tmp, { force: true });
       if (isErrnoException(err, 'EACCES') || isErrnoException(err, 'EROFS')) {
         throw remoteError('E_REMOTE_AUTH', this.location, `no permission to write ${objectRelPath(oid)}`, {
           hint: 'check the folder permissions of the remote',

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { ObjectStore } from '../../../src/remote/stores/types.js';
 import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
 import { tempDir } from '../../helpers/tree.js';
-import { BAR, BIG, BIG_BYTES, CONTENT, DIR, EMPTY, FOO, listFiles, objectPath, writeCache } from './fixtures.js';
+import { BAR, BIG, BIG_BYTES, CONTENT, DIR, EMPTY, FOO, dirCache, listFiles, objectPath, writeCache } from './fixtures.js';
 
 /** One empty remote of the kind under test. */
 export interface RemoteFixture {
@@ -45,7 +45,7 @@ export function conformance(makeRemote: () => Promise<RemoteFixture>): void {
     writeCache(cacheDir, ALL);
     const store = await session();
     expect([...(await store.exists(ALL))]).toEqual([]);
-    const summary = await pushObjects(FULL_SET, { cacheDir, store });
+    const summary = await pushObjects(FULL_SET, { cache: dirCache(cacheDir), store });
     expect(summary).toEqual({ transferred: 4, skipped: 0, failed: [], missing: [], bytes: 3 + 3 + 126 + BIG_BYTES.length });
     const again = await session();
     expect([...(await again.exists([...ALL, EMPTY]))].sort()).toEqual(ALL);
@@ -54,39 +54,39 @@ export function conformance(makeRemote: () => Promise<RemoteFixture>): void {
 
   it('transfers nothing on a second push', async () => {
     writeCache(cacheDir, ALL);
-    await pushObjects(FULL_SET, { cacheDir, store: await session() });
-    const summary = await pushObjects(FULL_SET, { cacheDir, store: await session() });
+    await pushObjects(FULL_SET, { cache: dirCache(cacheDir), store: await session() });
+    const summary = await pushObjects(FULL_SET, { cache: dirCache(cacheDir), store: await session() });
     expect(summary).toEqual({ transferred: 0, skipped: 4, failed: [], missing: [], bytes: 0 });
   });
 
   it('fetches identical, read-only objects into an empty cache', async () => {
     writeCache(cacheDir, ALL);
-    await pushObjects(FULL_SET, { cacheDir, store: await session() });
+    await pushObjects(FULL_SET, { cache: dirCache(cacheDir), store: await session() });
     const fresh = join(tempDir('mlpipe-cache-'), 'cache');
-    const summary = await fetchObjects(FULL_SET, { cacheDir: fresh, store: await session() });
+    const summary = await fetchObjects(FULL_SET, { cache: dirCache(fresh), store: await session() });
     expect(summary.transferred).toBe(4);
     expect(summary.failed).toEqual([]);
     for (const oid of ALL) {
       expect(readFileSync(objectPath(fresh, oid)).equals(CONTENT[oid] as Buffer)).toBe(true);
       expect(statSync(objectPath(fresh, oid)).mode & 0o777).toBe(0o444);
     }
-    const again = await fetchObjects(FULL_SET, { cacheDir: fresh, store: await session() });
+    const again = await fetchObjects(FULL_SET, { cache: dirCache(fresh), store: await session() });
     expect(again).toEqual({ transferred: 0, skipped: 4, failed: [], missing: [], bytes: 0 });
   });
 
   it('round-trips an empty object', async () => {
     writeCache(cacheDir, [EMPTY]);
-    const pushed = await pushObjects({ files: [EMPTY], dirs: [] }, { cacheDir, store: await session() });
+    const pushed = await pushObjects({ files: [EMPTY], dirs: [] }, { cache: dirCache(cacheDir), store: await session() });
     expect(pushed.transferred).toBe(1);
     const fresh = join(tempDir('mlpipe-cache-'), 'cache');
-    const fetched = await fetchObjects({ files: [EMPTY], dirs: [] }, { cacheDir: fresh, store: await session() });
+    const fetched = await fetchObjects({ files: [EMPTY], dirs: [] }, { cache: dirCache(fresh), store: await session() });
     expect(fetched.transferred).toBe(1);
     expect(statSync(objectPath(fresh, EMPTY)).size).toBe(0);
   });
 
   it('reports objects the remote does not have as missing', async () => {
     const store = await session();
-    const summary = await fetchObjects({ files: [FOO], dirs: [] }, { cacheDir, store });
+    const summary = await fetchObjects({ files: [FOO], dirs: [] }, { cache: dirCache(cacheDir), store });
     expect(summary.missing).toEqual([FOO]);
     await expect(store.download(BAR)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
@@ -94,7 +94,7 @@ export function conformance(makeRemote: () => Promise<RemoteFixture>): void {
   it('does not upload a manifest when one of its files is missing', async () => {
     writeCache(cacheDir, [FOO, DIR]);
     const store = await session();
-    const summary = await pushObjects({ files: [], dirs: [{ oid: DIR, members: [BAR, FOO] }] }, { cacheDir, store });
+    const summary = await pushObjects({ files: [], dirs: [{ oid: DIR, members: [BAR, FOO] }] }, { cache: dirCache(cacheDir), store });
     expect(summary.transferred).toBe(1);
     expect(summary.missing).toEqual([BAR]);
     expect(summary.failed).toEqual([
@@ -105,10 +105,10 @@ export function conformance(makeRemote: () => Promise<RemoteFixture>): void {
 
   it('refuses a corrupted remote object and leaves nothing in the cache', async () => {
     writeCache(cacheDir, [FOO, BAR]);
-    await pushObjects({ files: [FOO, BAR], dirs: [] }, { cacheDir, store: await session() });
+    await pushObjects({ files: [FOO, BAR], dirs: [] }, { cache: dirCache(cacheDir), store: await session() });
     await remote.corrupt(FOO, Buffer.from('fox'));
     const fresh = join(tempDir('mlpipe-cache-'), 'cache');
-    const summary = await fetchObjects({ files: [FOO, BAR], dirs: [] }, { cacheDir: fresh, store: await session() });
+    const summary = await fetchObjects({ files: [FOO, BAR], dirs: [] }, { cache: dirCache(fresh), store: await session() });
     expect(summary.transferred).toBe(1);
     expect(summary.failed).toHaveLength(1);
     expect(summary.failed[0]).toMatchObject({ oid: FOO, code: 'E_CORRUPT' });

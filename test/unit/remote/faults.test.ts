@@ -11,7 +11,7 @@ import { LocalStore } from '../../../src/remote/stores/local.js';
 import type { ObjectStore } from '../../../src/remote/stores/types.js';
 import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
 import { tempDir } from '../../helpers/tree.js';
-import { listFiles, objectPath } from './fixtures.js';
+import { dirCache, listFiles, objectPath } from './fixtures.js';
 
 const WORKER = fileURLToPath(new URL('./kill-worker.ts', import.meta.url));
 const VITE_NODE = fileURLToPath(new URL('../../../node_modules/.bin/vite-node', import.meta.url));
@@ -102,7 +102,7 @@ describe('kill -9 in the middle of a transfer, then run it again', () => {
     else expect(present).toBeLessThan(COUNT);
 
     const rerun = open('work-killed');
-    const pushed = await pushObjects({ files: oids, dirs: [] }, { cacheDir, store: rerun });
+    const pushed = await pushObjects({ files: oids, dirs: [] }, { cache: dirCache(cacheDir), store: rerun });
     await rerun.close();
     expect(pushed.failed).toEqual([]);
     expect(pushed.skipped).toBe(present);
@@ -113,7 +113,7 @@ describe('kill -9 in the middle of a transfer, then run it again', () => {
     const inCache = cacheIsValid(fresh);
     expect(inCache).toBeLessThan(COUNT);
     const again = open('work-fetch');
-    const fetched = await fetchObjects({ files: oids, dirs: [] }, { cacheDir: fresh, store: again });
+    const fetched = await fetchObjects({ files: oids, dirs: [] }, { cache: dirCache(fresh), store: again });
     await again.close();
     expect(fetched.failed).toEqual([]);
     expect(fetched.transferred).toBe(COUNT - inCache);

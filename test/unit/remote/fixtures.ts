@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { LocalOdb } from '../../../src/core/odb/local.js';
 
 /** Objects with hashes asserted by DVC's own tests (dvc-format.md §1.4). */
 export const FOO = 'acbd18db4cc2f85cedef654fccc4a4d8'; // "foo"
@@ -46,4 +47,9 @@ export function listFiles(root: string, prefix = ''): string[] {
     else out.push(rel);
   }
   return out.sort();
+}
+
+/** The cache side of a transfer: the core's object database over a folder. */
+export function dirCache(cacheDir: string): LocalOdb {
+  return new LocalOdb(cacheDir);
 }

@@ -6,7 +6,7 @@ import { GitStore } from '../../../src/remote/stores/git/store.js';
 import { pushObjects } from '../../../src/remote/transfer.js';
 import { tempDir } from '../../helpers/tree.js';
 import { conformance } from './conformance.js';
-import { BAR, BIG, DIR, FOO, writeCache } from './fixtures.js';
+import { BAR, BIG, DIR, FOO, dirCache, writeCache } from './fixtures.js';
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, {
@@ -54,7 +54,7 @@ describe('git remote (local bare repository)', () => {
     const cacheDir = join(r.root, 'cache');
     writeCache(cacheDir, [FOO, BAR, DIR]);
     const store = r.store();
-    await pushObjects({ files: [], dirs: [{ oid: DIR, members: [FOO, BAR] }] }, { cacheDir, store });
+    await pushObjects({ files: [], dirs: [{ oid: DIR, members: [FOO, BAR] }] }, { cache: dirCache(cacheDir), store });
     await store.close();
     expect(git(r.bare, 'ls-tree', '-r', '--name-only', 'mlpipe-storage').trim().split('\n')).toEqual([
       'files/md5/37/b51d194a7513e45b56f6524f2d51f2',
@@ -70,7 +70,7 @@ describe('git remote (local bare repository)', () => {
     const cacheDir = join(r.root, 'cache');
     writeCache(cacheDir, [FOO, BIG]);
     const store = r.store({ maxObjectBytes: 2 ** 20 });
-    const summary = await pushObjects({ files: [FOO, BIG], dirs: [] }, { cacheDir, store });
+    const summary = await pushObjects({ files: [FOO, BIG], dirs: [] }, { cache: dirCache(cacheDir), store });
     await store.close();
     expect(summary.transferred).toBe(1);
     expect(summary.failed).toEqual([
@@ -98,8 +98,8 @@ describe('git remote (local bare repository)', () => {
     await a.exists([FOO]);
     await b.exists([FOO]);
     const [sa, sb] = await Promise.all([
-      pushObjects({ files: [], dirs: [{ oid: DIR, members: [FOO, BAR] }] }, { cacheDir: cacheA, store: a }),
-      pushObjects({ files: [BIG, FOO], dirs: [] }, { cacheDir: cacheB, store: b }),
+      pushObjects({ files: [], dirs: [{ oid: DIR, members: [FOO, BAR] }] }, { cache: dirCache(cacheA), store: a }),
+      pushObjects({ files: [BIG, FOO], dirs: [] }, { cache: dirCache(cacheB), store: b }),
     ]);
     await a.close();
     await b.close();

@@ -6,7 +6,7 @@ import { HttpStore } from '../../../src/remote/stores/http.js';
 import { pushObjects } from '../../../src/remote/transfer.js';
 import { tempDir } from '../../helpers/tree.js';
 import { conformance } from './conformance.js';
-import { FOO, objectPath, writeCache } from './fixtures.js';
+import { FOO, dirCache, objectPath, writeCache } from './fixtures.js';
 
 const TOKEN = 's3cr3t-token';
 
@@ -37,7 +37,7 @@ describe('HTTP remote against `mlpipe remote serve`', () => {
     const cacheDir = tempDir('mlpipe-cache-');
     writeCache(cacheDir, [FOO]);
     const store = new HttpStore({ url: server.url, method: 'PUT' });
-    expect((await pushObjects({ files: [FOO], dirs: [] }, { cacheDir, store })).transferred).toBe(1);
+    expect((await pushObjects({ files: [FOO], dirs: [] }, { cache: dirCache(cacheDir), store })).transferred).toBe(1);
     await store.close();
     await server.close();
   });
@@ -48,7 +48,7 @@ describe('HTTP remote against `mlpipe remote serve`', () => {
     const cacheDir = tempDir('mlpipe-cache-');
     writeCache(cacheDir, [FOO]);
     const store = new HttpStore({ url: server.url, auth: 'custom', customAuthHeader: 'Authorization', password: 'Bearer nope' });
-    const summary = await pushObjects({ files: [FOO], dirs: [] }, { cacheDir, store });
+    const summary = await pushObjects({ files: [FOO], dirs: [] }, { cache: dirCache(cacheDir), store });
     expect(summary.failed).toEqual([
       { oid: FOO, code: 'E_REMOTE_AUTH', message: `remote ${server.url}: the server refused the credentials while uploading ${FOO}` },
     ]);

@@ -6,6 +6,7 @@ import { HttpStore } from '../../../src/remote/stores/http.js';
 import { LocalStore } from '../../../src/remote/stores/local.js';
 import type { ObjectStore } from '../../../src/remote/stores/types.js';
 import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
+import { dirCache } from './fixtures.js';
 
 const [mode, kind, location, cacheDir, oidFile, workDir] = process.argv.slice(2) as string[];
 const files = readFileSync(oidFile as string, 'utf8').trim().split('\n');
@@ -24,6 +25,6 @@ const progress = {
   }),
 };
 const run = mode === 'push' ? pushObjects : fetchObjects;
-const summary = await run({ files, dirs: [] }, { cacheDir: cacheDir as string, store, jobs: 2, progress });
+const summary = await run({ files, dirs: [] }, { cache: dirCache(cacheDir as string), store, jobs: 2, progress });
 await store.close();
 process.stdout.write(`\n${JSON.stringify(summary)}\n`);

@@ -8,7 +8,7 @@ import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
 import { tempDir } from '../../helpers/tree.js';
 import { describeIf } from '../../helpers/require.js';
 import { conformance } from './conformance.js';
-import { FOO, objectPath } from './fixtures.js';
+import { FOO, dirCache, objectPath } from './fixtures.js';
 
 const endpoint = process.env.MLPIPE_TEST_S3_ENDPOINT;
 const accessKeyId = process.env.MLPIPE_TEST_S3_KEY ?? '';
@@ -60,14 +60,14 @@ describeIf(Boolean(endpoint), 'an S3 server (MLPIPE_TEST_S3_ENDPOINT)', 'S3 remo
     writeFileSync(objectPath(cacheDir, oid), bytes);
     const url = `s3://${BUCKET}/multipart`;
     const store = new S3Store({ url, endpointUrl: endpoint, accessKeyId, secretAccessKey, multipartThreshold: 5 * 2 ** 20, partSize: 5 * 2 ** 20 });
-    expect((await pushObjects({ files: [oid], dirs: [] }, { cacheDir, store })).transferred).toBe(1);
+    expect((await pushObjects({ files: [oid], dirs: [] }, { cache: dirCache(cacheDir), store })).transferred).toBe(1);
     const client = admin();
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `multipart/files/md5/${oid.slice(0, 2)}/${oid.slice(2)}` }));
     client.destroy();
     expect(head.ContentLength).toBe(bytes.length);
     expect(head.ETag).toMatch(/-3"?$/); // an S3 multipart ETag ends with the number of parts
     const fresh = tempDir('mlpipe-cache-');
-    expect((await fetchObjects({ files: [oid], dirs: [] }, { cacheDir: fresh, store })).transferred).toBe(1);
+    expect((await fetchObjects({ files: [oid], dirs: [] }, { cache: dirCache(fresh), store })).transferred).toBe(1);
     expect(readFileSync(objectPath(fresh, oid)).equals(bytes)).toBe(true);
     await store.close();
   });

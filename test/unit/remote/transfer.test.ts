@@ -6,7 +6,7 @@ import { createRemoteHandler } from '../../../src/remote/server/handler.js';
 import { HttpStore } from '../../../src/remote/stores/http.js';
 import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
 import { tempDir } from '../../helpers/tree.js';
-import { BAR, BIG, FOO, listFiles, writeCache } from './fixtures.js';
+import { BAR, BIG, FOO, dirCache, listFiles, writeCache } from './fixtures.js';
 
 /** The real remote handler behind a front that fails the first request for each path in its own way. */
 async function flakyServer(dir: string, fault: 'status-503' | 'cut-body') {
@@ -44,11 +44,11 @@ describe('transfer retries transient failures', () => {
     const cacheDir = tempDir('mlpipe-cache-');
     writeCache(cacheDir, [FOO, BAR]);
     const store = new HttpStore({ url: server.url });
-    const pushed = await pushObjects({ files: [FOO, BAR], dirs: [] }, { cacheDir, store, attempts: 3 });
+    const pushed = await pushObjects({ files: [FOO, BAR], dirs: [] }, { cache: dirCache(cacheDir), store, attempts: 3 });
     expect(pushed).toEqual({ transferred: 2, skipped: 0, failed: [], missing: [], bytes: 6 });
     expect(server.log.filter((l) => l.startsWith('POST')).length).toBe(4);
     const fresh = join(tempDir('mlpipe-cache-'), 'cache');
-    const fetched = await fetchObjects({ files: [FOO, BAR], dirs: [] }, { cacheDir: fresh, store, attempts: 3 });
+    const fetched = await fetchObjects({ files: [FOO, BAR], dirs: [] }, { cache: dirCache(fresh), store, attempts: 3 });
     expect(fetched.transferred).toBe(2);
     await store.close();
     await server.close();
@@ -60,9 +60,9 @@ describe('transfer retries transient failures', () => {
     writeCache(cacheDir, [BIG]);
     const plain = await flakyServer(dir, 'cut-body');
     const store = new HttpStore({ url: plain.url });
-    await pushObjects({ files: [BIG], dirs: [] }, { cacheDir, store });
+    await pushObjects({ files: [BIG], dirs: [] }, { cache: dirCache(cacheDir), store });
     const fresh = join(tempDir('mlpipe-cache-'), 'cache');
-    const fetched = await fetchObjects({ files: [BIG], dirs: [] }, { cacheDir: fresh, store, attempts: 3 });
+    const fetched = await fetchObjects({ files: [BIG], dirs: [] }, { cache: dirCache(fresh), store, attempts: 3 });
     expect(fetched).toEqual({ transferred: 1, skipped: 0, failed: [], missing: [], bytes: 3 * 2 ** 20 });
     expect(listFiles(fresh)).toEqual([`files/md5/${BIG.slice(0, 2)}/${BIG.slice(2)}`]);
     await store.close();
@@ -75,7 +75,7 @@ describe('transfer retries transient failures', () => {
     const cacheDir = tempDir('mlpipe-cache-');
     writeCache(cacheDir, [FOO]);
     const store = new HttpStore({ url: server.url });
-    const pushed = await pushObjects({ files: [FOO], dirs: [] }, { cacheDir, store, attempts: 1 });
+    const pushed = await pushObjects({ files: [FOO], dirs: [] }, { cache: dirCache(cacheDir), store, attempts: 1 });
     expect(pushed.failed).toEqual([
       { oid: FOO, code: 'E_REMOTE', message: `remote ${server.url}: the server failed while uploading ${FOO}` },
     ]);
