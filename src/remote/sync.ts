@@ -87,7 +87,7 @@ function resultOf(s: Session, summary: TransferSummary, paths: Map<string, strin
 }
 
 /** `mlpipe push`: uploads the cached objects of the tracked outputs that the remote lacks. */
-export function push(options: SyncOptions): Promise<SyncResult> {
+export function pushToRemote(options: SyncOptions): Promise<SyncResult> {
   return withSession(options, async (s) => {
     const used = await collectUsedObjects(s.repo, { targets: s.targets });
     const { set, paths, legacy } = transferSetOf(s.repo, used, true);
@@ -106,7 +106,7 @@ export function push(options: SyncOptions): Promise<SyncResult> {
  * `mlpipe fetch`: downloads into the cache what the tracked outputs need. A directory whose manifest
  * is not in the cache yet is resolved in two rounds: its `.dir` first, then the files it lists.
  */
-export function fetch(options: SyncOptions): Promise<SyncResult> {
+export function fetchFromRemote(options: SyncOptions): Promise<SyncResult> {
   return withSession(options, (s) => fetchInSession(s, options));
 }
 
@@ -139,7 +139,7 @@ export interface PullResult extends SyncResult {
 }
 
 /** `mlpipe pull`: fetch, then check out the outputs from the cache (`force` replaces unsaved changes). */
-export function pull(options: SyncOptions & { force?: boolean }): Promise<PullResult> {
+export function pullFromRemote(options: SyncOptions & { force?: boolean }): Promise<PullResult> {
   return withSession(options, async (s) => {
     const fetched = await fetchInSession(s, options);
     const result: PullResult = { ...fetched, checkout: [], checkoutFailed: [] };

@@ -16,8 +16,8 @@ export function registerFetch(program: Command): void {
     .option('-j, --jobs <n>', 'parallel downloads (default depends on the remote type)')
     .action(
       action<[string[]], FetchOptions>(async (ctx, opts, targets) => {
-        const { fetch } = await import('../../remote/sync.js');
-        const result = await fetch({
+        const { fetchFromRemote } = await import('../../remote/sync.js');
+        const result = await fetchFromRemote({
           cwd: ctx.cwd,
           targets,
           remote: opts.remote,

@@ -19,8 +19,8 @@ export function registerPull(program: Command): void {
     .option('-f, --force', 'replace workspace changes that are not in the cache')
     .action(
       action<[string[]], PullOptions>(async (ctx, opts, targets) => {
-        const { pull } = await import('../../remote/sync.js');
-        const result = await pull({
+        const { pullFromRemote } = await import('../../remote/sync.js');
+        const result = await pullFromRemote({
           cwd: ctx.cwd,
           targets,
           remote: opts.remote,

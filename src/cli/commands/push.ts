@@ -17,8 +17,8 @@ export function registerPush(program: Command): void {
     .option('-j, --jobs <n>', 'parallel uploads (default depends on the remote type)')
     .action(
       action<[string[]], PushOptions>(async (ctx, opts, targets) => {
-        const { push } = await import('../../remote/sync.js');
-        const result = await push({
+        const { pushToRemote } = await import('../../remote/sync.js');
+        const result = await pushToRemote({
           cwd: ctx.cwd,
           targets,
           remote: opts.remote,
