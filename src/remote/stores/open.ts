@@ -106,10 +106,10 @@ export async function openStore(spec: RemoteSpec, ctx: OpenStoreContext): Promis
   }
 }
 
-/** A relative path (no scheme, not scp-like `host:path`) is a local repository relative to `.dvc/`. */
-function gitUrl(url: string, configDir: string): string {
+/** A relative path (no scheme, not scp-like `host:path`) is a local repository relative to `base`. */
+function gitUrl(url: string, base: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^/]+:/.test(url) || isAbsolute(url)) return url;
-  return resolve(configDir, url);
+  return resolve(base, url);
 }
 
 async function originUrl(repoRoot: string, name: string): Promise<string> {
@@ -121,5 +121,6 @@ async function originUrl(repoRoot: string, name: string): Promise<string> {
       hint: `add one with \`git remote add origin URL\`, or point the remote elsewhere: \`mlpipe remote modify ${name} url git+URL\``,
     });
   }
-  return res.stdout.trim();
+  // A relative origin (`git remote add origin ../data.git`) is relative to the work tree.
+  return gitUrl(res.stdout.trim(), repoRoot);
 }
