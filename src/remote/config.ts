@@ -14,7 +14,7 @@ import {
   unsetConfigValue,
 } from '../core/formats/config.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
-import { findRepoRoot } from '../core/repo/find-root.js';
+import { openRepo } from '../core/repo/open.js';
 import { MlpipeError, isErrnoException } from '../errors.js';
 import { type RemoteKind, type RemoteSpec, remoteKind } from './stores/open.js';
 
@@ -56,15 +56,9 @@ interface ConfigFiles {
 }
 
 function load(cwd: string): ConfigFiles {
-  const root = findRepoRoot(cwd);
-  if (!root) {
-    throw new MlpipeError('E_NOT_A_REPO', 'not inside an mlpipe/DVC repository', {
-      expected: 'a folder containing .dvc/ (here or in a parent folder)',
-      received: resolve(cwd),
-      hint: 'run `mlpipe init` in the project folder first',
-    });
-  }
-  const dvcDir = join(root, '.dvc');
+  const repo = openRepo(cwd); // E_NOT_A_REPO outside a repository
+  repo.close();
+  const { root, dvcDir } = repo;
   const read = (name: FileId): Config => {
     try {
       return parseConfig(readFileSync(join(dvcDir, name), 'utf8'), `.dvc/${name}`);

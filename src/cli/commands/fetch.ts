@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
-import { jobsOf, renderSync } from './push.js';
+import { jobsOf, renderSync, withSyncOptions } from './push.js';
 
 interface FetchOptions {
   remote?: string;
@@ -11,9 +11,8 @@ export function registerFetch(program: Command): void {
   const cmd = program
     .command('fetch')
     .description('download the data and models of tracked outputs into the cache, without touching the workspace')
-    .argument('[targets...]', 'outputs or .dvc files to fetch (default: all)')
-    .option('-r, --remote <name>', 'remote to fetch from (default: the default remote)')
-    .option('-j, --jobs <n>', 'parallel downloads (default depends on the remote type)')
+    .argument('[targets...]', 'outputs or .dvc files to fetch (default: all)');
+  withSyncOptions(cmd)
     .action(
       action<[string[]], FetchOptions>(async (ctx, opts, targets) => {
         const { fetchFromRemote } = await import('../../remote/sync.js');

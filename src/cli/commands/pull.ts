@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { MlpipeError } from '../../errors.js';
 import { action, examples } from '../command.js';
-import { jobsOf, renderSync } from './push.js';
+import { jobsOf, renderSync, withSyncOptions } from './push.js';
 
 interface PullOptions {
   remote?: string;
@@ -13,9 +13,8 @@ export function registerPull(program: Command): void {
   const cmd = program
     .command('pull')
     .description('fetch the data and models of tracked outputs from a remote and check them out into the workspace')
-    .argument('[targets...]', 'outputs or .dvc files to pull (default: all)')
-    .option('-r, --remote <name>', 'remote to pull from (default: the default remote)')
-    .option('-j, --jobs <n>', 'parallel downloads (default depends on the remote type)')
+    .argument('[targets...]', 'outputs or .dvc files to pull (default: all)');
+  withSyncOptions(cmd)
     .option('-f, --force', 'replace workspace changes that are not in the cache')
     .action(
       action<[string[]], PullOptions>(async (ctx, opts, targets) => {

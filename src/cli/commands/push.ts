@@ -12,9 +12,8 @@ export function registerPush(program: Command): void {
   const cmd = program
     .command('push')
     .description('upload the cached data and models of tracked outputs to a remote (only what it lacks)')
-    .argument('[targets...]', 'outputs or .dvc files to push (default: all)')
-    .option('-r, --remote <name>', 'remote to push to (default: the default remote)')
-    .option('-j, --jobs <n>', 'parallel uploads (default depends on the remote type)')
+    .argument('[targets...]', 'outputs or .dvc files to push (default: all)');
+  withSyncOptions(cmd)
     .action(
       action<[string[]], PushOptions>(async (ctx, opts, targets) => {
         const { pushToRemote } = await import('../../remote/sync.js');
@@ -64,6 +63,13 @@ export function renderSync(ctx: CommandContext, verb: 'pushed' | 'fetched', resu
     const n = result.transferred;
     ctx.out.line(n === 0 ? 'Everything is up to date.' : `${n} file${n === 1 ? '' : 's'} ${verb}`);
   });
+}
+
+/** The flags push, fetch and pull share. */
+export function withSyncOptions(cmd: Command): Command {
+  return cmd
+    .option('-r, --remote <name>', 'remote to use (default: the default remote)')
+    .option('-j, --jobs <n>', 'parallel transfers (default depends on the remote type)');
 }
 
 /** Parses `-j N`. */
