@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRemoteHandler } from '../../../src/remote/server/handler.js';
 import { HttpStore } from '../../../src/remote/stores/http.js';
+import { LocalStore } from '../../../src/remote/stores/local.js';
 import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
 import { tempDir } from '../../helpers/tree.js';
-import { BAR, BIG, FOO, dirCache, listFiles, writeCache } from './fixtures.js';
+import { BAR, BIG, DIR, dirCache, FOO, listFiles, writeCache } from './fixtures.js';
 
 /** The real remote handler behind a front that fails the first request for each path in its own way. */
 async function flakyServer(dir: string, fault: 'status-503' | 'cut-body') {
@@ -81,5 +82,24 @@ describe('transfer retries transient failures', () => {
     ]);
     await store.close();
     await server.close();
+  });
+});
+
+describe('existence checks', () => {
+  it('asks only about the manifest of a directory the remote already has', async () => {
+    const cacheDir = tempDir('mlpipe-cache-');
+    writeCache(cacheDir, [FOO, BAR, DIR, BIG]);
+    const store = new LocalStore(tempDir('mlpipe-remote-'));
+    const set = { files: [BIG], dirs: [{ oid: DIR, members: [BAR, FOO] }] };
+    await pushObjects(set, { cache: dirCache(cacheDir), store });
+    const asked: string[][] = [];
+    const exists = store.exists.bind(store);
+    store.exists = async (oids) => {
+      asked.push([...oids]);
+      return exists(oids);
+    };
+    const again = await pushObjects(set, { cache: dirCache(cacheDir), store });
+    expect(again).toEqual({ transferred: 0, skipped: 4, failed: [], missing: [], bytes: 0 });
+    expect(asked).toEqual([[DIR], [BIG]]);
   });
 });
