@@ -1,6 +1,7 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import type { ProgressReporter } from '../core/progress.js';
+import { hashFiles } from '../core/hash/pool.js';
+import type { ProgressReporter, ProgressTask } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { isErrnoException, isMlpipeError } from '../errors.js';
 import { forEachLimit, withRetry } from './pool.js';
@@ -13,6 +14,9 @@ export interface TransferCache {
   has(oid: string): boolean;
   /** Stores a download, visible only if its md5 matches `oid` (E_CORRUPT otherwise, nothing kept). */
   addStream(stream: Readable, oid: string): Promise<void>;
+  /** A fresh temp file name inside the cache, and the move of a verified temp file into place. */
+  tmpPath(): string;
+  adopt(tmp: string, oid: string): void;
 }
 
 /** What to transfer: loose file objects, and directories with the file objects their manifest lists. */
@@ -66,7 +70,7 @@ function ordered(set: TransferSet): { files: string[]; dirs: string[] } {
 }
 
 /**
- * Uploads what the remote lacks. Existence is checked in one batched call; files go up in parallel,
+ * Uploads what the remote lacks. Existence is checked in batched calls; files go up in parallel,
  * streamed from the cache, with retries for transient failures; a directory's `.dir` manifest goes up
  * only after every one of its files is on the remote (DVC relies on this, dvc-format.md §4.5 step 3);
  * `store.commit()` then publishes the session (a no-op except for git).
@@ -189,10 +193,53 @@ export async function fetchObjects(set: TransferSet, options: TransferOptions): 
   };
   const jobs = options.jobs ?? store.defaultJobs;
   try {
-    await forEachLimit(fileQueue, jobs, download, signal);
-    await forEachLimit(dirQueue, jobs, download, signal);
+    for (const queue of [fileQueue, dirQueue]) {
+      const rest = store.localPath ? await copyLocalObjects(queue, options, summary, task) : queue;
+      await forEachLimit(rest, jobs, download, signal);
+    }
   } finally {
     task.done();
   }
   return summary;
+}
+
+/**
+ * The fast path from a folder remote: the core's hashing pool copies each object into a cache temp
+ * file while hashing it (worker threads, one reused buffer, no stream per object), and only objects
+ * whose md5 matches their name are moved into place. Returns the oids left for the streaming path
+ * (all of them if the pool failed, for example because a file vanished meanwhile).
+ */
+async function copyLocalObjects(
+  oids: string[],
+  options: TransferOptions,
+  summary: TransferSummary,
+  task: ProgressTask,
+): Promise<string[]> {
+  const { store, cache } = options;
+  const present = await store.exists(oids, { signal: options.signal });
+  const todo = oids.filter((oid) => present.has(oid));
+  for (const oid of oids) {
+    if (present.has(oid)) continue;
+    summary.missing.push(oid);
+    task.tick(1, 0);
+  }
+  const jobs = todo.map((oid) => ({ path: store.localPath?.(oid) as string, tmp: cache.tmpPath() }));
+  try {
+    const results = await hashFiles(jobs, { onFile: (bytes) => task.tick(1, bytes) });
+    results.forEach((r, i) => {
+      const oid = todo[i] as string;
+      if ((oid.endsWith('.dir') ? `${r.md5}.dir` : r.md5) !== oid) {
+        summary.failed.push({ oid, code: 'E_CORRUPT', message: `object ${oid} on the remote does not match its hash (its md5 is ${r.md5})` });
+        return;
+      }
+      cache.adopt((jobs[i] as { tmp: string }).tmp, oid);
+      summary.transferred++;
+      summary.bytes += r.size;
+    });
+    return [];
+  } catch {
+    return todo.filter((oid) => !cache.has(oid));
+  } finally {
+    await Promise.all(jobs.map((j) => rm(j.tmp, { force: true })));
+  }
 }

@@ -25,7 +25,7 @@ export class LocalStore implements ObjectStore {
     this.odb = new LocalOdb(root);
   }
 
-  private path(oid: string): string {
+  localPath(oid: string): string {
     return this.odb.path(oid);
   }
 
@@ -89,7 +89,7 @@ export class LocalStore implements ObjectStore {
 
   async download(oid: string): Promise<Readable> {
     try {
-      const handle = await open(this.path(oid), 'r');
+      const handle = await open(this.localPath(oid), 'r');
       return handle.createReadStream();
     } catch (err) {
       if (isErrnoException(err, 'ENOENT')) {

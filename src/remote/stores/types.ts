@@ -16,6 +16,8 @@ export interface ObjectStore {
   exists(oids: readonly string[], options?: StoreCallOptions): Promise<Set<string>>;
   /** Every oid under `files/md5/`, for stores that can list (HTTP cannot: undefined). */
   list?(options?: StoreCallOptions): Promise<Set<string>>;
+  /** Where the object is as a local file, for stores that are a folder (lets fetch copy it directly). */
+  localPath?(oid: string): string;
   /** Stores the object read from `sourcePath` (a trusted cache file of `size` bytes), streaming. */
   upload(oid: string, sourcePath: string, size: number, options?: StoreCallOptions): Promise<void>;
   /** A stream of the object's bytes; E_NOT_FOUND when the remote does not hold it. */
