@@ -224,6 +224,7 @@ async function copyLocalObjects(
     task.tick(1, 0);
   }
   const jobs = todo.map((oid) => ({ path: store.localPath?.(oid) as string, tmp: cache.tmpPath() }));
+  const adopted = new Set<number>();
   try {
     const results = await hashFiles(jobs, { onFile: (bytes) => task.tick(1, bytes) });
     results.forEach((r, i) => {
@@ -233,6 +234,7 @@ async function copyLocalObjects(
         return;
       }
       cache.adopt((jobs[i] as { tmp: string }).tmp, oid);
+      adopted.add(i);
       summary.transferred++;
       summary.bytes += r.size;
     });
@@ -240,6 +242,6 @@ async function copyLocalObjects(
   } catch {
     return todo.filter((oid) => !cache.has(oid));
   } finally {
-    await Promise.all(jobs.map((j) => rm(j.tmp, { force: true })));
+    await Promise.all(jobs.filter((_, i) => !adopted.has(i)).map((j) => rm(j.tmp, { force: true })));
   }
 }
