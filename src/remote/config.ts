@@ -152,7 +152,8 @@ export interface AddRemoteOptions {
 export interface RemoteInfo {
   name: string;
   url: string;
-  kind: RemoteKind;
+  /** `unsupported`: a DVC remote type mlpipe cannot transfer with (gs://, ssh://, ...). */
+  kind: RemoteKind | 'unsupported';
   default: boolean;
   /** The file that defines it, relative to the repo root. */
   file: string;
@@ -243,10 +244,17 @@ export function modifyRemote(options: ModifyRemoteOptions): { name: string; key:
 export function listRemotes(options: { cwd: string }): RemoteInfo[] {
   const cf = load(options.cwd);
   const def = defaultOf(cf);
+  const kindOf = (url: string) => {
+    try {
+      return remoteKind(url);
+    } catch {
+      return 'unsupported' as const;
+    }
+  };
   return [...remotesOf(cf).values()].map(({ spec, file }) => ({
     name: spec.name,
     url: spec.url,
-    kind: remoteKind(spec.url),
+    kind: kindOf(spec.url),
     default: spec.name === def,
     file: `.dvc/${file}`,
   }));
