@@ -103,7 +103,7 @@ describe('mlpipe remote / push / pull (built CLI)', () => {
     for (const f of ['data/train.csv', 'model/meta.json', 'model/w.txt']) {
       expect(readFileSync(join(project.dir, f)).equals(readFileSync(new URL(`input/${f}`, FIXTURE)))).toBe(true);
     }
-  });
+  }, 180_000);
 
   it('pushes to and pulls from `mlpipe remote serve` with a token, and refuses a wrong one', async () => {
     const project = await goldenProject();
@@ -125,7 +125,7 @@ describe('mlpipe remote / push / pull (built CLI)', () => {
     wipeCacheAndData(project.dir);
     expect((await cli('pull')).stdout).toBe('4 files fetched\n3 files added\n');
     expect(readFileSync(join(project.dir, 'model', 'w.txt'), 'utf8')).toBe(readFileSync(new URL('input/model/w.txt', FIXTURE), 'utf8'));
-  });
+  }, 180_000);
 
   it("stores data on the origin's mlpipe-storage branch and keeps .dvc/config DVC-safe", async () => {
     const project = await goldenProject();
@@ -153,7 +153,7 @@ describe('mlpipe remote / push / pull (built CLI)', () => {
     const pulled = await runCli(['pull'], { cwd: clone });
     expect(pulled).toMatchObject({ code: 0, stdout: '4 files fetched\n3 files added\n' });
     expect(readFileSync(join(clone, 'data', 'train.csv')).equals(readFileSync(new URL('input/data/train.csv', FIXTURE)))).toBe(true);
-  });
+  }, 180_000);
 
   it('names the problem when no remote is configured', async () => {
     const project = await goldenProject();
