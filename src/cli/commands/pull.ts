@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { MlpipeError } from '../../errors.js';
 import { action, examples } from '../command.js';
-import { jobsOf, renderSync, withSyncOptions } from './push.js';
+import { type SyncFlags, renderSync, syncOptionsOf, withSyncOptions } from './push.js';
 
-interface PullOptions {
-  remote?: string;
-  jobs?: string;
+interface PullOptions extends SyncFlags {
   force?: boolean;
 }
 
@@ -19,15 +17,7 @@ export function registerPull(program: Command): void {
     .action(
       action<[string[]], PullOptions>(async (ctx, opts, targets) => {
         const { pullFromRemote } = await import('../../remote/sync.js');
-        const result = await pullFromRemote({
-          cwd: ctx.cwd,
-          targets,
-          remote: opts.remote,
-          jobs: jobsOf(opts.jobs),
-          force: opts.force,
-          progress: ctx.out.progress,
-          signal: ctx.signal,
-        });
+        const result = await pullFromRemote({ ...syncOptionsOf(ctx, opts, targets), force: opts.force });
         if (result.checkoutFailed.length > 0) {
           const first = result.checkoutFailed[0] as { code: string };
           throw new MlpipeError(

@@ -3,9 +3,14 @@ import { MlpipeError } from '../../errors.js';
 import type { SyncResult } from '../../remote/sync.js';
 import { type CommandContext, action, examples } from '../command.js';
 
-interface PushOptions {
+export interface SyncFlags {
   remote?: string;
   jobs?: string;
+}
+
+/** Turns the flags every sync command shares into the library's options. */
+export function syncOptionsOf(ctx: CommandContext, opts: SyncFlags, targets: string[]) {
+  return { cwd: ctx.cwd, targets, remote: opts.remote, jobs: jobsOf(opts.jobs), progress: ctx.out.progress, signal: ctx.signal };
 }
 
 export function registerPush(program: Command): void {
@@ -13,21 +18,12 @@ export function registerPush(program: Command): void {
     .command('push')
     .description('upload the cached data and models of tracked outputs to a remote (only what it lacks)')
     .argument('[targets...]', 'outputs or .dvc files to push (default: all)');
-  withSyncOptions(cmd)
-    .action(
-      action<[string[]], PushOptions>(async (ctx, opts, targets) => {
-        const { pushToRemote } = await import('../../remote/sync.js');
-        const result = await pushToRemote({
-          cwd: ctx.cwd,
-          targets,
-          remote: opts.remote,
-          jobs: jobsOf(opts.jobs),
-          progress: ctx.out.progress,
-          signal: ctx.signal,
-        });
-        renderSync(ctx, 'pushed', result);
-      }),
-    );
+  withSyncOptions(cmd).action(
+    action<[string[]], SyncFlags>(async (ctx, opts, targets) => {
+      const { pushToRemote } = await import('../../remote/sync.js');
+      renderSync(ctx, 'pushed', await pushToRemote(syncOptionsOf(ctx, opts, targets)));
+    }),
+  );
   examples(cmd, ['mlpipe push', 'mlpipe push data/train.csv.dvc -r backup -j 8', 'mlpipe --json push']);
 }
 
@@ -73,7 +69,7 @@ export function withSyncOptions(cmd: Command): Command {
 }
 
 /** Parses `-j N`. */
-export function jobsOf(value: string | undefined): number | undefined {
+function jobsOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
