@@ -4,12 +4,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startRemoteServer } from '../../../src/remote/server/serve.js';
 import { GitStore } from '../../../src/remote/stores/git/store.js';
 import { HttpStore } from '../../../src/remote/stores/http.js';
 import { LocalStore } from '../../../src/remote/stores/local.js';
+import { S3Store } from '../../../src/remote/stores/s3.js';
 import type { ObjectStore } from '../../../src/remote/stores/types.js';
 import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
+import { describeIf } from '../../helpers/require.js';
 import { tempDir } from '../../helpers/tree.js';
 import { dirCache, listFiles, objectPath } from './fixtures.js';
 
@@ -74,50 +77,74 @@ function cacheIsValid(cacheDir: string): number {
   return objects;
 }
 
-describe('kill -9 in the middle of a transfer, then run it again', () => {
-  it.each(['local', 'http', 'git'] as const)('%s remote: push and fetch complete on the re-run', async (kind) => {
-    const root = tempDir('mlpipe-kill-');
-    const cacheDir = join(root, 'cache');
-    const oids = makeCache(cacheDir);
-    const oidFile = join(root, 'oids.txt');
-    writeFileSync(oidFile, oids.join('\n'));
-    const server = kind === 'http' ? await startRemoteServer({ dir: join(root, 'served') }) : undefined;
+type Kind = 'local' | 'http' | 'git' | 's3';
+
+const S3_ENDPOINT = process.env.MLPIPE_TEST_S3_ENDPOINT;
+const S3_KEYS = { accessKeyId: process.env.MLPIPE_TEST_S3_KEY ?? '', secretAccessKey: process.env.MLPIPE_TEST_S3_SECRET ?? '' };
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/** A fresh empty remote of the kind: where the worker sends objects, and how to open a session on it. */
+async function remoteOf(kind: Kind, root: string) {
+  if (kind === 'local') return { location: join(root, 'remote'), open: () => new LocalStore(join(root, 'remote')), close: async () => {} };
+  if (kind === 'git') {
     const bare = join(root, 'remote.git');
-    if (kind === 'git') execFileSync('git', ['init', '-q', '--bare', bare]);
-    const location = kind === 'local' ? join(root, 'remote') : kind === 'http' ? (server?.url as string) : bare;
-    const open = (work: string): ObjectStore =>
-      kind === 'git'
-        ? new GitStore({ url: bare, workDir: join(root, work) })
-        : kind === 'local'
-          ? new LocalStore(location)
-          : new HttpStore({ url: location });
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    return { location: bare, open: (work: string) => new GitStore({ url: bare, workDir: join(root, work) }), close: async () => {} };
+  }
+  if (kind === 's3') {
+    const bucket = `mlpipe-kill-${process.pid}`;
+    const client = new S3Client({ region: 'us-east-1', endpoint: S3_ENDPOINT, forcePathStyle: true, credentials: S3_KEYS });
+    await client.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    client.destroy();
+    const url = `s3://${bucket}/${root.split('/').pop()}`;
+    return { location: url, open: () => new S3Store({ url, endpointUrl: S3_ENDPOINT, ...S3_KEYS }), close: async () => {} };
+  }
+  const server = await startRemoteServer({ dir: join(root, 'served') });
+  return { location: server.url, open: () => new HttpStore({ url: server.url }), close: () => server.close() };
+}
 
-    const killedAfter = await runAndKill(['push', kind, location, cacheDir, oidFile, join(root, 'work-killed')], 40);
-    expect(killedAfter).toBeGreaterThanOrEqual(40);
-    const check = open('work-check');
-    const present = await assertAllValid(check, oids);
-    await check.close();
-    // git publishes a push all at once: a killed push leaves nothing; the others keep what finished.
-    if (kind === 'git') expect(present).toBe(0);
-    else expect(present).toBeLessThan(COUNT);
+async function killAndRerun(kind: Kind): Promise<void> {
+  const root = tempDir('mlpipe-kill-');
+  const cacheDir = join(root, 'cache');
+  const oids = makeCache(cacheDir);
+  const oidFile = join(root, 'oids.txt');
+  writeFileSync(oidFile, oids.join('\n'));
+  const remote = await remoteOf(kind, root);
 
-    const rerun = open('work-killed');
-    const pushed = await pushObjects({ files: oids, dirs: [] }, { cache: dirCache(cacheDir), store: rerun });
-    await rerun.close();
-    expect(pushed.failed).toEqual([]);
-    expect(pushed.skipped).toBe(present);
-    expect(pushed.transferred).toBe(COUNT - present);
+  const killedAfter = await runAndKill(['push', kind, remote.location, cacheDir, oidFile, join(root, 'work-killed')], 40);
+  expect(killedAfter).toBeGreaterThanOrEqual(40);
+  const check = remote.open('work-check');
+  const present = await assertAllValid(check, oids);
+  await check.close();
+  // git publishes a push all at once: a killed push leaves nothing; the others keep what finished.
+  if (kind === 'git') expect(present).toBe(0);
+  else expect(present).toBeLessThan(COUNT);
 
-    const fresh = join(root, 'fresh-cache');
-    await runAndKill(['fetch', kind, location, fresh, oidFile, join(root, 'work-fetch')], 40);
-    const inCache = cacheIsValid(fresh);
-    expect(inCache).toBeLessThan(COUNT);
-    const again = open('work-fetch');
-    const fetched = await fetchObjects({ files: oids, dirs: [] }, { cache: dirCache(fresh), store: again });
-    await again.close();
-    expect(fetched.failed).toEqual([]);
-    expect(fetched.transferred).toBe(COUNT - inCache);
-    expect(cacheIsValid(fresh)).toBe(COUNT);
-    await server?.close();
-  }, 240_000); // three child processes per case on a shared, busy machine
+  const rerun = remote.open('work-killed');
+  const pushed = await pushObjects({ files: oids, dirs: [] }, { cache: dirCache(cacheDir), store: rerun });
+  await rerun.close();
+  expect(pushed.failed).toEqual([]);
+  expect(pushed.skipped).toBe(present);
+  expect(pushed.transferred).toBe(COUNT - present);
+
+  const fresh = join(root, 'fresh-cache');
+  await runAndKill(['fetch', kind, remote.location, fresh, oidFile, join(root, 'work-fetch')], 40);
+  const inCache = cacheIsValid(fresh);
+  expect(inCache).toBeLessThan(COUNT);
+  const again = remote.open('work-fetch');
+  const fetched = await fetchObjects({ files: oids, dirs: [] }, { cache: dirCache(fresh), store: again });
+  await again.close();
+  expect(fetched.failed).toEqual([]);
+  expect(fetched.transferred).toBe(COUNT - inCache);
+  expect(cacheIsValid(fresh)).toBe(COUNT);
+  await remote.close();
+}
+
+// Three child processes per case on a shared, busy machine: generous timeouts.
+describe('kill -9 in the middle of a transfer, then run it again', () => {
+  it.each(['local', 'http', 'git'] as const)('%s remote: push and fetch complete on the re-run', killAndRerun, 240_000);
+});
+
+describeIf(Boolean(S3_ENDPOINT), 'an S3 server (MLPIPE_TEST_S3_ENDPOINT)', 'kill -9 mid-transfer (S3)', () => {
+  it('s3 remote: push and fetch complete on the re-run', () => killAndRerun('s3'), 240_000);
 });
