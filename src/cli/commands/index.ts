@@ -6,11 +6,15 @@ import { registerCommit } from './commit.js';
 import { registerDiff } from './diff.js';
 import { registerDoctor } from './doctor.js';
 import { registerDu } from './du.js';
+import { registerFetch } from './fetch.js';
 import { registerFsck } from './fsck.js';
 import { registerGc } from './gc.js';
 import { registerInit } from './init.js';
 import { registerLs } from './ls.js';
 import { registerMove } from './move.js';
+import { registerPull } from './pull.js';
+import { registerPush } from './push.js';
+import { registerRemote } from './remote.js';
 import { registerRemove } from './remove.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
@@ -32,6 +36,10 @@ const COMMANDS: RegisterCommand[] = [
   registerDu,
   registerGc,
   registerFsck,
+  registerRemote,
+  registerPush,
+  registerPull,
+  registerFetch,
   registerTrain,
   registerDoctor,
 ];
