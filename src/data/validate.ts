@@ -1,0 +1,215 @@
+/**
+ * `mlpipe validate`: runs every check of a schema over a CSV or Parquet file and returns every
+ * failure as data. One aggregate query computes all checks in a single streaming pass; only when a
+ * row-level check fails does a second pass (with row numbers) pick a sample of offending rows.
+ */
+import { readFileSync } from 'node:fs';
+import { type ProgressReporter, silentProgress } from '../core/progress.js';
+import { type Check, compileChecks, rawName } from './checks.js';
+import { type DriftReport, compareDistributions } from './drift.js';
+import { type Issue, type SampleRow, describeIssue } from './issues.js';
+import { type Profile, profile } from './profile.js';
+import { type Schema, parseSchema, sourceFromSchema } from './schema.js';
+import {
+  type Database,
+  type OpenedSource,
+  assertReadableFile,
+  detectFormat,
+  openDatabase,
+  openSource,
+  query,
+  quoteIdent,
+  typedSelectList,
+} from './source.js';
+
+export interface ValidateOptions {
+  /** Path of the CSV or Parquet file to validate. */
+  data: string;
+  /** The schema, or the path of its YAML file. */
+  schema: Schema | string;
+  /** A reference dataset (same schema) to test drift against. */
+  reference?: string | undefined;
+  /** Offending rows kept per issue (default 5). */
+  sampleSize?: number;
+  progress?: ProgressReporter;
+  /** Also profile the data (per-column statistics and histograms, for the HTML report). */
+  profile?: boolean;
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  data: string;
+  format: 'csv' | 'parquet';
+  rows: number;
+  columns: string[];
+  checks: { total: number; passed: number; errors: number; warnings: number };
+  issues: Issue[];
+  drift: DriftReport | null;
+  /** Present when asked for with `profile: true`. */
+  profile?: Profile;
+}
+
+export function loadSchema(path: string): Schema {
+  assertReadableFile(path, 'schema file');
+  return parseSchema(readFileSync(path, 'utf8'), path);
+}
+
+export async function validate(options: ValidateOptions): Promise<ValidationReport> {
+  const schema = typeof options.schema === 'string' ? loadSchema(options.schema) : options.schema;
+  const progress = (options.progress ?? silentProgress).task('validate', { unit: 'passes' });
+  const db = await openDatabase();
+  try {
+    const source = sourceFromSchema(schema, options.data, detectFormat(options.data));
+    const opened = await openSource(db, source, { rejects: source.format === 'csv' });
+    const structural = structureIssues(schema, opened);
+    const present = new Set(source.columns.map((c) => c.name).filter((n) => !opened.missing.includes(n)));
+    const checks = compileChecks(schema, { present });
+    progress.status('checking');
+    const { rows, values } = await runAggregates(db, opened, checks);
+    progress.tick();
+    const failed = checks.filter((c, i) => failedCheck(c, values[i]!, rows));
+    const samples = await sampleRows(db, opened, failed, options.sampleSize ?? 5);
+    progress.tick();
+    const issues = [...structural, ...failed.map((c) => toIssue(c, values[checks.indexOf(c)]!, samples.get(c) ?? []))];
+    let drift: DriftReport | null = null;
+    if (options.reference) {
+      progress.status('drift');
+      drift = await compareDistributions(db, { schema, current: opened, reference: options.reference });
+      issues.push(...drift.issues);
+    }
+    progress.done();
+    const profiled = options.profile ? await profile({ data: options.data, source }) : undefined;
+    const errors = issues.filter((i) => i.severity === 'error').length;
+    const total = checks.length + (schema.extraColumns === 'allow' ? 0 : 1) + source.columns.length + (drift?.columns.length ?? 0);
+    return {
+      valid: errors === 0,
+      data: options.data,
+      format: source.format,
+      rows,
+      columns: opened.fileColumns,
+      checks: { total, passed: total - issues.length, errors, warnings: issues.length - errors },
+      issues,
+      drift,
+      ...(profiled ? { profile: profiled } : {}),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Missing required columns and undeclared extra columns (by the schema's extraColumns policy). */
+function structureIssues(schema: Schema, opened: OpenedSource): Issue[] {
+  const issues: Issue[] = [];
+  for (const name of opened.missing) {
+    const col = schema.columns[name]!;
+    const required = typeof col.required === 'object' ? col.required.value : (col.required ?? true);
+    if (!required) continue;
+    const severity = typeof col.required === 'object' && col.required.severity ? col.required.severity : (col.severity ?? 'error');
+    issues.push(issue({ code: 'missing_column', severity, column: name, rule: 'required', observed: 'absent', expected: 'present', count: null, sample: [] }));
+  }
+  if (schema.extraColumns !== 'allow') {
+    for (const name of opened.extra) {
+      issues.push(issue({ code: 'extra_column', severity: schema.extraColumns, column: name, rule: 'extraColumns', observed: 'present', expected: 'not in the file (extraColumns: allow to accept)', count: null, sample: [] }));
+    }
+  }
+  return issues;
+}
+
+/** Typed declared columns under their names, plus each raw value as `__raw__<name>`. */
+function checkedRelation(opened: OpenedSource): string {
+  const present = opened.source.columns.filter((c) => !opened.missing.includes(c.name));
+  return `(SELECT *, ${present.map((c) => `${quoteIdent(c.name)} AS ${quoteIdent(rawName(c.name))}`).join(', ')} FROM ${opened.rawSql}) AS raw_rows`;
+}
+
+/** The typed columns computed from the raw ones, as a SELECT list over `checkedRelation`. */
+function typedSelect(opened: OpenedSource, extra = ''): string {
+  const present = opened.source.columns.filter((c) => !opened.missing.includes(c.name));
+  const typed = typedSelectList(present, opened.source.format === 'csv');
+  const raws = present.map((c) => quoteIdent(rawName(c.name))).join(', ');
+  return `SELECT ${extra}${typed}, ${raws}`;
+}
+
+async function runAggregates(db: Database, opened: OpenedSource, checks: Check[]): Promise<{ rows: number; values: unknown[][] }> {
+  const aggs: string[] = ['count(*) AS __rows'];
+  checks.forEach((c, i) => {
+    if (c.failing) aggs.push(`count(*) FILTER (WHERE ${c.failing}) AS f${i}`);
+    if (c.observed) aggs.push(`${c.observed} AS o${i}`);
+  });
+  const sql = `WITH t AS (${typedSelect(opened)} FROM ${checkedRelation(opened)}) SELECT ${aggs.join(', ')} FROM t`;
+  const [row] = await query(db, sql, opened.source.path);
+  const values = checks.map((_, i) => [row?.[`f${i}`], row?.[`o${i}`]]);
+  return { rows: Number(row?.__rows ?? 0), values };
+}
+
+function failedCheck(check: Check, [failCount, observed]: unknown[], rows: number): boolean {
+  if (check.fails) return check.fails(observed, rows);
+  return Number(failCount) > 0;
+}
+
+function toIssue(check: Check, [failCount, observed]: unknown[], sample: SampleRow[]): Issue {
+  const count = check.failing ? Number(failCount) : check.key ? Number(observed) : null;
+  return issue({
+    code: check.code,
+    severity: check.severity,
+    column: check.column,
+    rule: check.rule,
+    observed: check.failing ? (observed === undefined ? `${count} row(s)` : plain(observed)) : plain(observed),
+    expected: check.expected,
+    count,
+    sample,
+  });
+}
+
+function issue(fields: Omit<Issue, 'message'>): Issue {
+  return { code: fields.code, severity: fields.severity, column: fields.column, rule: fields.rule, message: describeIssue(fields), observed: fields.observed, expected: fields.expected, count: fields.count, sample: fields.sample };
+}
+
+/** DuckDB values as JSON-friendly data: bigint -> number, MAP -> object, rounding noise kept. */
+export function plain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]));
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') {
+    if ('entries' in value && Array.isArray((value as { entries: unknown }).entries)) {
+      return Object.fromEntries((value as { entries: { key: unknown; value: unknown }[] }).entries.map((e) => [String(e.key), plain(e.value)]));
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+/**
+ * A second pass, with 1-based row numbers in file order, that keeps the first `size` offending rows
+ * per failed check (DuckDB's bounded arg_min(x, row, n)); uniqueness checks sample repeated keys.
+ */
+async function sampleRows(db: Database, opened: OpenedSource, failed: Check[], size: number): Promise<Map<Check, SampleRow[]>> {
+  const out = new Map<Check, SampleRow[]>();
+  const rowLevel = failed.filter((c) => c.failing && c.sampleColumns.length > 0);
+  const keyed = failed.filter((c) => c.key);
+  if (rowLevel.length === 0 && keyed.length === 0) return out;
+  // Row numbers must follow the file order.
+  await db.all('SET preserve_insertion_order = true');
+  const relation = checkedRelation(opened);
+  const numbered = `WITH t AS (${typedSelect(opened, 'row_number() OVER () AS __row, ')} FROM ${relation})`;
+  const rawStruct = (cols: string[]) => `struct_pack(${cols.map((c) => `${quoteIdent(c)} := ${quoteIdent(rawName(c))}`).join(', ')})`;
+  if (rowLevel.length > 0) {
+    const aggs = rowLevel.map((c, i) => `arg_min(struct_pack(__row := __row, v := ${rawStruct(c.sampleColumns)}), __row, ${size}) FILTER (WHERE ${c.failing}) AS s${i}`);
+    const [row] = await query(db, `${numbered} SELECT ${aggs.join(', ')} FROM t`, opened.source.path);
+    rowLevel.forEach((c, i) => {
+      const list = (row?.[`s${i}`] as { __row: bigint; v: Record<string, unknown> }[] | null) ?? [];
+      out.set(c, list.map((s) => ({ row: Number(s.__row), values: plain(s.v) as Record<string, unknown> })));
+    });
+  }
+  for (const c of keyed) {
+    const key = c.key!.map(quoteIdent).join(', ');
+    const notNull = c.key!.map((k) => `${quoteIdent(k)} IS NOT NULL`).join(' AND ');
+    const rows = await query(
+      db,
+      `${numbered} SELECT any_value(${rawStruct(c.key!)}) AS v, min(__row, 3) AS rows FROM t WHERE ${notNull} GROUP BY ${key} HAVING count(*) > 1 ORDER BY min(__row) LIMIT ${size}`,
+      opened.source.path,
+    );
+    out.set(c, rows.flatMap((r) => (r.rows as bigint[]).map((n) => ({ row: Number(n), values: plain(r.v) as Record<string, unknown> }))).slice(0, size * 3));
+  }
+  await db.all('SET preserve_insertion_order = false');
+  return out;
+}
