@@ -24,6 +24,8 @@ export interface Check {
   observed?: string;
   /** Aggregate-level checks: does the observed value (and the row count) fail? */
   fails?: (observed: unknown, rows: number) => boolean;
+  /** Turns the raw aggregate into the observation reported (e.g. class counts into fractions). */
+  report?: (observed: unknown) => unknown;
   /** Uniqueness: the key columns, sampled by a GROUP BY query. */
   key?: string[];
 }
@@ -193,25 +195,23 @@ function labelChecks(label: NonNullable<Schema['label']>): Check[] {
       sampleColumns: [],
       observed: `histogram(CAST(${c} AS VARCHAR)) FILTER (WHERE ${c} IS NOT NULL)`,
       fails: (hist) => Object.values(classFractions(hist)).some((f) => outside(f, lo, hi)),
+      report: classFractions,
     });
   }
   return checks;
 }
 
-/** Class -> fraction of non-null labels, from DuckDB's histogram() map (a Map or entries). */
+/** Class -> fraction of non-null labels, from DuckDB's histogram() map. */
 export function classFractions(hist: unknown): Record<string, number> {
   const entries = mapEntries(hist);
   const total = entries.reduce((s, [, n]) => s + n, 0);
   return Object.fromEntries(entries.map(([k, n]) => [k, total === 0 ? 0 : n / total]));
 }
 
+/** DuckDB returns a MAP (histogram()) to JavaScript as an array of {key, value}. */
 export function mapEntries(value: unknown): [string, number][] {
-  if (value instanceof Map) return [...value].map(([k, v]) => [String(k), Number(v)]);
-  if (value && typeof value === 'object' && 'entries' in value && Array.isArray((value as { entries: unknown }).entries)) {
-    return (value as { entries: { key: unknown; value: unknown }[] }).entries.map((e) => [String(e.key), Number(e.value)]);
-  }
-  if (Array.isArray(value)) return value.map((e: { key: unknown; value: unknown }) => [String(e.key), Number(e.value)]);
-  return [];
+  if (!Array.isArray(value)) return [];
+  return value.map((e: { key: unknown; value: unknown }) => [String(e.key), Number(e.value)]);
 }
 
 function outside(v: number, min: number | undefined, max: number | undefined): boolean {

@@ -153,7 +153,7 @@ function toIssue(check: Check, [failCount, observed]: unknown[], sample: SampleR
     severity: check.severity,
     column: check.column,
     rule: check.rule,
-    observed: check.failing ? (observed === undefined ? `${count} row(s)` : plain(observed)) : plain(observed),
+    observed: check.report ? check.report(observed) : check.failing && observed === undefined ? `${count} row(s)` : plain(observed),
     expected: check.expected,
     count,
     sample,
@@ -164,17 +164,11 @@ function issue(fields: Omit<Issue, 'message'>): Issue {
   return { code: fields.code, severity: fields.severity, column: fields.column, rule: fields.rule, message: describeIssue(fields), observed: fields.observed, expected: fields.expected, count: fields.count, sample: fields.sample };
 }
 
-/** DuckDB values as JSON-friendly data: bigint -> number, MAP -> object, rounding noise kept. */
+/** DuckDB values as JSON-friendly data (BIGINT arrives as bigint). */
 export function plain(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]));
   if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === 'object') {
-    if ('entries' in value && Array.isArray((value as { entries: unknown }).entries)) {
-      return Object.fromEntries((value as { entries: { key: unknown; value: unknown }[] }).entries.map((e) => [String(e.key), plain(e.value)]));
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
 }
 
