@@ -22,7 +22,6 @@ import {
   query,
   quoteIdent,
   quoteLiteral,
-  typedExpr,
 } from './source.js';
 
 export interface ColumnProfile {
@@ -31,6 +30,10 @@ export interface ColumnProfile {
   /** Non-null values. */
   count: number;
   nulls: number;
+  /**
+   * Distinct values: exact for category/bool columns (counted) and for columns that look unique
+   * (recounted exactly), otherwise DuckDB's HyperLogLog estimate (within a few percent).
+   */
   distinct: number;
   min: number | string | null;
   max: number | string | null;
@@ -77,6 +80,7 @@ export async function profile(options: ProfileOptions): Promise<Profile> {
     const opened = await openSource(db, source, { rejects: source.format === 'csv' });
     const columns = source.columns.filter((c) => !opened.missing.includes(c.name));
     const stats = await typedStats(db, opened.typedSql, columns, options.data);
+    await exactDistinct(db, opened.typedSql, stats.columns, options.data);
     task.tick();
     await addHistograms(db, opened.typedSql, stats.columns, options.data);
     task.done();
@@ -114,28 +118,29 @@ export async function detectSource(db: Database, path: string): Promise<DataSour
   };
   const raw = csvReadSql(path, csv, names, { rejects: true });
   const markers = NULL_MARKERS.map(quoteLiteral).join(', ');
-  const aggs = names.flatMap((n, i) => {
+  // One projection computes, per column, "is a value" and its double once; the aggregates reuse
+  // them. The costlier casts sit in CASE branches, which DuckDB evaluates only on the rows that
+  // reach them (an OR evaluates both sides on every row).
+  const projected = names.flatMap((n, i) => {
     const c = quoteIdent(n);
-    const value = `${c} IS NOT NULL AND ${c} NOT IN (${markers})`;
-    const fails = (t: ColumnType) => `count(*) FILTER (WHERE ${value} AND ${typedExpr({ name: n, type: t }, c)} IS NULL)`;
-    return [
-      `count(*) FILTER (WHERE ${value}) AS v${i}`,
-      `${fails('int')} AS int${i}`,
-      `${fails('float')} AS float${i}`,
-      `count(*) FILTER (WHERE ${value} AND lower(${c}) NOT IN ('true', 'false')) AS bool${i}`,
-      `${fails('date')} AS date${i}`,
-      `${fails('datetime')} AS datetime${i}`,
-      `approx_count_distinct(${c}) AS d${i}`,
-      ...NULL_MARKERS.map((m, j) => `count(*) FILTER (WHERE ${c} = ${quoteLiteral(m)}) AS m${i}_${j}`),
-    ];
+    return [`${c} AS s${i}`, `(${c} IS NOT NULL AND ${c} NOT IN (${markers})) AS v${i}`, `TRY_CAST(${c} AS DOUBLE) AS x${i}`];
   });
-  const [row] = await query(db, `SELECT ${aggs.join(', ')} FROM ${raw}`, path);
+  const aggs = names.flatMap((_, i) => [
+    `count_if(v${i}) AS v${i}`,
+    `count_if(v${i} AND x${i} IS NULL) AS float${i}`,
+    `count_if(v${i} AND CASE WHEN x${i} IS NULL THEN true ELSE contains(s${i}, '.') OR TRY_CAST(s${i} AS BIGINT) IS NULL END) AS int${i}`,
+    `count_if(v${i} AND lower(s${i}) NOT IN ('true', 'false')) AS bool${i}`,
+    `count_if(v${i} AND CASE WHEN x${i} IS NULL THEN TRY_CAST(s${i} AS DATE) IS NULL ELSE true END) AS date${i}`,
+    `count_if(v${i} AND CASE WHEN x${i} IS NULL THEN TRY_CAST(s${i} AS TIMESTAMP) IS NULL ELSE true END) AS datetime${i}`,
+    `approx_count_distinct(s${i}) AS d${i}`,
+    `histogram(s${i}) FILTER (WHERE s${i} IN (${markers})) AS m${i}`,
+  ]);
+  const sql = `SELECT ${aggs.join(', ')} FROM (SELECT ${projected.join(', ')} FROM ${raw})`;
+  const [row] = await query(db, sql, path);
   const r = row ?? {};
   const seen = new Set<string>();
   const columns = names.map((name, i) => {
-    NULL_MARKERS.forEach((m, j) => {
-      if (Number(r[`m${i}_${j}`]) > 0) seen.add(m);
-    });
+    for (const [marker] of mapEntries(r[`m${i}`])) seen.add(marker);
     const values = Number(r[`v${i}`]);
     const parses = (t: string) => values > 0 && Number(r[`${t}${i}`]) === 0;
     let type: ColumnType = 'string';
@@ -172,7 +177,7 @@ async function typedStats(db: Database, typedSql: string, columns: { name: strin
   const aggs = ['count(*) AS __rows'];
   columns.forEach((col, i) => {
     const c = quoteIdent(col.name);
-    aggs.push(`count(${c}) AS n${i}`, `count(DISTINCT ${c}) AS d${i}`);
+    aggs.push(`count(${c}) AS n${i}`, `approx_count_distinct(${c}) AS d${i}`);
     if (isNumeric(col.type)) {
       aggs.push(`min(${c})::DOUBLE AS lo${i}`, `max(${c})::DOUBLE AS hi${i}`, `avg(${c}) AS mean${i}`, `stddev_samp(${c}) AS std${i}`);
       aggs.push(`approx_quantile(${c}::DOUBLE, [0.05, 0.25, 0.5, 0.75, 0.95]) AS q${i}`);
@@ -211,6 +216,17 @@ async function typedStats(db: Database, typedSql: string, columns: { name: strin
       };
     }),
   };
+}
+
+/** Recounts exactly the columns whose estimate is near their value count (uniqueness candidates). */
+async function exactDistinct(db: Database, typedSql: string, columns: ColumnProfile[], path: string): Promise<void> {
+  for (const c of columns) if (c.top) c.distinct = c.top.length;
+  const candidates = columns.filter((c) => !c.top && c.count > 0 && c.distinct >= 0.9 * c.count);
+  if (candidates.length === 0) return;
+  const [row] = await query(db, `SELECT ${candidates.map((c, i) => `count(DISTINCT ${quoteIdent(c.name)}) AS d${i}`).join(', ')} FROM ${typedSql}`, path);
+  candidates.forEach((c, i) => {
+    c.distinct = Number(row?.[`d${i}`]);
+  });
 }
 
 function topValues(hist: unknown): { value: string; count: number }[] {
