@@ -63,12 +63,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     const opened = await openSource(db, source, { rejects: source.format === 'csv' });
     const structural = structureIssues(schema, opened);
     const present = new Set(source.columns.map((c) => c.name).filter((n) => !opened.missing.includes(n)));
-    const checks = compileChecks(schema, { present });
+    const checks = compileChecks(schema, { present, text: source.format === 'csv' });
     progress.status('checking');
     const { rows, values } = await runAggregates(db, opened, checks);
     progress.tick();
     const failed = checks.filter((c, i) => failedCheck(c, values[i]!, rows));
-    const samples = await sampleRows(db, opened, failed, options.sampleSize ?? 5);
+    const failures = failed.map((check) => ({ check, count: Number(values[checks.indexOf(check)]![0] ?? 0) }));
+    const samples = await sampleRows(db, opened, failures, rows, options.sampleSize ?? 5);
     progress.tick();
     const issues = [...structural, ...failed.map((c) => toIssue(c, values[checks.indexOf(c)]!, samples.get(c) ?? []))];
     let drift: DriftReport | null = null;
@@ -173,25 +174,34 @@ export function plain(value: unknown): unknown {
 }
 
 /**
- * A second pass, with 1-based row numbers in file order, that keeps the first `size` offending rows
- * per failed check (DuckDB's bounded arg_min(x, row, n)); uniqueness checks sample repeated keys.
+ * Offending rows with their 1-based row numbers in file order, for the failed checks. A check that
+ * fails often enough that its first `size` rows are expected within the first tenth of the file gets
+ * its own `... WHERE failing LIMIT size` query, which stops reading early; the rarer ones share one
+ * full pass that keeps the first `size` rows per check (DuckDB's bounded arg_min(x, row, n)).
+ * Uniqueness checks sample repeated keys with a GROUP BY.
  */
-async function sampleRows(db: Database, opened: OpenedSource, failed: Check[], size: number): Promise<Map<Check, SampleRow[]>> {
+async function sampleRows(db: Database, opened: OpenedSource, failed: { check: Check; count: number }[], rows: number, size: number): Promise<Map<Check, SampleRow[]>> {
   const out = new Map<Check, SampleRow[]>();
-  const rowLevel = failed.filter((c) => c.failing && c.sampleColumns.length > 0);
-  const keyed = failed.filter((c) => c.key);
-  if (rowLevel.length === 0 && keyed.length === 0) return out;
+  const rowLevel = failed.filter((f) => f.check.failing && f.check.sampleColumns.length > 0);
+  const keyed = failed.map((f) => f.check).filter((c) => c.key);
+  if (size === 0 || (rowLevel.length === 0 && keyed.length === 0)) return out;
   // Row numbers must follow the file order.
   await db.all('SET preserve_insertion_order = true');
   const relation = checkedRelation(opened);
   const numbered = `WITH t AS (${typedSelect(opened, 'row_number() OVER () AS __row, ')} FROM ${relation})`;
   const rawStruct = (cols: string[]) => `struct_pack(${cols.map((c) => `${quoteIdent(c)} := ${quoteIdent(rawName(c))}`).join(', ')})`;
-  if (rowLevel.length > 0) {
-    const aggs = rowLevel.map((c, i) => `arg_min(struct_pack(__row := __row, v := ${rawStruct(c.sampleColumns)}), __row, ${size}) FILTER (WHERE ${c.failing}) AS s${i}`);
+  const toSample = (s: { __row: bigint; v: Record<string, unknown> }) => ({ row: Number(s.__row), values: plain(s.v) as Record<string, unknown> });
+  const frequent = rowLevel.filter((f) => (size * rows) / f.count <= rows / 10);
+  for (const { check } of frequent) {
+    const found = await query(db, `${numbered} SELECT __row, ${rawStruct(check.sampleColumns)} AS v FROM t WHERE ${check.failing} LIMIT ${size}`, opened.source.path);
+    out.set(check, found.map((r) => toSample(r as { __row: bigint; v: Record<string, unknown> })));
+  }
+  const rare = rowLevel.filter((f) => !frequent.includes(f)).map((f) => f.check);
+  if (rare.length > 0) {
+    const aggs = rare.map((c, i) => `arg_min(struct_pack(__row := __row, v := ${rawStruct(c.sampleColumns)}), __row, ${size}) FILTER (WHERE ${c.failing}) AS s${i}`);
     const [row] = await query(db, `${numbered} SELECT ${aggs.join(', ')} FROM t`, opened.source.path);
-    rowLevel.forEach((c, i) => {
-      const list = (row?.[`s${i}`] as { __row: bigint; v: Record<string, unknown> }[] | null) ?? [];
-      out.set(c, list.map((s) => ({ row: Number(s.__row), values: plain(s.v) as Record<string, unknown> })));
+    rare.forEach((c, i) => {
+      out.set(c, ((row?.[`s${i}`] as { __row: bigint; v: Record<string, unknown> }[] | null) ?? []).map(toSample));
     });
   }
   for (const c of keyed) {
