@@ -141,9 +141,20 @@ export function assertReadableFile(path: string, what = 'data file'): void {
   }
 }
 
-/** `read_csv(...)` over all `names` as VARCHAR, with mlpipe's fixed options (no guessing). */
-export function csvReadSql(path: string, csv: CsvOptions, names: string[], options: { rejects?: boolean } = {}): string {
-  const columns = names.map((n) => `${quoteLiteral(n)}: 'VARCHAR'`).join(', ');
+export interface ReadOptions {
+  /** Record malformed rows in DuckDB's reject_errors table instead of failing (see malformedRows). */
+  rejects?: boolean;
+  /**
+   * Column -> DuckDB type parsed by the CSV reader itself (DOUBLE, BOOLEAN); the rest are VARCHAR.
+   * Only for types whose reader parsing equals `typedExpr`'s TRY_CAST: a value that does not parse
+   * is then a rejected row with error_type CAST (see castRejects), never a silently different value.
+   */
+  readerTypes?: Record<string, 'DOUBLE' | 'BOOLEAN'>;
+}
+
+/** `read_csv(...)` over all `names` (VARCHAR unless readerTypes says), with mlpipe's fixed options (no guessing). */
+export function csvReadSql(path: string, csv: CsvOptions, names: string[], options: ReadOptions = {}): string {
+  const columns = names.map((n) => `${quoteLiteral(n)}: '${options.readerTypes?.[n] ?? 'VARCHAR'}'`).join(', ');
   const args = [
     quoteLiteral(path),
     'auto_detect=false',
@@ -253,16 +264,27 @@ async function firstLine(path: string, csv: CsvOptions): Promise<string | undefi
   return lines.find((l) => l.length > 0);
 }
 
+/**
+ * The reader types that make a CSV scan cheaper: float and bool columns parsed by the reader (int
+ * stays text because the reader rounds "1.5" to 2; dates stay text because the reader's date
+ * parsing is laxer than strptime with the schema's format).
+ */
+export function fastReaderTypes(columns: SourceColumn[]): Record<string, 'DOUBLE' | 'BOOLEAN'> {
+  const types: Record<string, 'DOUBLE' | 'BOOLEAN'> = {};
+  for (const c of columns) {
+    if (c.type === 'float') types[c.name] = 'DOUBLE';
+    if (c.type === 'bool') types[c.name] = 'BOOLEAN';
+  }
+  return types;
+}
+
 /** Resolves a source against its file: which columns exist, and the raw and typed SQL relations. */
-export async function openSource(db: Database, source: DataSource, options: { rejects?: boolean } = {}): Promise<OpenedSource> {
+export async function openSource(db: Database, source: DataSource, options: ReadOptions = {}): Promise<OpenedSource> {
   assertReadableFile(source.path);
   const fileColumns = await fileColumnsOf(db, source);
   const declared = new Set(source.columns.map((c) => c.name));
   const present = new Set(fileColumns);
-  const rawSql =
-    source.format === 'parquet'
-      ? parquetReadSql(source.path)
-      : csvReadSql(source.path, source.csv ?? DEFAULT_CSV, fileColumns, options);
+  const rawSql = source.format === 'parquet' ? parquetReadSql(source.path) : csvReadSql(source.path, source.csv ?? DEFAULT_CSV, fileColumns, options);
   const typed = typedSelectList(source.columns.filter((c) => present.has(c.name)), source.format === 'csv');
   return {
     source,
@@ -281,15 +303,24 @@ export interface MalformedRows {
 
 /** Rows DuckDB rejected during the scans of this connection (only with `rejects: true`). */
 export async function malformedRows(db: Database): Promise<MalformedRows> {
-  const rows = await db.all(
-    'SELECT line, error_message, csv_line FROM reject_errors ORDER BY line LIMIT 10',
-  ).catch(() => []);
+  // CAST rejects come from readerTypes and are handled by the caller (castRejects).
+  const rows = await db
+    .all("SELECT line, error_message, csv_line FROM reject_errors WHERE error_type <> 'CAST' ORDER BY line LIMIT 10")
+    .catch(() => []);
   if (rows.length === 0) return { count: 0, rows: [] };
-  const [total] = await db.all('SELECT count(DISTINCT line) AS n FROM reject_errors');
+  const [total] = await db.all("SELECT count(DISTINCT line) AS n FROM reject_errors WHERE error_type <> 'CAST'");
   return {
     count: Number(total?.n ?? rows.length),
     rows: rows.map((r) => ({ line: Number(r.line), error: String(r.error_message), text: String(r.csv_line ?? '') })),
   };
+}
+
+/** Values the reader could not parse as their readerTypes type; the rejects are then cleared. */
+export async function castRejects(db: Database): Promise<number> {
+  const [row] = await db.all("SELECT count(*) AS n FROM reject_errors WHERE error_type = 'CAST'").catch(() => [{ n: 0 }]);
+  await db.all('DROP TABLE IF EXISTS reject_errors').catch(() => []);
+  await db.all('DROP TABLE IF EXISTS reject_scans').catch(() => []);
+  return Number(row?.n ?? 0);
 }
 
 /** Throws E_BAD_INPUT listing the line numbers of malformed rows, if the scan rejected any. */

@@ -14,7 +14,9 @@ import {
   type Database,
   type OpenedSource,
   assertReadableFile,
+  castRejects,
   detectFormat,
+  fastReaderTypes,
   openDatabase,
   openSource,
   query,
@@ -60,12 +62,19 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const db = await openDatabase();
   try {
     const source = sourceFromSchema(schema, options.data, detectFormat(options.data));
-    const opened = await openSource(db, source, { rejects: source.format === 'csv' });
+    const csv = source.format === 'csv';
+    // Optimistic first scan: float/bool columns parsed by the CSV reader (cheaper than text + cast).
+    // If any value fails to parse, scan again from text so that type errors are counted exactly.
+    let opened = await openSource(db, source, { rejects: csv, readerTypes: csv ? fastReaderTypes(source.columns) : {} });
     const structural = structureIssues(schema, opened);
     const present = new Set(source.columns.map((c) => c.name).filter((n) => !opened.missing.includes(n)));
-    const checks = compileChecks(schema, { present, text: source.format === 'csv' });
+    const checks = compileChecks(schema, { present, text: csv });
     progress.status('checking');
-    const { rows, values } = await runAggregates(db, opened, checks);
+    let { rows, values } = await runAggregates(db, opened, checks);
+    if (csv && (await castRejects(db)) > 0) {
+      opened = await openSource(db, source, { rejects: true });
+      ({ rows, values } = await runAggregates(db, opened, checks));
+    }
     progress.tick();
     const failed = checks.filter((c, i) => failedCheck(c, values[i]!, rows));
     const failures = failed.map((check) => ({ check, count: Number(values[checks.indexOf(check)]![0] ?? 0) }));
