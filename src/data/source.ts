@@ -70,8 +70,10 @@ export interface OpenedSource {
   missing: string[];
   /** File columns that are not declared. */
   extra: string[];
-  /** `read_csv(...)` / `read_parquet(...)`: every file column, raw (VARCHAR for CSV). */
+  /** `read_csv(...)` / `read_parquet(...)`: every file column, raw (VARCHAR for CSV unless readerTypes). */
   rawSql: string;
+  /** CSV columns the reader parsed itself (see ReadOptions.readerTypes). */
+  readerTypes: Record<string, 'DOUBLE' | 'BOOLEAN'>;
   /** `(SELECT typed declared columns FROM raw)`: the declared columns present in the file, typed. */
   typedSql: string;
 }
@@ -292,6 +294,7 @@ export async function openSource(db: Database, source: DataSource, options: Read
     missing: source.columns.filter((c) => !present.has(c.name)).map((c) => c.name),
     extra: fileColumns.filter((n) => !declared.has(n)),
     rawSql,
+    readerTypes: source.format === 'csv' ? (options.readerTypes ?? {}) : {},
     typedSql: `(SELECT ${typed || '*'} FROM ${rawSql})`,
   };
 }

@@ -139,15 +139,22 @@ function typedSelect(opened: OpenedSource, extra = ''): string {
   return `SELECT ${extra}${typed}, ${raws}`;
 }
 
+/**
+ * The one aggregate pass. Type checks of columns that the CSV reader parsed itself (readerTypes)
+ * cannot fail in that scan (a value that does not parse is a CAST reject, which triggers the text
+ * rescan), so they are not computed and count 0.
+ */
 async function runAggregates(db: Database, opened: OpenedSource, checks: Check[]): Promise<{ rows: number; values: unknown[][] }> {
-  const aggs: string[] = ['count(*) AS __rows'];
+  const parsedByReader = (c: Check) => c.code === 'invalid_type' && c.column !== null && opened.readerTypes[c.column] !== undefined;
+  // Reading each such column keeps it in the scan: DuckDB does not parse (or reject) unread columns.
+  const aggs: string[] = ['count(*) AS __rows', ...Object.keys(opened.readerTypes).map((n, i) => `count(${quoteIdent(rawName(n))}) AS p${i}`)];
   checks.forEach((c, i) => {
-    if (c.failing) aggs.push(`count(*) FILTER (WHERE ${c.failing}) AS f${i}`);
+    if (c.failing && !parsedByReader(c)) aggs.push(`count_if(${c.failing}) AS f${i}`);
     if (c.observed) aggs.push(`${c.observed} AS o${i}`);
   });
   const sql = `WITH t AS (${typedSelect(opened)} FROM ${checkedRelation(opened)}) SELECT ${aggs.join(', ')} FROM t`;
   const [row] = await query(db, sql, opened.source.path);
-  const values = checks.map((_, i) => [row?.[`f${i}`], row?.[`o${i}`]]);
+  const values = checks.map((c, i) => [parsedByReader(c) ? 0 : row?.[`f${i}`], row?.[`o${i}`]]);
   return { rows: Number(row?.__rows ?? 0), values };
 }
 
