@@ -1,7 +1,7 @@
 /**
  * Compiles a schema into checks over one relation `t` that holds every declared column typed under
  * its own name and, for columns read from text, its raw value as `__raw__<name>`. Each check is
- * either a row predicate (counted with `count(*) FILTER (WHERE ...)`) or an aggregate plus a
+ * either a row predicate (counted with `count_if(...)`) or an aggregate plus a
  * judgement, so that all of them run as ONE aggregate query that streams over the file
  * (see validate.ts); rows are only revisited to sample offenders when a check fails.
  */

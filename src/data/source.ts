@@ -294,7 +294,7 @@ export async function openSource(db: Database, source: DataSource, options: Read
     missing: source.columns.filter((c) => !present.has(c.name)).map((c) => c.name),
     extra: fileColumns.filter((n) => !declared.has(n)),
     rawSql,
-    readerTypes: source.format === 'csv' ? (options.readerTypes ?? {}) : {},
+    readerTypes: source.format === 'csv' ? Object.fromEntries(Object.entries(options.readerTypes ?? {}).filter(([n]) => present.has(n))) : {},
     typedSql: `(SELECT ${typed || '*'} FROM ${rawSql})`,
   };
 }

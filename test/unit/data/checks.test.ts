@@ -164,7 +164,7 @@ describe('checks: one rule passing, one failing, exact counts', () => {
     };
     const allow = await validate({ data: join(dir, 'data.csv'), schema: schema('allow', { zzz: { type: 'int', required: false } }) });
     expect(allow.issues.filter((i) => i.code === 'extra_column' || i.code === 'missing_column')).toEqual([]);
-    const strict = await validate({ data: join(dir, 'data.csv'), schema: schema('warning', { zzz: { type: 'int' } }) });
+    const strict = await validate({ data: join(dir, 'data.csv'), schema: schema('warning', { zzz: { type: 'float' } }) });
     expect(strict.issues.filter((i) => i.code === 'extra_column' || i.code === 'missing_column').map((i) => [i.code, i.column, i.severity])).toEqual([
       ['missing_column', 'zzz', 'error'],
       ['extra_column', 'day', 'warning'],
