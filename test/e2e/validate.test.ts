@@ -146,6 +146,11 @@ describe('bad input: clear coded errors, never a crash', () => {
     expect(yaml.error.message).toMatch(/is not valid YAML/);
   });
 
+  it('a bad --sample value is a usage error (exit 2)', async () => {
+    const r = await errorOf('validate', 'good.csv', '--schema', 'schema.yaml', '--sample', 'many');
+    expect(r).toEqual({ code: 2, error: { code: 'E_USAGE', message: '--sample must be a whole number >= 0, got "many"' } });
+  });
+
   it('a cross-column rule cannot smuggle SQL: E_SCHEMA', async () => {
     const r = await errorOf('validate', 'good.csv', '--schema', 'injection.yaml');
     expect(r.error.code).toBe('E_SCHEMA');

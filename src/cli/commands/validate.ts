@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
+import { MlpipeError } from '../../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 
 interface ValidateFlags {
@@ -25,11 +26,14 @@ export function registerValidate(program: Command): void {
         const { renderIssues, validationError } = await import('../../data/report/console.js');
         const at = (p: string) => resolve(ctx.cwd, p);
         const sample = Number(opts.sample);
+        if (!Number.isInteger(sample) || sample < 0) {
+          throw new MlpipeError('E_USAGE', `--sample must be a whole number >= 0, got ${JSON.stringify(opts.sample)}`);
+        }
         const report = await validate({
           data: at(data),
           schema: at(opts.schema),
           reference: opts.reference ? at(opts.reference) : undefined,
-          sampleSize: Number.isInteger(sample) && sample >= 0 ? sample : 5,
+          sampleSize: sample,
           progress: ctx.out.progress,
           profile: Boolean(opts.report),
         });
