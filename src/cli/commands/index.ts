@@ -12,12 +12,15 @@ import { registerGc } from './gc.js';
 import { registerInit } from './init.js';
 import { registerLs } from './ls.js';
 import { registerMove } from './move.js';
+import { registerProfile } from './profile.js';
 import { registerPull } from './pull.js';
 import { registerPush } from './push.js';
 import { registerRemote } from './remote.js';
 import { registerRemove } from './remove.js';
+import { registerSchema } from './schema.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
+import { registerValidate } from './validate.js';
 
 /**
  * Every CLI command, in the order `mlpipe --help` lists them. Each module registers its flags and
@@ -40,6 +43,9 @@ const COMMANDS: RegisterCommand[] = [
   registerPush,
   registerPull,
   registerFetch,
+  registerSchema,
+  registerValidate,
+  registerProfile,
   registerTrain,
   registerDoctor,
 ];
