@@ -168,7 +168,9 @@ function expand(
     if (isPyDict(iterable)) for (const [k, v] of Object.entries(iterable)) items.push([k, v, true]);
     else if (Array.isArray(iterable)) {
       const composite = iterable.some((v) => typeof v === 'object' && v !== null);
-      iterable.forEach((v, i) => items.push([composite ? String(i) : keyStr(v), v, false]));
+      iterable.forEach((v, i) => {
+        items.push([composite ? String(i) : keyStr(v), v, false]);
+      });
     } else throw invalid(file, name, '`foreach` must be a list or a mapping', 'a list or a mapping');
     return items.map(([key, item, isDict]) => {
       const local: Context = { ...ctx, item };

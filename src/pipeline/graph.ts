@@ -134,9 +134,12 @@ export function renderText(graph: Graph, names: string[]): string {
     layer.set(n, d);
     return d;
   };
-  names.forEach(depth);
+  for (const n of names) depth(n);
   const layers: string[][] = [];
-  for (const n of names) (layers[layer.get(n) as number] ??= []).push(n);
+  for (const n of names) {
+    const i = layer.get(n) as number;
+    layers[i] = [...(layers[i] ?? []), n];
+  }
   const out: string[] = [];
   layers.forEach((row, i) => {
     if (i > 0) {

@@ -109,7 +109,7 @@ export function diffValues(oldValues: Values, newValues: Values, options: { all?
         const d = pySubtract(neu, old);
         if (d !== undefined) entry.diff = d;
       }
-      (out[file] ??= {})[key] = entry;
+      out[file] = { ...out[file], [key]: entry };
     }
   }
   return out;
