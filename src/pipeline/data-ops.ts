@@ -1,0 +1,29 @@
+import type { LockItem } from './lockfile.js';
+
+/**
+ * What pipelines need from the versioning core: hashing workspace paths (with its state cache),
+ * committing outputs to the cache, cache presence, and .gitignore entries. Paths are repo-relative.
+ */
+export interface HashInfo {
+  md5: string;
+  size: number;
+  nfiles?: number;
+  isexec?: boolean;
+}
+
+export interface DataOps {
+  root: string;
+  /** Current hash of a path; undefined when it does not exist. `legacy` hashes as DVC 2 did. */
+  hash(path: string, legacy?: boolean): Promise<HashInfo | undefined>;
+  /** Stores an output in the cache (and links the workspace copy back); returns its hash. */
+  commit(path: string): Promise<HashInfo>;
+  /** Whether a locked output's object (and every member of a `.dir`) is in the cache. */
+  inCache(item: LockItem): Promise<boolean>;
+  /** Adds the output's entry to the .gitignore of its folder, as DVC does for cached outputs. */
+  ignore(path: string): void;
+  /** Materialises every output recorded in dvc.lock from the cache (as `mlpipe checkout`). */
+  checkout(): Promise<void>;
+  /** Runs `fn` holding the repository lock. */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  close(): void;
+}
