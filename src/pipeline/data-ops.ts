@@ -13,8 +13,12 @@ export interface HashInfo {
 
 export interface DataOps {
   root: string;
-  /** Current hash of a path; undefined when it does not exist. `legacy` hashes as DVC 2 did. */
-  hash(path: string, legacy?: boolean): Promise<HashInfo | undefined>;
+  /**
+   * Current md5 of a path; undefined when it does not exist. Legacy (DVC 2, md5-dos2unix) lock
+   * entries are compared with it too, so a legacy CRLF text file reads as modified and is re-run and
+   * upgraded to `hash: md5`, as DVC does once content changes (§1.2).
+   */
+  hash(path: string): Promise<HashInfo | undefined>;
   /** Stores an output in the cache (and links the workspace copy back); returns its hash. */
   commit(path: string): Promise<HashInfo>;
   /** Whether a locked output's object (and every member of a `.dir`) is in the cache. */

@@ -1,5 +1,5 @@
 import type { DataOps } from './data-ops.js';
-import type { LockItem, LockStage } from './lockfile.js';
+import type { LockStage } from './lockfile.js';
 import type { World } from './plan.js';
 import type { Stage } from './stage.js';
 import { type PyDict, isPyDict } from './values.js';
@@ -7,21 +7,16 @@ import { parseStructured } from './yaml-read.js';
 import type { TreeReader } from './revision.js';
 
 /**
- * Observes what the planner needs for one stage: current hashes of its deps and outs (legacy
- * md5-dos2unix for entries locked without `hash: md5`, §1.2), cache presence of its locked outputs,
- * and its params files. The planner then decides synchronously.
+ * Observes what the planner needs for one stage: current hashes of its deps and outs, cache
+ * presence of its locked outputs, and its params files. The planner then decides synchronously.
  */
 export async function observeStage(ops: DataOps, reader: TreeReader, stage: Stage, lock: LockStage | undefined): Promise<World> {
   const hashes = new Map<string, string | undefined>();
   const cached = new Set<string>();
-  const items: [string, LockItem | undefined][] = [
-    ...stage.deps.map((d): [string, LockItem | undefined] => [d.path, lock?.deps.find((i) => i.path === d.defPath)]),
-    ...stage.outs.map((o): [string, LockItem | undefined] => [o.path, lock?.outs.find((i) => i.path === o.defPath)]),
-  ];
+  const paths = [...stage.deps, ...stage.outs].map((i) => i.path);
   await Promise.all(
-    items.map(async ([path, locked]) => {
-      const legacy = locked !== undefined && locked.md5 !== undefined && locked.hash === undefined;
-      hashes.set(path, (await ops.hash(path, legacy))?.md5);
+    paths.map(async (path) => {
+      hashes.set(path, (await ops.hash(path))?.md5);
     }),
   );
   for (const out of stage.outs) {

@@ -61,7 +61,7 @@ export function applyOverrides(root: string, overrides: ParamOverride[]): string
       throw new MlpipeError('E_BAD_INPUT', `${file} is not a mapping of parameters`, { received: file, hint: `fix ${file}` });
     }
     for (const o of overrides.filter((x) => x.file === file)) doc.setIn(splitKeyPath(o.key), doc.createNode(o.value));
-    writeFileAtomic(path, doc.toString({ indentSeq: false }));
+    writeFileAtomic(path, doc.toString({ indentSeq: false, flowCollectionPadding: false }));
   }
   return files;
 }

@@ -94,3 +94,11 @@ export function findExperiment(root: string, name: string): ExpRef {
     hint: 'list experiments with `mlpipe exp show --all`',
   });
 }
+
+/** Sends (`push`) or fetches (`pull`) every experiment ref to or from a git remote. */
+export function syncExperiments(root: string, remote: string, direction: 'push' | 'pull'): ExpRef[] {
+  const spec = `+${EXPS_NAMESPACE}/*:${EXPS_NAMESPACE}/*`;
+  if (direction === 'push') git(root, ['push', remote, spec]);
+  else git(root, ['fetch', remote, spec]);
+  return listExperiments(root);
+}

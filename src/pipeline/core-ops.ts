@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { checkoutOutput } from '../core/repo/checkout-output.js';
+import { ignoreOutput } from '../core/repo/gitignore-file.js';
+import { commitPath, hashPath } from '../core/repo/hash-path.js';
+import { type Repo, openRepo } from '../core/repo/open.js';
+import { relinkOutput } from '../core/repo/relink.js';
+import type { DataOps, HashInfo } from './data-ops.js';
+import { loadLock, loadPipeline } from './load.js';
+import type { LockItem } from './lockfile.js';
+import { workspaceReader } from './revision.js';
+
+/** DataOps backed by the versioning core (state-cached hashing, the local cache, .gitignore). */
+export function openDataOps(cwd: string): DataOps {
+  const repo = openRepo(cwd);
+  const abs = (path: string) => join(repo.root, path);
+  return {
+    root: repo.root,
+    async hash(path) {
+      const h = await hashPath(repo, abs(path));
+      return h && info(h);
+    },
+    async commit(path) {
+      const h = await commitPath(repo, abs(path));
+      await relinkOutput(repo, abs(path), h);
+      return info(h);
+    },
+    async inCache(item) {
+      return inCache(repo, item);
+    },
+    ignore(path) {
+      ignoreOutput(repo, abs(path));
+    },
+    async checkout() {
+      const reader = workspaceReader(repo.root);
+      const pipeline = loadPipeline(reader);
+      const lock = loadLock(reader);
+      for (const stage of pipeline.stages) {
+        for (const out of stage.outs) {
+          const item = lock.stages.get(stage.name)?.outs.find((o) => o.path === out.defPath);
+          if (!out.cache || item?.md5 === undefined) continue;
+          await checkoutOutput(repo, { abs: abs(out.path), md5: item.md5, legacy: item.hash === undefined, isexec: item.isexec });
+        }
+      }
+    },
+    withLock: (fn) => repo.withLock(fn),
+    close: () => repo.close(),
+  };
+}
+
+function info(h: { md5: string; size: number; nfiles?: number; isdir: boolean; isexec: boolean }): HashInfo {
+  const out: HashInfo = { md5: h.md5, size: h.size };
+  if (h.isdir) out.nfiles = h.nfiles ?? 0;
+  if (h.isexec) out.isexec = true;
+  return out;
+}
+
+/** DVC's `changed_cache`: the object, and for a directory every member, must be present. */
+function inCache(repo: Repo, item: LockItem): boolean {
+  if (item.md5 === undefined) return false;
+  const legacy = item.hash === undefined;
+  if (!repo.cache.has(item.md5, legacy)) return false;
+  if (!item.md5.endsWith('.dir')) return true;
+  try {
+    return repo.cache.readManifest(item.md5, legacy).every((e) => repo.cache.has(e.md5, legacy));
+  } catch {
+    return false;
+  }
+}
