@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, parse as parseYamlText, parseDocument } from 'yaml';
+import { isMap, isScalar, parse as parseYamlText, parseDocument } from 'yaml';
 import { MlpipeError } from '../../errors.js';
 import { writeFileAtomic } from '../fs.js';
 import { splitKeyPath } from '../interpolate.js';
@@ -60,7 +60,13 @@ export function applyOverrides(root: string, overrides: ParamOverride[]): string
     if (doc.contents !== null && !isMap(doc.contents)) {
       throw new MlpipeError('E_BAD_INPUT', `${file} is not a mapping of parameters`, { received: file, hint: `fix ${file}` });
     }
-    for (const o of overrides.filter((x) => x.file === file)) doc.setIn(splitKeyPath(o.key), doc.createNode(o.value));
+    for (const o of overrides.filter((x) => x.file === file)) {
+      const path = splitKeyPath(o.key);
+      const node = doc.getIn(path, true);
+      // change a scalar in place so that its comment and style stay
+      if (isScalar(node) && (o.value === null || typeof o.value !== 'object')) node.value = o.value;
+      else doc.setIn(path, doc.createNode(o.value));
+    }
     writeFileAtomic(path, doc.toString({ indentSeq: false, flowCollectionPadding: false }));
   }
   return files;
