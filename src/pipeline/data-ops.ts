@@ -31,3 +31,25 @@ export interface DataOps {
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   close(): void;
 }
+
+/**
+ * Remembers hashes for one repro/status run: an output of one stage is a dependency of the next,
+ * and hashing a 10,000-file folder twice costs twice. `forget` drops paths a stage just rewrote.
+ */
+export function memoizeHashes(ops: DataOps): DataOps & { forget(paths: string[]): void } {
+  const memo = new Map<string, Promise<HashInfo | undefined>>();
+  return {
+    ...ops,
+    hash(path) {
+      let h = memo.get(path);
+      if (h === undefined) {
+        h = ops.hash(path);
+        memo.set(path, h);
+      }
+      return h;
+    },
+    forget(paths) {
+      for (const p of paths) memo.delete(p);
+    },
+  };
+}

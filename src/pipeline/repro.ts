@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MlpipeError } from '../errors.js';
 import { unknownStage } from './dag.js';
-import type { DataOps } from './data-ops.js';
+import { type DataOps, memoizeHashes } from './data-ops.js';
 import { writeFileAtomic } from './fs.js';
 import { buildGraph, topoOrder } from './graph.js';
 import { DVC_LOCK, loadLock, loadPipeline } from './load.js';
@@ -54,7 +54,7 @@ export interface ReproResult {
 }
 
 export async function repro(options: ReproOptions): Promise<ReproResult> {
-  const { ops } = options;
+  const ops = memoizeHashes(options.ops);
   const emit = options.onEvent ?? (() => {});
   const reader = workspaceReader(ops.root);
   const pipeline = loadPipeline(reader);
@@ -88,6 +88,7 @@ export async function repro(options: ReproOptions): Promise<ReproResult> {
       result.ran.push(name);
       continue;
     }
+    ops.forget(stage.outs.map((o) => o.path));
     const exitCode = await runStage(stage, options, emit);
     if (exitCode !== 0) {
       result.failed.push({ stage: name, exitCode });
@@ -208,7 +209,8 @@ function stageFailed(result: ReproResult): MlpipeError {
 }
 
 /** The pipeline part of `mlpipe status`: every stage that changed, with DVC's reasons. */
-export async function pipelineStatus(ops: DataOps): Promise<{ stage: string; reasons: StatusReason[] }[]> {
+export async function pipelineStatus(dataOps: DataOps): Promise<{ stage: string; reasons: StatusReason[] }[]> {
+  const ops = memoizeHashes(dataOps);
   const reader = workspaceReader(ops.root);
   const pipeline = loadPipeline(reader);
   buildGraph(pipeline.stages);
