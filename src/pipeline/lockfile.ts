@@ -1,7 +1,8 @@
+import { compareCodePoints } from '../core/hash/manifest.js';
 import { parse as parseYamlText } from 'yaml';
 import { MlpipeError } from '../errors.js';
 import { emitYaml } from './yaml-emit.js';
-import { type PyDict, type PyValue, compareCodePoints, isPyDict } from './values.js';
+import { type PyDict, type PyValue, isPyDict } from './values.js';
 
 /**
  * dvc.lock, pure parse/serialize (../shared/docs/dvc-format.md §3.3). Serializing what was parsed

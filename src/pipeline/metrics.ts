@@ -1,10 +1,11 @@
+import { compareCodePoints } from '../core/hash/manifest.js';
 import { flatten } from './interpolate.js';
 import { loadLock, loadPipeline, readOutput } from './load.js';
 import { trackedValues } from './params.js';
 import { type TreeReader, readerFor } from './revision.js';
 import type { Pipeline } from './stage.js';
 import { formatTable } from './table.js';
-import { type PyDict, type PyValue, compareCodePoints, isPyDict, pyEquals, pyFloatRepr, pyStr, pySubtract } from './values.js';
+import { type PyDict, type PyValue, isPyDict, pyEquals, pyFloatRepr, pyStr, pySubtract } from './values.js';
 import { parseStructured } from './yaml-read.js';
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MlpipeError } from '../errors.js';
 import { unknownStage } from './dag.js';
 import { type DataOps, memoizeHashes } from './data-ops.js';
-import { writeFileAtomic } from './fs.js';
+import { writeFileAtomic } from '../core/fs/atomic.js';
 import { buildGraph, topoOrder } from './graph.js';
 import { DVC_LOCK, loadLock, loadPipeline } from './load.js';
 import { type LockFile, type LockItem, type LockStage, makeLockStage, serializeLock } from './lockfile.js';

@@ -1,13 +1,14 @@
+import { compareCodePoints } from '../core/hash/manifest.js';
 import { join } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { MlpipeError } from '../errors.js';
 import { parseDvcYaml } from './dvcyaml.js';
-import { writeFileAtomic } from './fs.js';
+import { writeFileAtomic } from '../core/fs/atomic.js';
 import { buildGraph } from './graph.js';
 import { DVC_YAML, loadPipeline } from './load.js';
 import { workspaceReader } from './revision.js';
 import type { Stage } from './stage.js';
-import { type PyDict, type PyValue, compareCodePoints } from './values.js';
+import type { PyDict, PyValue } from './values.js';
 import { emitYaml } from './yaml-emit.js';
 
 /**

@@ -97,15 +97,3 @@ export function pySubtract(a: PyValue, b: PyValue): bigint | number | undefined 
   if (typeof na === 'bigint' && typeof nb === 'bigint') return na - nb;
   return Number(na) - Number(nb);
 }
-
-/** Python's `sorted()` order for strings: by Unicode code point, not UTF-16 unit. */
-export function compareCodePoints(a: string, b: string): number {
-  const A = [...a];
-  const B = [...b];
-  const n = Math.min(A.length, B.length);
-  for (let i = 0; i < n; i++) {
-    const d = (A[i] as string).codePointAt(0)! - (B[i] as string).codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-  return A.length - B.length;
-}

@@ -1,10 +1,11 @@
+import { compareCodePoints } from '../../core/hash/manifest.js';
 import { randomBytes } from 'node:crypto';
 import { MlpipeError } from '../../errors.js';
 import type { DataOps } from '../data-ops.js';
 import { type Values, readMetrics, readParams } from '../metrics.js';
 import { type ReproOptions, type ReproResult, repro } from '../repro.js';
 import { revisionReader, workspaceReader } from '../revision.js';
-import { type PyValue, compareCodePoints, pyEquals } from '../values.js';
+import { type PyValue, pyEquals } from '../values.js';
 import { applyOverrides, parseOverride } from './overrides.js';
 import { type ExpRef, findExperiment, git, headCommit, listExperiments, saveExperiment } from './refs.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, parse as parseYamlText, parseDocument } from 'yaml';
 import { MlpipeError } from '../../errors.js';
-import { writeFileAtomic } from '../fs.js';
+import { writeFileAtomic } from '../../core/fs/atomic.js';
 import { splitKeyPath } from '../interpolate.js';
 
 /**

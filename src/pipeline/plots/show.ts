@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { MlpipeError } from '../../errors.js';
-import { writeFileAtomic } from '../fs.js';
+import { writeFileAtomic } from '../../core/fs/atomic.js';
 import { loadLock, loadPipeline, readOutput } from '../load.js';
 import { readerFor } from '../revision.js';
 import { type PlotDefinition, type Row, parsePlotData, plotDefinitions } from './collect.js';
