@@ -11,7 +11,11 @@ import { workspaceReader } from './revision.js';
 
 /** DataOps backed by the versioning core (state-cached hashing, the local cache, .gitignore). */
 export function openDataOps(cwd: string): DataOps {
-  const repo = openRepo(cwd);
+  return dataOpsFor(openRepo(cwd));
+}
+
+/** DataOps over an already opened repository (for commands that also use it directly, like status). */
+export function dataOpsFor(repo: Repo): DataOps {
   const abs = (path: string) => join(repo.root, path);
   return {
     root: repo.root,
