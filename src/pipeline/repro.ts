@@ -77,7 +77,9 @@ export async function repro(options: ReproOptions): Promise<ReproResult> {
       continue;
     }
     const reasons = await ops.withLock(async () => stageStatus(stage, lock.stages.get(name), await observeStage(ops, reader, stage, lock.stages.get(name))));
-    if (reasons.length === 0 && !options.force) {
+    // a frozen stage never runs for being always_changed (DVC's `changed_deps` returns early)
+    const changed = reasons.some((r) => !(stage.frozen && r === 'always changed'));
+    if (!changed && !options.force) {
       result.skipped.push(name);
       emit({ type: 'skip', stage: name, message: `Stage '${name}' didn't change, skipping` });
       continue;

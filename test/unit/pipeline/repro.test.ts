@@ -75,6 +75,26 @@ describe('repro and status with the versioning core (golden pipeline)', () => {
   });
 });
 
+describe('repro of always_changed, frozen and command-only stages', () => {
+  const repo = tempRepo({
+    '.dvc': { config: '' },
+    'dvc.yaml':
+      'stages:\n  tick:\n    cmd: date >> ticks.txt\n  every:\n    cmd: echo x > e.txt\n    outs: [e.txt]\n    always_changed: true\n  ice:\n    cmd: echo y > f.txt\n    outs: [f.txt]\n    always_changed: true\n    frozen: true\n',
+  });
+  const ops = openDataOps(repo.dir);
+  afterAll(() => {
+    ops.close();
+    repo.cleanup();
+  });
+
+  it('runs command-only and always_changed stages every time, never a frozen one for that reason', async () => {
+    await repro({ ops, stdoutToStderr: true });
+    const second = await repro({ ops, stdoutToStderr: true });
+    expect(second).toMatchObject({ ran: ['tick', 'every'], skipped: ['ice'] });
+    expect(readFileSync(join(repo.dir, 'ticks.txt'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+  });
+});
+
 describe('stage add and stage list', () => {
   const repo = tempRepo({ '.dvc': { config: '' } });
   afterAll(() => repo.cleanup());
