@@ -46,7 +46,8 @@ export function dataOpsFor(repo: Repo): DataOps {
         }
       }
     },
-    withLock: (fn) => repo.withLock(fn),
+    lock: () => repo.lock.acquire(),
+    unlock: () => repo.lock.release(),
     close: () => repo.close(),
   };
 }

@@ -27,8 +27,9 @@ export interface DataOps {
   ignore(path: string): void;
   /** Materialises every output recorded in dvc.lock from the cache (as `mlpipe checkout`). */
   checkout(): Promise<void>;
-  /** Runs `fn` holding the repository lock. */
-  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** Takes the repository lock (re-entrant; E_LOCKED when another process holds it). */
+  lock(): void;
+  unlock(): void;
   close(): void;
 }
 

@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import { parse as parseYamlText } from 'yaml';
 import { MlpipeError } from '../errors.js';
 import {
   type Context,
@@ -13,7 +12,7 @@ import {
 } from './interpolate.js';
 import type { ParamsDep, Pipeline, PlotProps, Stage, StageDep, StageOut, TopLevelPlot } from './stage.js';
 import { type PyDict, type PyValue, isPyDict, pyStr } from './values.js';
-import { parseStructured } from './yaml-read.js';
+import { loadYaml, parseStructured } from './yaml-read.js';
 
 /**
  * dvc.yaml: validation against DVC's schema, `vars`/params.yaml templating, `foreach` and `matrix`
@@ -42,7 +41,7 @@ export function parseDvcYaml(options: ParseDvcYamlOptions): Pipeline {
   const dir = posix.dirname(file);
   let raw: unknown;
   try {
-    raw = parseYamlText(options.text, { intAsBigInt: true, schema: 'core' });
+    raw = loadYaml(options.text);
   } catch (err) {
     throw invalid(file, undefined, `is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'valid YAML');
   }

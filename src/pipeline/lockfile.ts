@@ -1,7 +1,7 @@
 import { compareCodePoints } from '../core/hash/manifest.js';
-import { parse as parseYamlText } from 'yaml';
 import { MlpipeError } from '../errors.js';
 import { emitYaml } from './yaml-emit.js';
+import { loadYaml } from './yaml-read.js';
 import { type PyDict, type PyValue, isPyDict } from './values.js';
 
 /**
@@ -42,7 +42,7 @@ export function emptyLock(): LockFile {
 export function parseLock(text: string, file = 'dvc.lock'): LockFile {
   let raw: unknown;
   try {
-    raw = parseYamlText(text, { intAsBigInt: true, schema: 'core' });
+    raw = loadYaml(text);
   } catch (err) {
     throw lockError(file, `is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

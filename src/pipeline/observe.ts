@@ -10,7 +10,7 @@ import type { TreeReader } from './revision.js';
  * Observes what the planner needs for one stage: current hashes of its deps and outs, cache
  * presence of its locked outputs, and its params files. The planner then decides synchronously.
  */
-export async function observeStage(ops: DataOps, reader: TreeReader, stage: Stage, lock: LockStage | undefined): Promise<World> {
+export async function observeStage(ops: DataOps, paramsFiles: ParamsFiles, stage: Stage, lock: LockStage | undefined): Promise<World> {
   const hashes = new Map<string, string | undefined>();
   const cached = new Set<string>();
   const paths = [...stage.deps, ...stage.outs].map((i) => i.path);
@@ -24,7 +24,7 @@ export async function observeStage(ops: DataOps, reader: TreeReader, stage: Stag
     if (locked?.md5 !== undefined && out.cache && (await ops.inCache(locked))) cached.add(locked.path);
   }
   const params = new Map<string, PyDict | undefined>();
-  for (const dep of stage.params) params.set(dep.path, readParamsFile(reader, dep.path));
+  for (const dep of stage.params) params.set(dep.path, paramsFiles.get(dep.path));
   return {
     hash: (path) => hashes.get(path),
     inCache: (item) => cached.has(item.path),
@@ -37,4 +37,23 @@ export function readParamsFile(reader: TreeReader, path: string): PyDict | undef
   if (text === undefined) return undefined;
   const data = parseStructured(text, path);
   return isPyDict(data) ? data : {};
+}
+
+/** Params files parsed once per run; `forget` drops files a stage just rewrote. */
+export interface ParamsFiles {
+  get(path: string): PyDict | undefined;
+  forget(paths: string[]): void;
+}
+
+export function paramsFiles(reader: TreeReader): ParamsFiles {
+  const memo = new Map<string, PyDict | undefined>();
+  return {
+    get(path) {
+      if (!memo.has(path)) memo.set(path, readParamsFile(reader, path));
+      return memo.get(path);
+    },
+    forget(paths) {
+      for (const p of paths) memo.delete(p);
+    },
+  };
 }

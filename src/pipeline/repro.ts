@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../core/fs/atomic.js';
 import { buildGraph, topoOrder } from './graph.js';
 import { DVC_LOCK, loadLock, loadPipeline } from './load.js';
 import { type LockFile, type LockItem, type LockStage, makeLockStage, serializeLock } from './lockfile.js';
-import { observeStage, readParamsFile } from './observe.js';
+import { observeStage, paramsFiles, readParamsFile } from './observe.js';
 import { trackedValues } from './params.js';
 import { type StatusReason, stageStatus } from './plan.js';
 import { workspaceReader } from './revision.js';
@@ -19,7 +19,7 @@ import type { PyDict } from './values.js';
  * `mlpipe repro` as DVC's `reproduce` (../shared/docs/dvc-format.md §5.3, §5.4): stages in
  * dependency order; unchanged ones skipped; a changed one has its non-persistent outputs deleted,
  * its command lines run under the shell, its deps hashed and outputs committed, and only then its
- * dvc.lock entry written (atomically). The repo lock is held except while commands run.
+ * dvc.lock entry written (atomically). The repo lock is held except while commands run (§5.4).
  */
 export interface ReproOptions {
   ops: DataOps;
@@ -67,42 +67,47 @@ export async function repro(options: ReproOptions): Promise<ReproResult> {
   const lock = loadLock(reader);
   const result: ReproResult = { ran: [], skipped: [], failed: [], blocked: [], upToDate: false };
   const broken = new Set<string>();
-
-  for (const name of order) {
-    const stage = byName.get(name) as Stage;
-    if ((graph.upstream.get(name) ?? []).some((up) => broken.has(up))) {
-      broken.add(name);
-      result.blocked.push(name);
-      emit({ type: 'blocked', stage: name, message: `Stage '${name}' skipped: an upstream stage failed` });
-      continue;
-    }
-    const reasons = await ops.withLock(async () => stageStatus(stage, lock.stages.get(name), await observeStage(ops, reader, stage, lock.stages.get(name))));
-    // a frozen stage never runs for being always_changed (DVC's `changed_deps` returns early)
-    const changed = reasons.some((r) => !(stage.frozen && r === 'always changed'));
-    if (!changed && !options.force) {
-      result.skipped.push(name);
-      emit({ type: 'skip', stage: name, message: `Stage '${name}' didn't change, skipping` });
-      continue;
-    }
-    emit({ type: 'run', stage: name, message: `Running stage '${name}':`, reasons });
-    if (options.dry) {
-      for (const line of commandLines(stage.cmd)) emit({ type: 'command', stage: name, message: `> ${line}` });
+  const params = paramsFiles(reader);
+  ops.lock();
+  try {
+    for (const name of order) {
+      const stage = byName.get(name) as Stage;
+      if ((graph.upstream.get(name) ?? []).some((up) => broken.has(up))) {
+        broken.add(name);
+        result.blocked.push(name);
+        emit({ type: 'blocked', stage: name, message: `Stage '${name}' skipped: an upstream stage failed` });
+        continue;
+      }
+      const reasons = stageStatus(stage, lock.stages.get(name), await observeStage(ops, params, stage, lock.stages.get(name)));
+      // a frozen stage never runs for being always_changed (DVC's `changed_deps` returns early)
+      const changed = reasons.some((r) => !(stage.frozen && r === 'always changed'));
+      if (!changed && !options.force) {
+        result.skipped.push(name);
+        emit({ type: 'skip', stage: name, message: `Stage '${name}' didn't change, skipping` });
+        continue;
+      }
+      emit({ type: 'run', stage: name, message: `Running stage '${name}':`, reasons });
+      if (options.dry) {
+        for (const line of commandLines(stage.cmd)) emit({ type: 'command', stage: name, message: `> ${line}` });
+        result.ran.push(name);
+        continue;
+      }
+      ops.forget(stage.outs.map((o) => o.path));
+      params.forget(stage.outs.map((o) => o.path));
+      const exitCode = await runStage(stage, options, emit);
+      if (exitCode !== 0) {
+        result.failed.push({ stage: name, exitCode });
+        broken.add(name);
+        if (!options.keepGoing) break;
+        continue;
+      }
+      const entry = await saveStage(ops, reader, stage);
+      writeLockEntry(lockPath, lock, name, entry, emit);
       result.ran.push(name);
-      continue;
     }
-    ops.forget(stage.outs.map((o) => o.path));
-    const exitCode = await runStage(stage, options, emit);
-    if (exitCode !== 0) {
-      result.failed.push({ stage: name, exitCode });
-      broken.add(name);
-      if (!options.keepGoing) break;
-      continue;
-    }
-    const entry = await ops.withLock(() => saveStage(ops, reader, stage));
-    writeLockEntry(lockPath, lock, name, entry, emit);
-    result.ran.push(name);
+  } finally {
+    ops.unlock();
   }
-
   if (result.failed.length > 0) throw stageFailed(result);
   result.upToDate = result.ran.length === 0;
   return result;
@@ -114,6 +119,7 @@ async function runStage(stage: Stage, options: ReproOptions, emit: (e: ReproEven
   for (const out of stage.outs) if (!out.persist) rmSync(join(root, out.path), { recursive: true, force: true });
   for (const line of commandLines(stage.cmd)) {
     emit({ type: 'command', stage: stage.name, message: `> ${line}` });
+    options.ops.unlock(); // DVC's `unlocked_repo(cmd_run)`: the command may call mlpipe/dvc itself
     const code = await runCommand({
       line,
       cwd: join(root, stage.wdir),
@@ -121,7 +127,7 @@ async function runStage(stage: Stage, options: ReproOptions, emit: (e: ReproEven
       stage: stage.name,
       stdoutToStderr: options.stdoutToStderr,
       signal: options.signal,
-    });
+    }).finally(() => options.ops.lock());
     if (options.signal?.aborted) {
       throw new MlpipeError('E_INTERRUPTED', `interrupted while running stage '${stage.name}'`, {
         hint: 'run `mlpipe repro` again; finished stages are recorded in dvc.lock',
@@ -217,12 +223,17 @@ export async function pipelineStatus(dataOps: DataOps): Promise<{ stage: string;
   const pipeline = loadPipeline(reader);
   buildGraph(pipeline.stages);
   const lock = loadLock(reader);
+  const params = paramsFiles(reader);
   const out: { stage: string; reasons: StatusReason[] }[] = [];
-  for (const stage of pipeline.stages) {
-    const entry = lock.stages.get(stage.name);
-    const reasons = stageStatus(stage, entry, await observeStage(ops, reader, stage, entry));
-    if (reasons.length > 0) out.push({ stage: stage.name, reasons });
+  ops.lock();
+  try {
+    for (const stage of pipeline.stages) {
+      const entry = lock.stages.get(stage.name);
+      const reasons = stageStatus(stage, entry, await observeStage(ops, params, stage, entry));
+      if (reasons.length > 0) out.push({ stage: stage.name, reasons });
+    }
+  } finally {
+    ops.unlock();
   }
   return out;
 }
-

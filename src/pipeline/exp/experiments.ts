@@ -121,7 +121,12 @@ function compareValues(a: PyValue, b: PyValue): number {
 export async function expApply(options: { ops: DataOps; name: string }): Promise<ExpRef> {
   const root = options.ops.root;
   const exp = findExperiment(root, options.name);
-  git(root, ['restore', `--source=${exp.commit}`, '--worktree', '--', '.']);
-  await options.ops.checkout();
+  options.ops.lock();
+  try {
+    git(root, ['restore', `--source=${exp.commit}`, '--worktree', '--', '.']);
+    await options.ops.checkout();
+  } finally {
+    options.ops.unlock();
+  }
   return exp;
 }

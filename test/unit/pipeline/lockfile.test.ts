@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeLockStage, parseLock, serializeLock } from '../../../src/pipeline/lockfile.js';
 import { emitYaml } from '../../../src/pipeline/yaml-emit.js';
+import { loadYaml, parseStructured } from '../../../src/pipeline/yaml-read.js';
 
 const GOLDEN = readFileSync(new URL('../../fixtures/dvc/pipeline/expected/dvc.lock', import.meta.url), 'utf8');
 
@@ -95,5 +96,19 @@ describe('YAML emitter (ruamel.yaml round-trip dumper rules)', () => {
     expect(emitYaml({ a: [[1n, 2n], { x: 1n, y: [3n] }], b: ['multi\nline'] })).toBe(
       'a:\n- - 1\n  - 2\n- x: 1\n  y:\n  - 3\nb:\n- "multi\\nline"\n',
     );
+  });
+});
+
+describe('YAML reader (ruamel.yaml typ="safe" types)', () => {
+  it('keeps ints (bigint) and floats apart, YAML 1.2 booleans and strings, merge keys', () => {
+    expect(loadYaml('a: 1\nb: 1.0\nc: 0x10\nd: yes\ne: 1_000\nf: -3\ng: .inf\nh: null\ni: 2024-01-02\nj: 1e3\nbase: &b {x: 1}\nk:\n  <<: *b\n  y: 2\n')).toEqual({
+      a: 1n, b: 1, c: 16n, d: 'yes', e: 1000n, f: -3n, g: Number.POSITIVE_INFINITY, h: null, i: '2024-01-02', j: 1000, base: { x: 1n }, k: { x: 1n, y: 2n },
+    });
+  });
+
+  it('reads JSON with ints and floats apart, the last of duplicate keys winning', () => {
+    expect(parseStructured('{"a": 1, "b": 2.5, "a": 3, "c": [1.0]}', 'm.json')).toEqual({ a: 3n, b: 2.5, c: [1] });
+    expect(parseStructured('a = 1\nb = 1.5\n[t]\nc = [1, 2]\n', 'p.toml')).toEqual({ a: 1n, b: 1.5, t: { c: [1n, 2n] } });
+    expect(() => parseStructured('a: [', 'p.yaml')).toThrow(expect.objectContaining({ code: 'E_BAD_INPUT' }));
   });
 });
