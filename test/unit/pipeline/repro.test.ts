@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,26 @@ describe('repro and status with the versioning core (golden pipeline)', () => {
       data: { exitCode: 4, failed: [{ stage: 'bad', exitCode: 4 }], ran: ['other'], blocked: ['after'] },
     });
     expect(readFileSync(join(repo.dir, 'o.txt'), 'utf8')).toBe('ok\n');
+  });
+});
+
+describe('a workspace reproduced by DVC', () => {
+  const repo = tempRepo({ '.dvc': { config: '' } });
+  cpSync(join(FIXTURE, 'input'), repo.dir, { recursive: true });
+  const ops = openDataOps(repo.dir);
+  afterAll(() => {
+    ops.close();
+    repo.cleanup();
+  });
+
+  it("is up to date for mlpipe with DVC's own dvc.lock", async () => {
+    // what `dvc repro` leaves: the outputs, DVC's dvc.lock, and the cached outputs in the cache
+    execFileSync('sh', ['-c', 'head -n 4 data/raw.csv > data/prepared.csv && sh train.sh'], { cwd: repo.dir });
+    writeFileSync(join(repo.dir, 'dvc.lock'), fixture('expected/dvc.lock'));
+    for (const out of ['data/prepared.csv', 'model.bin', 'loss.csv']) await ops.commit(out);
+    expect(await pipelineStatus(ops)).toEqual([]);
+    expect(await repro({ ops })).toMatchObject({ ran: [], skipped: ['prepare', 'train'], upToDate: true });
+    expect(readFileSync(join(repo.dir, 'dvc.lock'), 'utf8')).toBe(fixture('expected/dvc.lock'));
   });
 });
 
