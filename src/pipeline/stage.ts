@@ -72,7 +72,7 @@ export interface Pipeline {
   /** Top-level `metrics:` files (repo-relative). */
   metrics: string[];
   plots: TopLevelPlot[];
-  /** The interpolation context (`vars` and params.yaml), shown by `params diff` like DVC. */
+  /** The interpolation context: params.yaml of the dvc.yaml folder merged with `vars`. */
   vars: Record<string, PyValue>;
 }
 
