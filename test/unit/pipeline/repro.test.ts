@@ -11,7 +11,8 @@ import { tempRepo } from '../../helpers/tree.js';
 const FIXTURE = new URL('../../fixtures/dvc/pipeline/', import.meta.url).pathname;
 const fixture = (p: string) => readFileSync(join(FIXTURE, p), 'utf8');
 
-describe('repro and status with the versioning core (golden pipeline)', () => {
+/** A git repo holding the golden pipeline's input files, with DataOps over the real core. */
+function goldenWorkspace() {
   const repo = tempRepo({ '.dvc': { config: '' } });
   cpSync(join(FIXTURE, 'input'), repo.dir, { recursive: true });
   const ops = openDataOps(repo.dir);
@@ -19,6 +20,11 @@ describe('repro and status with the versioning core (golden pipeline)', () => {
     ops.close();
     repo.cleanup();
   });
+  return { repo, ops };
+}
+
+describe('repro and status with the versioning core (golden pipeline)', () => {
+  const { repo, ops } = goldenWorkspace();
 
   it('status before the first run: deps modified, outputs deleted, params new', async () => {
     expect(await pipelineStatus(ops)).toEqual([
@@ -77,13 +83,7 @@ describe('repro and status with the versioning core (golden pipeline)', () => {
 });
 
 describe('a workspace reproduced by DVC', () => {
-  const repo = tempRepo({ '.dvc': { config: '' } });
-  cpSync(join(FIXTURE, 'input'), repo.dir, { recursive: true });
-  const ops = openDataOps(repo.dir);
-  afterAll(() => {
-    ops.close();
-    repo.cleanup();
-  });
+  const { repo, ops } = goldenWorkspace();
 
   it("is up to date for mlpipe with DVC's own dvc.lock", async () => {
     // what `dvc repro` leaves: the outputs, DVC's dvc.lock, and the cached outputs in the cache
