@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { objectRelPath } from '../core/odb/layout.js';
+import { openRepo } from '../core/repo/open.js';
 import { parseDvcYaml } from './dvcyaml.js';
 import { type LockFile, emptyLock, parseLock } from './lockfile.js';
 import type { TreeReader } from './revision.js';
@@ -33,7 +32,8 @@ export function readOutput(root: string, reader: TreeReader, lock: LockFile, pat
     const item = stage.outs.find((o) => o.path === path);
     if (item?.md5 && !item.md5.endsWith('.dir')) {
       try {
-        return readFileSync(join(root, '.dvc', 'cache', objectRelPath(item.md5, item.hash === undefined)), 'utf8');
+        // the cache folder honours `cache.dir` of .dvc/config
+        return readFileSync(openRepo(root).cache.path(item.md5, item.hash === undefined), 'utf8');
       } catch {
         return undefined;
       }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,5 +59,21 @@ describe('tables and number formatting', () => {
     expect([formatValue(1 / 3), formatValue(2.0), formatValue(1e-7), formatValue(12n), formatValue(true), formatValue(undefined)]).toEqual([
       '0.33333', '2.0', '0.0', '12', 'True', '-',
     ]);
+  });
+});
+
+describe('metrics of an old revision', () => {
+  it('are read from the cache when the metrics file is a cached (git-ignored) output', () => {
+    const content = '{"acc": 0.75}\n';
+    const md5 = createHash('md5').update(content).digest('hex');
+    const repo = tempRepo({
+      '.dvc': { config: "[cache]\n    dir = ../store\n" },
+      '.gitignore': '/m.json\n/store\n',
+      'dvc.yaml': 'stages:\n  e:\n    cmd: x\n    metrics: [m.json]\n',
+      'dvc.lock': `schema: '2.0'\nstages:\n  e:\n    cmd: x\n    outs:\n    - path: m.json\n      hash: md5\n      md5: ${md5}\n      size: 14\n`,
+      store: { files: { md5: { [md5.slice(0, 2)]: { [md5.slice(2)]: content } } } },
+    });
+    expect(metricsShow({ root: repo.dir, revs: ['HEAD'] }).revisions).toEqual({ HEAD: { 'm.json': { acc: 0.75 } } });
+    repo.cleanup();
   });
 });
