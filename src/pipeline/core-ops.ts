@@ -4,9 +4,9 @@ import { ignoreOutput } from '../core/repo/gitignore-file.js';
 import { commitPath, hashPath } from '../core/repo/hash-path.js';
 import { type Repo, openRepo } from '../core/repo/open.js';
 import { relinkOutput } from '../core/repo/relink.js';
+import { inCache } from '../core/repo/status.js';
 import type { DataOps, HashInfo } from './data-ops.js';
 import { loadLock, loadPipeline } from './load.js';
-import type { LockItem } from './lockfile.js';
 import { workspaceReader } from './revision.js';
 
 /** DataOps backed by the versioning core (state-cached hashing, the local cache, .gitignore). */
@@ -19,8 +19,8 @@ export function dataOpsFor(repo: Repo): DataOps {
   const abs = (path: string) => join(repo.root, path);
   return {
     root: repo.root,
-    async hash(path) {
-      const h = await hashPath(repo, abs(path));
+    async hash(path, legacy) {
+      const h = await hashPath(repo, abs(path), { legacy });
       return h && info(h);
     },
     async commit(path) {
@@ -29,7 +29,7 @@ export function dataOpsFor(repo: Repo): DataOps {
       return info(h);
     },
     async inCache(item) {
-      return inCache(repo, item);
+      return item.md5 !== undefined && inCache(repo, item.md5, item.hash === undefined);
     },
     ignore(path) {
       ignoreOutput(repo, abs(path));
@@ -57,17 +57,4 @@ function info(h: { md5: string; size: number; nfiles?: number; isdir: boolean; i
   if (h.isdir) out.nfiles = h.nfiles ?? 0;
   if (h.isexec) out.isexec = true;
   return out;
-}
-
-/** DVC's `changed_cache`: the object, and for a directory every member, must be present. */
-function inCache(repo: Repo, item: LockItem): boolean {
-  if (item.md5 === undefined) return false;
-  const legacy = item.hash === undefined;
-  if (!repo.cache.has(item.md5, legacy)) return false;
-  if (!item.md5.endsWith('.dir')) return true;
-  try {
-    return repo.cache.readManifest(item.md5, legacy).every((e) => repo.cache.has(e.md5, legacy));
-  } catch {
-    return false;
-  }
 }

@@ -14,11 +14,10 @@ export interface HashInfo {
 export interface DataOps {
   root: string;
   /**
-   * Current md5 of a path; undefined when it does not exist. Legacy (DVC 2, md5-dos2unix) lock
-   * entries are compared with it too, so a legacy CRLF text file reads as modified and is re-run and
-   * upgraded to `hash: md5`, as DVC does once content changes (§1.2).
+   * Current hash of a path; undefined when it does not exist. `legacy` hashes as DVC 2 did
+   * (md5-dos2unix), to compare with a lock entry written without `hash: md5` (§1.2).
    */
-  hash(path: string): Promise<HashInfo | undefined>;
+  hash(path: string, legacy?: boolean): Promise<HashInfo | undefined>;
   /** Stores an output in the cache (and links the workspace copy back); returns its hash. */
   commit(path: string): Promise<HashInfo>;
   /** Whether a locked output's object (and every member of a `.dir`) is in the cache. */
@@ -41,16 +40,20 @@ export function memoizeHashes(ops: DataOps): DataOps & { forget(paths: string[])
   const memo = new Map<string, Promise<HashInfo | undefined>>();
   return {
     ...ops,
-    hash(path) {
-      let h = memo.get(path);
+    hash(path, legacy = false) {
+      const key = `${legacy ? 'legacy:' : ''}${path}`;
+      let h = memo.get(key);
       if (h === undefined) {
-        h = ops.hash(path);
-        memo.set(path, h);
+        h = ops.hash(path, legacy);
+        memo.set(key, h);
       }
       return h;
     },
     forget(paths) {
-      for (const p of paths) memo.delete(p);
+      for (const p of paths) {
+        memo.delete(p);
+        memo.delete(`legacy:${p}`);
+      }
     },
   };
 }

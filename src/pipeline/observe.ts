@@ -7,16 +7,22 @@ import { parseStructured } from './yaml-read.js';
 import type { TreeReader } from './revision.js';
 
 /**
- * Observes what the planner needs for one stage: current hashes of its deps and outs, cache
- * presence of its locked outputs, and its params files. The planner then decides synchronously.
+ * Observes what the planner needs for one stage: current hashes of its deps and outs (md5-dos2unix
+ * for legacy lock entries), cache presence of its locked outputs, and its params files. The planner
+ * then decides synchronously.
  */
 export async function observeStage(ops: DataOps, paramsFiles: ParamsFiles, stage: Stage, lock: LockStage | undefined): Promise<World> {
   const hashes = new Map<string, string | undefined>();
   const cached = new Set<string>();
-  const paths = [...stage.deps, ...stage.outs].map((i) => i.path);
+  const items = [
+    ...stage.deps.map((d) => ({ path: d.path, locked: lock?.deps.find((i) => i.path === d.defPath) })),
+    ...stage.outs.map((o) => ({ path: o.path, locked: lock?.outs.find((i) => i.path === o.defPath) })),
+  ];
   await Promise.all(
-    paths.map(async (path) => {
-      hashes.set(path, (await ops.hash(path))?.md5);
+    items.map(async ({ path, locked }) => {
+      // a lock entry without `hash: md5` was written by DVC 2 and holds an md5-dos2unix value (§1.2)
+      const legacy = locked?.md5 !== undefined && locked.hash === undefined;
+      hashes.set(path, (await ops.hash(path, legacy))?.md5);
     }),
   );
   for (const out of stage.outs) {

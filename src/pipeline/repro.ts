@@ -216,8 +216,15 @@ function stageFailed(result: ReproResult): MlpipeError {
   });
 }
 
+export interface PipelineStatus {
+  /** How many stages dvc.yaml defines (0: no pipeline). */
+  stages: number;
+  /** The stages that changed, in dvc.yaml order, with DVC's reasons. */
+  changed: { stage: string; reasons: StatusReason[] }[];
+}
+
 /** The pipeline part of `mlpipe status`: every stage that changed, with DVC's reasons. */
-export async function pipelineStatus(dataOps: DataOps): Promise<{ stage: string; reasons: StatusReason[] }[]> {
+export async function pipelineStatus(dataOps: DataOps): Promise<PipelineStatus> {
   const ops = memoizeHashes(dataOps);
   const reader = workspaceReader(ops.root);
   const pipeline = loadPipeline(reader);
@@ -235,5 +242,5 @@ export async function pipelineStatus(dataOps: DataOps): Promise<{ stage: string;
   } finally {
     ops.unlock();
   }
-  return out;
+  return { stages: pipeline.stages.length, changed: out };
 }

@@ -37,14 +37,17 @@ describe('golden pipeline (DVC 3.64)', () => {
     }
   });
 
-  it('a second repro skips every stage with DVC words', async () => {
+  it('a second repro skips every stage with DVC words; status says what DVC said', async () => {
     const r = await mlpipe('repro');
     expect(r).toMatchObject({ code: 0, stdout: `${golden('dvc repro', 2)}\n` });
+    expect(await mlpipe('status')).toMatchObject({ code: 0, stdout: `${golden('dvc status')}\n` });
   });
 
-  it('after the param change: params diff and metrics show print what DVC printed; repro --dry names only train', async () => {
+  it('after the param change: status, params diff and metrics show print what DVC printed; repro --dry names only train', async () => {
     repo.commit('after repro');
     writeFileSync(join(repo.dir, 'params.yaml'), fixture('params-after-change.yaml'));
+    expect(await mlpipe('status')).toMatchObject({ code: 0, stdout: `${golden('dvc status', 2)}\n` });
+    expect(JSON.parse((await mlpipe('--json', 'status')).stdout)).toEqual({ train: [{ 'changed deps': { 'params.yaml': { train: 'modified' } } }] });
     expect(await mlpipe('params', 'diff')).toMatchObject({ code: 0, stdout: `${golden('dvc params diff')}\n` });
     expect(await mlpipe('metrics', 'show')).toMatchObject({ code: 0, stdout: `${golden('dvc metrics show')}\n` });
     const dry = await mlpipe('repro', '--dry');

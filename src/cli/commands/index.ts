@@ -2,6 +2,18 @@ import type { Command } from 'commander';
 import type { RegisterCommand } from '../command.js';
 import { registerDag } from './dag.js';
 import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
+import { registerAdd } from './add.js';
+import { registerStatus } from './status.js';
+import { registerDiff } from './diff.js';
+import { registerCheckout } from './checkout.js';
+import { registerCommit } from './commit.js';
+import { registerRemove } from './remove.js';
+import { registerMove } from './move.js';
+import { registerGc } from './gc.js';
+import { registerLs } from './ls.js';
+import { registerDu } from './du.js';
+import { registerFsck } from './fsck.js';
 import { registerExp } from './exp.js';
 import { registerMetrics } from './metrics.js';
 import { registerParams } from './params.js';
@@ -15,6 +27,18 @@ import { registerStage } from './stage.js';
  */
 const COMMANDS: RegisterCommand[] = [
   registerDoctor,
+  registerInit,
+  registerAdd,
+  registerStatus,
+  registerDiff,
+  registerCheckout,
+  registerCommit,
+  registerRemove,
+  registerMove,
+  registerGc,
+  registerLs,
+  registerDu,
+  registerFsck,
   registerRepro,
   registerStage,
   registerDag,

@@ -27,7 +27,7 @@ describe('repro and status with the versioning core (golden pipeline)', () => {
   const { repo, ops } = goldenWorkspace();
 
   it('status before the first run: deps modified, outputs deleted, params new', async () => {
-    expect(await pipelineStatus(ops)).toEqual([
+    expect((await pipelineStatus(ops)).changed).toEqual([
       {
         stage: 'prepare',
         reasons: [{ 'changed deps': { 'data/raw.csv': 'modified', 'params.yaml': 'new' } }, { 'changed outs': { 'data/prepared.csv': 'deleted' } }],
@@ -54,16 +54,16 @@ describe('repro and status with the versioning core (golden pipeline)', () => {
       '> sh train.sh',
       "Updating lock file 'dvc.lock'",
     ]);
-    expect(await pipelineStatus(ops)).toEqual([]);
+    expect((await pipelineStatus(ops)).changed).toEqual([]);
     writeFileSync(join(repo.dir, 'params.yaml'), fixture('params-after-change.yaml'));
     const goldenStatus = fixture('commands').split('$ dvc status\n')[2]!.split('\n$ ')[0]!.trimEnd();
-    expect(formatStatus(await pipelineStatus(ops))).toBe(goldenStatus);
+    expect(formatStatus((await pipelineStatus(ops)).changed)).toBe(goldenStatus);
   });
 
   it('a deleted cache object reads as "not in cache" and the stage reruns', async () => {
     writeFileSync(join(repo.dir, 'params.yaml'), fixture('input/params.yaml'));
     rmSync(join(repo.dir, '.dvc/cache/files/md5/45/8d5f1afc81ae7291a7aaad852dc12a'), { force: true });
-    expect(await pipelineStatus(ops)).toEqual([{ stage: 'train', reasons: [{ 'changed outs': { 'model.bin': 'not in cache' } }] }]);
+    expect((await pipelineStatus(ops)).changed).toEqual([{ stage: 'train', reasons: [{ 'changed outs': { 'model.bin': 'not in cache' } }] }]);
     const result = await repro({ ops, stdoutToStderr: true });
     expect(result).toMatchObject({ ran: ['train'], skipped: ['prepare'] });
     expect(readFileSync(join(repo.dir, 'dvc.lock'), 'utf8')).toBe(fixture('expected/dvc.lock'));
@@ -90,7 +90,7 @@ describe('a workspace reproduced by DVC', () => {
     execFileSync('sh', ['-c', 'head -n 4 data/raw.csv > data/prepared.csv && sh train.sh'], { cwd: repo.dir });
     writeFileSync(join(repo.dir, 'dvc.lock'), fixture('expected/dvc.lock'));
     for (const out of ['data/prepared.csv', 'model.bin', 'loss.csv']) await ops.commit(out);
-    expect(await pipelineStatus(ops)).toEqual([]);
+    expect((await pipelineStatus(ops)).changed).toEqual([]);
     expect(await repro({ ops })).toMatchObject({ ran: [], skipped: ['prepare', 'train'], upToDate: true });
     expect(readFileSync(join(repo.dir, 'dvc.lock'), 'utf8')).toBe(fixture('expected/dvc.lock'));
   });
