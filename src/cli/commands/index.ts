@@ -1,32 +1,36 @@
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../command.js';
-import { registerDag } from './dag.js';
-import { registerDoctor } from './doctor.js';
-import { registerInit } from './init.js';
 import { registerAdd } from './add.js';
-import { registerStatus } from './status.js';
-import { registerDiff } from './diff.js';
 import { registerCheckout } from './checkout.js';
 import { registerCommit } from './commit.js';
-import { registerRemove } from './remove.js';
-import { registerMove } from './move.js';
-import { registerGc } from './gc.js';
-import { registerLs } from './ls.js';
+import { registerDag } from './dag.js';
+import { registerDiff } from './diff.js';
+import { registerDoctor } from './doctor.js';
 import { registerDu } from './du.js';
+import { registerFetch } from './fetch.js';
 import { registerFsck } from './fsck.js';
 import { registerExp } from './exp.js';
+import { registerGc } from './gc.js';
+import { registerInit } from './init.js';
+import { registerLs } from './ls.js';
 import { registerMetrics } from './metrics.js';
+import { registerMove } from './move.js';
 import { registerParams } from './params.js';
 import { registerPlots } from './plots.js';
+import { registerPull } from './pull.js';
+import { registerPush } from './push.js';
+import { registerRemote } from './remote.js';
+import { registerRemove } from './remove.js';
 import { registerRepro } from './repro.js';
 import { registerStage } from './stage.js';
+import { registerStatus } from './status.js';
+import { registerTrain } from './train.js';
 
 /**
  * Every CLI command, in the order `mlpipe --help` lists them. Each module registers its flags and
  * lazily imports the library code it calls (see RegisterCommand).
  */
 const COMMANDS: RegisterCommand[] = [
-  registerDoctor,
   registerInit,
   registerAdd,
   registerStatus,
@@ -35,10 +39,14 @@ const COMMANDS: RegisterCommand[] = [
   registerCommit,
   registerRemove,
   registerMove,
-  registerGc,
   registerLs,
   registerDu,
+  registerGc,
   registerFsck,
+  registerRemote,
+  registerPush,
+  registerPull,
+  registerFetch,
   registerRepro,
   registerStage,
   registerDag,
@@ -46,6 +54,8 @@ const COMMANDS: RegisterCommand[] = [
   registerMetrics,
   registerPlots,
   registerExp,
+  registerTrain,
+  registerDoctor,
 ];
 
 export function registerCommands(program: Command): void {
