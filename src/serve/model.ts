@@ -5,6 +5,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { MlpipeError, isErrnoException } from '../errors.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from '../train/model/artifact.js';
 import { featureCount, preprocessForModel, type RawColumns } from '../train/model/preprocess.js';
+import { type TsScorer, compileOnnx } from './ts-scorer.js';
 
 /** A batch of predictions, column-oriented so that writers never build per-row objects. */
 export interface Predictions {
@@ -23,6 +24,8 @@ export interface Model {
   readonly meta: ModelMeta;
   /** Number of classes (classifiers) or 0. */
   readonly classCount: number;
+  /** The TypeScript scorer's operator, or why the graph did not compile (then onnxruntime scores all). */
+  readonly tsScorer: { op: string } | { unsupported: string };
   predict(columns: RawColumns, rows: number): Promise<Predictions>;
   /** Frees the native session; the model must not be used afterwards. */
   release(): Promise<void>;
@@ -33,7 +36,25 @@ export interface Model {
  * artifact") and its ONNX file. A folder holding only `model.onnx` (or a path to a .onnx file), as
  * exported by another tool, is served too: its metadata is derived from the ONNX graph.
  */
-export async function loadModel(path: string): Promise<Model> {
+export interface LoadOptions {
+  /**
+   * onnxruntime threads per scoring call. A server scores many small requests concurrently (one per
+   * libuv worker), where one thread each avoids threads spinning against each other and the event
+   * loop; batch prediction scores large batches one at a time and wants every core.
+   */
+  threads?: number;
+  /**
+   * Which engine scores: 'auto' (default) uses the TypeScript scorer for batches of at most
+   * TS_MAX_ROWS rows when the graph compiles, onnxruntime otherwise; 'onnx' and 'ts' force one
+   * (tests compare them; 'ts' fails to load a graph that does not compile).
+   */
+  engine?: 'auto' | 'onnx' | 'ts';
+}
+
+/** Largest batch the TypeScript scorer takes in 'auto' mode; larger ones go to onnxruntime's threads. */
+export const TS_MAX_ROWS = 32;
+
+export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
   const abs = resolve(path);
   const { dir, meta } = await readMeta(abs);
   const onnxPath = join(dir, meta.onnx.file);
@@ -48,7 +69,11 @@ export async function loadModel(path: string): Promise<Model> {
   const ort = await import('onnxruntime-node');
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes);
+    session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: options.threads ?? 0,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+    });
   } catch (err) {
     throw new MlpipeError('E_MODEL', `onnxruntime cannot load ${onnxPath}: ${(err as Error).message}`, {
       expected: 'an ONNX model (opset <= 21, ai.onnx.ml <= 3)',
@@ -58,7 +83,14 @@ export async function loadModel(path: string): Promise<Model> {
   }
   const finalMeta = meta.version === '' ? { ...meta, ...derivedFromSession(session, meta, bytes) } : meta;
   checkBinding(finalMeta, session, onnxPath);
-  return new OnnxModel(dir, finalMeta, session, ort.Tensor);
+  const engine = options.engine ?? 'auto';
+  const ts = engine === 'onnx' ? 'disabled (engine onnx)' : await compileOnnx(bytes, finalMeta);
+  if (engine === 'ts' && typeof ts === 'string') {
+    await session.release();
+    throw new MlpipeError('E_MODEL', `the TypeScript scorer cannot score ${onnxPath}: ${ts}`, { hint: 'use the onnx engine' });
+  }
+  const maxTsRows = engine === 'ts' ? Number.POSITIVE_INFINITY : TS_MAX_ROWS;
+  return new OnnxModel(dir, finalMeta, session, ort.Tensor, typeof ts === 'string' ? undefined : ts, ts, maxTsRows);
 }
 
 async function readMeta(abs: string): Promise<{ dir: string; meta: ModelMeta }> {
@@ -194,6 +226,7 @@ type TensorCtor = typeof import('onnxruntime-node').Tensor;
 /** Scores with onnxruntime after mlpipe's shared preprocessing (src/train/model/preprocess.ts). */
 class OnnxModel implements Model {
   readonly classCount: number;
+  readonly tsScorer: { op: string } | { unsupported: string };
   private readonly fetches: string[];
 
   constructor(
@@ -201,8 +234,12 @@ class OnnxModel implements Model {
     readonly meta: ModelMeta,
     private readonly session: InferenceSession,
     private readonly Tensor: TensorCtor,
+    private readonly ts: TsScorer | undefined,
+    tsStatus: TsScorer | string,
+    private readonly maxTsRows: number,
   ) {
     this.classCount = meta.classes?.length ?? 0;
+    this.tsScorer = typeof tsStatus === 'string' ? { unsupported: tsStatus } : { op: tsStatus.op };
     const { label, probabilities, value } = meta.onnx.outputs;
     this.fetches = (meta.task === 'regression' ? [value] : [label, probabilities]).filter((n): n is string => !!n);
   }
@@ -210,21 +247,29 @@ class OnnxModel implements Model {
   async predict(columns: RawColumns, rows: number): Promise<Predictions> {
     const meta = this.meta;
     const x = preprocessForModel(meta, columns, rows);
+    if (this.ts && rows <= this.maxTsRows) {
+      const raw = this.ts.score(x, rows);
+      return raw.values ? { rows, labels: null, probabilities: null, values: raw.values } : this.classified(rows, raw.labels!, raw.probabilities);
+    }
     const feeds = { [meta.onnx.input]: new this.Tensor(meta.onnx.inputType, x, [rows, meta.features.length]) };
     const out = await this.session.run(feeds, this.fetches);
     const { label, probabilities, value } = meta.onnx.outputs;
     if (meta.task === 'regression') {
       return { rows, labels: null, probabilities: null, values: out[value!]!.data as Float32Array };
     }
-    const classes = meta.classes!;
-    const indices = out[label!]!.data as BigInt64Array | Int32Array;
+    const proba = probabilities ? (out[probabilities]?.data as Float32Array | undefined) : undefined;
+    return this.classified(rows, out[label!]!.data as BigInt64Array, proba ?? null);
+  }
+
+  /** The label output holds class indices (docs/architecture.md); they name `meta.classes`. */
+  private classified(rows: number, indices: BigInt64Array | Int32Array, probabilities: ArrayLike<number> | null): Predictions {
+    const classes = this.meta.classes!;
     const labels = new Array<string>(rows);
     for (let r = 0; r < rows; r++) {
       const i = Number(indices[r]);
       labels[r] = classes[i] ?? String(i);
     }
-    const proba = probabilities ? (out[probabilities]?.data as Float32Array | undefined) : undefined;
-    return { rows, labels, probabilities: proba ?? null, values: null };
+    return { rows, labels, probabilities, values: null };
   }
 
   async release(): Promise<void> {
