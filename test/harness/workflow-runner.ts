@@ -1,0 +1,388 @@
+/**
+ * Runs a GitHub Actions workflow's jobs locally, for end-to-end tests of the workflows we ship
+ * (there is no GitHub runner here, and no `act`). What it does, and what it stands in for:
+ * - jobs run in `needs` order, each in its own workspace; job and step `if:` are evaluated with the
+ *   expression evaluator in ./expressions.ts (success()/failure()/always(), github.*, inputs.*,
+ *   env.*, steps.*, needs.*);
+ * - `run:` steps run in bash (`-eo pipefail`, as GitHub's default shell) with the GITHUB_* variables
+ *   and the GITHUB_OUTPUT / GITHUB_ENV / GITHUB_PATH / GITHUB_STEP_SUMMARY files;
+ * - `actions/checkout` clones a local bare repository standing in for GitHub (shallow by default, as
+ *   fetch-depth 1), and checks out the event's commit;
+ * - `actions/setup-node` only checks that this Node has the requested major version;
+ * - `actions/upload-artifact` / `download-artifact` copy into and out of a local artifacts folder;
+ * - `npm ci` is replaced by a link to the already-installed node_modules of the repository under
+ *   test (the registry download is the one step we do not repeat); every other command runs as written.
+ * Anything else in `uses:` is an error, so a workflow cannot silently skip a step.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { type ExpressionContext, type Value, evaluateCondition, interpolate } from './expressions.js';
+
+export interface WorkflowRunOptions {
+  workflowFile: string;
+  event: 'push' | 'pull_request' | 'workflow_dispatch';
+  /** Bare git repository standing in for GitHub. */
+  origin: string;
+  /** The event's ref, e.g. refs/heads/main or refs/pull/1/merge. */
+  ref: string;
+  /** The commit the workflow runs on. */
+  sha: string;
+  /** For pull_request: base and head branch names. */
+  baseRef?: string;
+  headRef?: string;
+  inputs?: Record<string, string>;
+  /** Scratch folder for workspaces, artifacts and runner temp. */
+  workDir: string;
+  /** node_modules to link in place of `npm ci`. */
+  nodeModules: string;
+  env?: Record<string, string>;
+  repository?: string;
+}
+
+export interface StepResult {
+  name: string;
+  outcome: 'success' | 'failure' | 'skipped';
+  output: string;
+}
+
+export interface JobResult {
+  id: string;
+  status: 'success' | 'failure' | 'skipped';
+  steps: StepResult[];
+  summary: string;
+  workspace: string;
+}
+
+export interface WorkflowRunResult {
+  conclusion: 'success' | 'failure';
+  jobs: Record<string, JobResult>;
+  /** The job summaries, concatenated in job order. */
+  summary: string;
+  artifactsDir: string;
+}
+
+interface StepSpec {
+  id?: string;
+  name?: string;
+  if?: string | boolean;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+  shell?: string;
+  'working-directory'?: string;
+  'continue-on-error'?: boolean;
+}
+
+interface JobSpec {
+  name?: string;
+  needs?: string | string[];
+  if?: string | boolean;
+  env?: Record<string, unknown>;
+  defaults?: { run?: { 'working-directory'?: string } };
+  steps: StepSpec[];
+}
+
+interface WorkflowSpec {
+  env?: Record<string, unknown>;
+  defaults?: { run?: { 'working-directory'?: string } };
+  jobs: Record<string, JobSpec>;
+}
+
+export function runWorkflow(options: WorkflowRunOptions): WorkflowRunResult {
+  const workflow = parseYaml(readFileSync(options.workflowFile, 'utf8')) as WorkflowSpec;
+  const artifactsDir = join(options.workDir, 'artifacts');
+  mkdirSync(artifactsDir, { recursive: true });
+  const results: Record<string, JobResult> = {};
+  const order = jobOrder(workflow.jobs);
+  for (const id of order) {
+    results[id] = runJob(id, workflow, options, results, artifactsDir);
+  }
+  const conclusion = Object.values(results).some((j) => j.status === 'failure') ? 'failure' : 'success';
+  return {
+    conclusion,
+    jobs: results,
+    summary: order.map((id) => results[id]!.summary).join(''),
+    artifactsDir,
+  };
+}
+
+function needsOf(job: JobSpec): string[] {
+  return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+}
+
+function jobOrder(jobs: Record<string, JobSpec>): string[] {
+  const done: string[] = [];
+  const visit = (id: string, path: string[]) => {
+    if (done.includes(id)) return;
+    if (path.includes(id)) throw new Error(`workflow jobs form a cycle: ${[...path, id].join(' -> ')}`);
+    const job = jobs[id];
+    if (!job) throw new Error(`job "${path.at(-1)}" needs unknown job "${id}"`);
+    for (const dep of needsOf(job)) visit(dep, [...path, id]);
+    done.push(id);
+  };
+  for (const id of Object.keys(jobs)) visit(id, []);
+  return done;
+}
+
+function githubContext(options: WorkflowRunOptions, workspace: string): Record<string, Value> {
+  const refName = options.ref.replace(/^refs\/(heads|tags)\//, '');
+  return {
+    event_name: options.event,
+    ref: options.ref,
+    ref_name: refName,
+    sha: options.sha,
+    repository: options.repository ?? 'example/mlpipe',
+    workspace,
+    run_id: '1',
+    run_number: '1',
+    actor: 'tester',
+    head_ref: options.headRef ?? '',
+    base_ref: options.baseRef ?? '',
+    event: { inputs: (options.inputs ?? {}) as Record<string, Value> },
+  };
+}
+
+function runJob(
+  id: string,
+  workflow: WorkflowSpec,
+  options: WorkflowRunOptions,
+  previous: Record<string, JobResult>,
+  artifactsDir: string,
+): JobResult {
+  const job = workflow.jobs[id]!;
+  const jobDir = join(options.workDir, 'jobs', id);
+  const workspace = join(jobDir, 'workspace');
+  const temp = join(jobDir, 'temp');
+  mkdirSync(workspace, { recursive: true });
+  mkdirSync(temp, { recursive: true });
+  const summaryFile = join(temp, 'step_summary.md');
+  writeFileSync(summaryFile, '');
+  const result: JobResult = { id, status: 'success', steps: [], summary: '', workspace };
+
+  const needsCtx: Record<string, Value> = {};
+  for (const dep of needsOf(job)) needsCtx[dep] = { result: previous[dep]?.status ?? 'skipped', outputs: {} };
+  const stepsCtx: Record<string, Value> = {};
+  const envAcc: Record<string, string> = {};
+  const ctx = (): ExpressionContext => ({
+    jobFailed: result.status === 'failure',
+    contexts: {
+      github: githubContext(options, workspace),
+      inputs: (options.inputs ?? {}) as Record<string, Value>,
+      env: { ...stringMap(workflow.env, ctx0), ...stringMap(job.env, ctx0), ...envAcc },
+      steps: stepsCtx,
+      needs: needsCtx,
+      runner: { temp, os: 'Linux' },
+      secrets: {},
+    },
+  });
+  const ctx0: () => ExpressionContext = () => ({
+    jobFailed: false,
+    contexts: { github: githubContext(options, workspace), inputs: (options.inputs ?? {}) as Record<string, Value> },
+  });
+
+  const depFailed = needsOf(job).some((d) => previous[d]?.status !== 'success');
+  if (depFailed || !evaluateCondition(job.if, { ...ctx(), jobFailed: depFailed })) {
+    result.status = 'skipped';
+    return result;
+  }
+
+  const extraPath: string[] = [];
+  for (const [index, step] of job.steps.entries()) {
+    const name = step.name ?? step.uses ?? step.run?.split('\n')[0] ?? `step ${index + 1}`;
+    if (!evaluateCondition(step.if, ctx())) {
+      result.steps.push({ name, outcome: 'skipped', output: '' });
+      if (step.id) stepsCtx[step.id] = { outcome: 'skipped', conclusion: 'skipped', outputs: {} };
+      continue;
+    }
+    const outputFile = join(temp, `output_${index}`);
+    const envFile = join(temp, `env_${index}`);
+    const pathFile = join(temp, `path_${index}`);
+    const stepSummary = join(temp, `summary_${index}.md`);
+    for (const f of [outputFile, envFile, pathFile, stepSummary]) writeFileSync(f, '');
+    const env: Record<string, string> = {
+      ...baseEnv(options, workspace, temp),
+      ...stringMap(workflow.env, ctx),
+      ...stringMap(job.env, ctx),
+      ...envAcc,
+      ...stringMap(step.env, ctx),
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_ENV: envFile,
+      GITHUB_PATH: pathFile,
+      GITHUB_STEP_SUMMARY: stepSummary,
+    };
+    if (extraPath.length) env.PATH = `${extraPath.join(':')}:${env.PATH ?? ''}`;
+    let ok: boolean;
+    let output: string;
+    try {
+      ({ ok, output } = step.uses
+        ? runAction(step, ctx(), options, workspace, artifactsDir)
+        : runShell(step, ctx(), env, workspace, job, workflow));
+    } catch (err) {
+      ok = false;
+      output = err instanceof Error ? err.message : String(err);
+    }
+    const outputs = parseKeyValueFile(outputFile);
+    Object.assign(envAcc, parseKeyValueFile(envFile));
+    extraPath.unshift(...readLines(pathFile));
+    const stepSummaryText = readFileSync(stepSummary, 'utf8');
+    if (stepSummaryText) appendFileSync(summaryFile, stepSummaryText);
+    const outcome = ok ? 'success' : 'failure';
+    if (step.id) stepsCtx[step.id] = { outcome, conclusion: ok || step['continue-on-error'] ? 'success' : 'failure', outputs };
+    result.steps.push({ name, outcome, output });
+    if (!ok && !step['continue-on-error']) result.status = 'failure';
+  }
+  result.summary = readFileSync(summaryFile, 'utf8');
+  return result;
+}
+
+function baseEnv(options: WorkflowRunOptions, workspace: string, temp: string): Record<string, string> {
+  const eventPath = join(temp, 'event.json');
+  writeFileSync(eventPath, JSON.stringify({ inputs: options.inputs ?? {} }));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('GITHUB_') && !k.startsWith('npm_')),
+  ) as Record<string, string>;
+  return {
+    ...inherited,
+    ...options.env,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_EVENT_NAME: options.event,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REF: options.ref,
+    GITHUB_REF_NAME: options.ref.replace(/^refs\/(heads|tags)\//, ''),
+    GITHUB_SHA: options.sha,
+    GITHUB_REPOSITORY: options.repository ?? 'example/mlpipe',
+    GITHUB_RUN_ID: '1',
+    GITHUB_HEAD_REF: options.headRef ?? '',
+    GITHUB_BASE_REF: options.baseRef ?? '',
+    RUNNER_TEMP: temp,
+    RUNNER_OS: 'Linux',
+  };
+}
+
+function stringMap(map: Record<string, unknown> | undefined, ctx: () => ExpressionContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(map ?? {})) out[k] = interpolate(String(v), ctx());
+  return out;
+}
+
+function runShell(
+  step: StepSpec,
+  ctx: ExpressionContext,
+  env: Record<string, string>,
+  workspace: string,
+  job: JobSpec,
+  workflow: WorkflowSpec,
+): { ok: boolean; output: string } {
+  const script = interpolate(step.run ?? '', ctx);
+  const wd = step['working-directory'] ?? job.defaults?.run?.['working-directory'] ?? workflow.defaults?.run?.['working-directory'];
+  const cwd = wd ? resolve(workspace, interpolate(wd, ctx)) : workspace;
+  if (script.trim() === 'npm ci') return linkNodeModules(cwd, env);
+  if (step.shell && step.shell !== 'bash') throw new Error(`unsupported shell ${step.shell}`);
+  const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+}
+
+function linkNodeModules(cwd: string, env: Record<string, string>): { ok: boolean; output: string } {
+  const modules = env.MLPIPE_HARNESS_NODE_MODULES;
+  if (!modules) return { ok: false, output: 'npm ci: no node_modules to link' };
+  if (!existsSync(join(cwd, 'package-lock.json'))) return { ok: false, output: `npm ci: no package-lock.json in ${cwd}` };
+  if (!existsSync(join(cwd, 'node_modules'))) symlinkSync(modules, join(cwd, 'node_modules'));
+  return { ok: true, output: `npm ci: linked ${modules}` };
+}
+
+function runAction(
+  step: StepSpec,
+  ctx: ExpressionContext,
+  options: WorkflowRunOptions,
+  workspace: string,
+  artifactsDir: string,
+): { ok: boolean; output: string } {
+  const uses = step.uses ?? '';
+  const action = uses.replace(/@.*$/, '');
+  const withArgs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(String(v), ctx)]));
+  switch (action) {
+    case 'actions/checkout': {
+      const depth = withArgs['fetch-depth'] ?? '1';
+      const git = (args: string[]) => spawnSync('git', ['-c', 'protocol.file.allow=always', ...args], { cwd: workspace, encoding: 'utf8' });
+      const init = git(['init', '-q']);
+      if (init.status !== 0) return { ok: false, output: init.stderr };
+      git(['remote', 'add', 'origin', options.origin]);
+      const url = `file://${options.origin}`;
+      const depthArgs = depth === '0' ? [] : [`--depth=${depth}`];
+      const ref = withArgs.ref || options.sha;
+      const branches = git(['fetch', '-q', ...depthArgs, url, '+refs/heads/*:refs/remotes/origin/*']);
+      if (branches.status !== 0) return { ok: false, output: branches.stderr };
+      // The event's commit may not be a branch head (a pull request's merge commit): fetch it by sha.
+      const commit = git(['fetch', '-q', ...depthArgs, url, ref]);
+      if (commit.status !== 0) return { ok: false, output: commit.stderr };
+      const branch = options.ref.startsWith('refs/heads/') && !withArgs.ref ? options.ref.slice('refs/heads/'.length) : undefined;
+      const co = branch ? git(['checkout', '-q', '-B', branch, 'FETCH_HEAD']) : git(['checkout', '-q', '--detach', 'FETCH_HEAD']);
+      return { ok: co.status === 0, output: `checked out ${ref}${branch ? ` as ${branch}` : ''}\n${co.stderr}` };
+    }
+    case 'actions/setup-node': {
+      const want = withArgs['node-version'] ?? '';
+      const have = process.versions.node.split('.')[0]!;
+      const ok = want === '' || want.split('.')[0] === have;
+      return { ok, output: ok ? `node ${process.versions.node}` : `wanted node ${want}, this runner has ${process.versions.node}` };
+    }
+    case 'actions/upload-artifact': {
+      const name = withArgs.name ?? 'artifact';
+      const paths = (withArgs.path ?? '').split('\n').map((p) => p.trim()).filter(Boolean);
+      const dest = join(artifactsDir, name);
+      let found = 0;
+      for (const p of paths) {
+        const src = resolve(workspace, p);
+        if (!existsSync(src)) continue;
+        found++;
+        cpSync(src, join(dest, p.replace(/^(\.\.\/)+/, '')), { recursive: true });
+      }
+      const policy = withArgs['if-no-files-found'] ?? 'warn';
+      if (found === 0 && policy === 'error') return { ok: false, output: `no files found for artifact ${name}` };
+      return { ok: true, output: `uploaded ${found} path(s) to ${name}` };
+    }
+    case 'actions/download-artifact': {
+      const name = withArgs.name ?? 'artifact';
+      const src = join(artifactsDir, name);
+      if (!existsSync(src)) return { ok: false, output: `artifact ${name} not found` };
+      cpSync(src, resolve(workspace, withArgs.path ?? '.'), { recursive: true });
+      return { ok: true, output: `downloaded ${name}` };
+    }
+    default:
+      throw new Error(`the workflow harness does not know the action ${uses}`);
+  }
+}
+
+function parseKeyValueFile(path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = readFileSync(path, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, key, marker] = heredoc;
+      const value: string[] = [];
+      while (++i < lines.length && lines[i] !== marker) value.push(lines[i]!);
+      out[key!] = value.join('\n');
+    } else if (line.includes('=')) {
+      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return out;
+}
+
+function readLines(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
