@@ -81,7 +81,11 @@ describe('MLflow scoring protocol', () => {
     const { predictions } = JSON.parse(res.body) as { predictions: number[][] };
     const expected = [linearExpected(1, 2, 'red'), linearExpected(5, null, 'blue')];
     expect(predictions).toHaveLength(2);
-    predictions.forEach((row, r) => row.forEach((p, c) => expect(p).toBeCloseTo(expected[r]![c]!, 6)));
+    predictions.forEach((row, r) => {
+      row.forEach((p, c) => {
+        expect(p).toBeCloseTo(expected[r]![c]!, 6);
+      });
+    });
   });
 
   const bad = async (body: unknown, headers?: ServeRequest['headers']) => {
@@ -216,7 +220,9 @@ describe('KServe Open Inference Protocol V2', () => {
     expect(body.outputs[0]).toEqual({ name: 'label', shape: [2], datatype: 'BYTES', data: ['versicolor', 'virginica'] });
     expect(body.outputs[1].shape).toEqual([2, 3]);
     const expected = [...linearExpected(1, 2, 'red'), ...linearExpected(5, null, 'blue')];
-    (body.outputs[1].data as number[]).forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 6));
+    (body.outputs[1].data as number[]).forEach((p, i) => {
+      expect(p).toBeCloseTo(expected[i]!, 6);
+    });
   });
 
   it('scores one 2-D input in schema column order, flat or nested, and filters outputs', async () => {

@@ -79,7 +79,9 @@ describe('scoring engines', () => {
       else {
         expect(a.labels).toEqual(['versicolor', 'virginica', 'versicolor']);
         const expected = [...linearExpected(1, 2, 'red'), ...linearExpected(5, null, 'blue'), ...linearExpected(-3, 7, null)];
-        Array.from(a.probabilities!).forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 6));
+        Array.from(a.probabilities!).forEach((p, i) => {
+          expect(p).toBeCloseTo(expected[i]!, 6);
+        });
       }
     }
   });
