@@ -65,7 +65,8 @@ export function registerServe(program: Command): void {
           reloadOnSighup: true,
         });
         await running.closed;
-        destination.flushSync();
+        // Wait for buffered log lines (a sync flush could overtake a write in flight and reorder them).
+        await new Promise<void>((resolve) => destination.flush(() => resolve()));
       }),
     );
   examples(cmd, [
