@@ -56,6 +56,7 @@ export async function* duckdbBatches(
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  let next: Promise<unknown> | undefined;
   try {
     const source = format === 'csv' ? `read_csv(${sqlString(path)}, all_varchar = true)` : `read_parquet(${sqlString(path)})`;
     let present: string[];
@@ -81,36 +82,57 @@ export async function* duckdbBatches(
       ...ids.map((id, i) => `CAST(${sqlIdent(id)} AS VARCHAR) AS i${i}`),
     ].join(', ');
     const names = [...schema.map((c) => c.name), ...ids.map(idKey)];
+    // Numbers go straight into typed arrays (null -> NaN, which the preprocessing imputes), one
+    // allocation per column per batch instead of one JS array per chunk.
+    const numeric = [...schema.map((c) => SQL_TYPE[c.type] === 'DOUBLE'), ...ids.map(() => false)];
     const result = await conn.stream(`SELECT ${select} FROM ${source}`);
-    let parts: unknown[][][] = [];
-    let rows = 0;
-    const flush = (): Table => {
-      const columns: Record<string, unknown[]> = {};
-      names.forEach((name, c) => {
-        columns[name] = parts.length === 1 ? parts[0]![c]! : parts.flatMap((p) => p[c]!);
-      });
-      const table = { columns, rows };
-      parts = [];
-      rows = 0;
-      return table;
-    };
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof result.fetchChunk>>;
-      try {
-        chunk = await result.fetchChunk();
-      } catch (err) {
+    const fetch = () =>
+      result.fetchChunk().catch((err: unknown) => {
         throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${(err as Error).message}`, {
           expected: `values that fit the model's input schema (${schema.map((c) => `${c.name}:${c.type}`).join(', ')})`,
           cause: err,
         });
-      }
+      });
+    const newColumns = () => names.map((_, c) => (numeric[c] ? new Float64Array(batchSize) : new Array<unknown>(batchSize)));
+    let columns = newColumns();
+    let rows = 0;
+    const flush = (): Table => {
+      const table: Table = { columns: {}, rows };
+      names.forEach((name, c) => {
+        const col = columns[c]!;
+        table.columns[name] = rows === batchSize ? col : col instanceof Float64Array ? col.subarray(0, rows) : col.slice(0, rows);
+      });
+      columns = newColumns();
+      rows = 0;
+      return table;
+    };
+    // DuckDB reads the next chunk on its own threads while this one is converted and scored.
+    next = fetch();
+    for (;;) {
+      const chunk = (await next) as Awaited<ReturnType<typeof fetch>>;
       if (!chunk || chunk.rowCount === 0) break;
-      parts.push(names.map((_, c) => chunk.getColumnValues(c)));
-      rows += chunk.rowCount;
-      if (rows >= batchSize) yield flush();
+      next = fetch();
+      let offset = 0;
+      while (offset < chunk.rowCount) {
+        const take = Math.min(chunk.rowCount - offset, batchSize - rows);
+        for (let c = 0; c < names.length; c++) {
+          const vector = chunk.getColumnVector(c);
+          const col = columns[c]!;
+          if (col instanceof Float64Array) {
+            for (let r = 0; r < take; r++) col[rows + r] = (vector.getItem(offset + r) as number | null) ?? Number.NaN;
+          } else {
+            for (let r = 0; r < take; r++) col[rows + r] = vector.getItem(offset + r);
+          }
+        }
+        rows += take;
+        offset += take;
+        if (rows === batchSize) yield flush();
+      }
     }
     if (rows > 0) yield flush();
   } finally {
+    // A consumer that stops early leaves one read in flight; let it settle before closing.
+    await next?.catch(() => {});
     conn.closeSync();
     instance.closeSync();
   }

@@ -39,7 +39,7 @@ export interface PredictResult {
 /**
  * Batch prediction: streams the input in batches through the same validation and scoring as the
  * server, keeps input order, passes id columns through, and writes the output atomically. Scoring a
- * batch (native threads) overlaps with reading the next one.
+ * batch overlaps with DuckDB reading the next chunks on its own threads.
  */
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const started = performance.now();

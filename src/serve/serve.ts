@@ -38,7 +38,7 @@ export async function serve(options: ServeOptions): Promise<{ server: RunningSer
   const name = options.name ?? basename(modelPath).replace(/\.onnx$/, '');
   const log = options.logger;
   const app = new ServeApp({
-    load: () => loadModel(modelPath, { threads: 1 }),
+    load: () => loadModel(modelPath),
     name,
     serverVersion: options.serverVersion,
     token: options.token,
