@@ -68,9 +68,13 @@ export function listen(options: NodeServerOptions): Promise<RunningServer> {
       return;
     }
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > bodyLimit) {
+    // Too large: answer, then drop the connection once the answer is out rather than read the rest.
+    const refuse = () => {
+      res.once('finish', () => req.destroy());
       send(res, TOO_LARGE(bodyLimit), req, start);
-      req.destroy();
+    };
+    if (declared > bodyLimit) {
+      refuse();
       return;
     }
     const chunks: Buffer[] = [];
@@ -78,8 +82,7 @@ export function listen(options: NodeServerOptions): Promise<RunningServer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > bodyLimit) {
-        send(res, TOO_LARGE(bodyLimit), req, start);
-        req.destroy();
+        if (!res.headersSent) refuse();
         return;
       }
       chunks.push(chunk);

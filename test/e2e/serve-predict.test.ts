@@ -1,19 +1,16 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tree.js';
-import { linearModel, treeModel } from '../unit/serve/fixtures.js';
+import { withModels } from '../unit/serve/fixtures.js';
 
 // `mlpipe predict` as a user runs it.
 
+const models = withModels();
 let root: string;
 beforeAll(() => {
-  root = tempDir();
-  linearModel(join(root, 'iris'));
-  treeModel(join(root, 'tree'));
+  root = models();
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('mlpipe predict', () => {
   it('scores one JSON row from stdin', async () => {

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import type { ModelMeta } from '../../../src/train/model/artifact.js';
+import { tempDir } from '../../helpers/tree.js';
 
 /**
  * Model folders for the serving tests: ONNX graphs written by python3-onnx (as a foreign exporter
@@ -102,4 +104,19 @@ export function linearExpected(x1: number, x2: number | null, color: string | nu
   const e = z.map((v) => Math.exp(v - m));
   const sum = e.reduce((s, v) => s + v, 0);
   return e.map((v) => v / sum);
+}
+
+/**
+ * A temp folder holding `iris` (linearModel) and `tree` (treeModel), created before the file's
+ * tests and removed after them. Returns a getter for its path.
+ */
+export function withModels(): () => string {
+  let root = '';
+  beforeAll(() => {
+    root = tempDir();
+    linearModel(join(root, 'iris'));
+    treeModel(join(root, 'tree'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  return () => root;
 }

@@ -1,19 +1,16 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ServeApp } from '../../../src/serve/app.js';
 import { type Model, type Predictions, loadModel } from '../../../src/serve/model.js';
 import { compileOnnx } from '../../../src/serve/ts-scorer.js';
-import { tempDir } from '../../helpers/tree.js';
-import { linearExpected, linearModel, makeOnnx, treeModel } from './fixtures.js';
+import { linearExpected, linearModel, makeOnnx, withModels } from './fixtures.js';
 
+const models = withModels();
 let root: string;
 beforeAll(() => {
-  root = tempDir();
-  linearModel(join(root, 'iris'));
-  treeModel(join(root, 'tree'));
+  root = models();
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Deterministic rows over `width` float columns, with values near the trees' thresholds. */
 function grid(names: string[], rows: number): Record<string, number[]> {

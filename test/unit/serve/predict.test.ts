@@ -1,18 +1,15 @@
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { predict } from '../../../src/serve/predict.js';
-import { tempDir } from '../../helpers/tree.js';
-import { linearModel, treeModel } from './fixtures.js';
+import { withModels } from './fixtures.js';
 
+const models = withModels();
 let root: string;
 beforeAll(() => {
-  root = tempDir();
-  linearModel(join(root, 'iris'));
-  treeModel(join(root, 'tree'));
+  root = models();
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** The tree model's value, by hand (see treeModel). */
 const treeValue = (a: number, b: number, c: number) => (a <= 1.5 ? (b <= 10 ? 1 : 2) : 3) + (c <= 0.5 ? 10 : 20);
