@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { MlpipeError, isErrnoException } from '../../errors.js';
+import { md5Dos2unixFile } from '../hash/dos2unix.js';
+import { type ManifestEntry, parseDirManifest } from '../hash/manifest.js';
+import { hashOne } from '../hash/pool.js';
+import { isOid, objectRelPath } from './layout.js';
+
+/**
+ * A content-addressed object store in a local folder: the repo cache, or a local remote
+ * (../shared/docs/dvc-format.md §2.1-2.2). Objects appear only complete and verified: bytes go to a
+ * `.<random>.tmp` file, are hashed on the way, and are renamed to their final name only when the
+ * md5 matches; final objects are read-only (0o444), which DVC treats as "trusted". Paths come from
+ * layout.ts, the only authority on where an object lives.
+ */
+export interface ObjectRef {
+  oid: string;
+  /** Legacy (DVC 2.x, md5-dos2unix) objects live at the root instead of files/md5 (§2.1). */
+  legacy: boolean;
+}
+
+export class LocalOdb {
+  private tmpDirReady = false;
+
+  constructor(readonly root: string) {}
+
+  path(oid: string, legacy = false): string {
+    return join(this.root, objectRelPath(oid, legacy));
+  }
+
+  has(oid: string, legacy = false): boolean {
+    try {
+      return statSync(this.path(oid, legacy)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A fresh temp file name in the ODB (in `files/md5/`, same filesystem as every object, so the final
+   * rename is atomic). Listing skips `.tmp` names; leftovers of a killed process are removed by gc.
+   */
+  tmpPath(): string {
+    const dir = join(this.root, 'files', 'md5');
+    if (!this.tmpDirReady) mkdirSync(dir, { recursive: true });
+    this.tmpDirReady = true;
+    return join(dir, `.${randomBytes(16).toString('base64url')}.tmp`);
+  }
+
+  /**
+   * Moves a complete temp file into place as `oid`: chmod 0o444, then rename. When the object already
+   * exists the temp file is dropped (same content by construction).
+   */
+  adopt(tmp: string, oid: string, legacy = false): void {
+    const final = this.path(oid, legacy);
+    if (this.has(oid, legacy)) {
+      rmSync(tmp, { force: true });
+      return;
+    }
+    mkdirSync(dirname(final), { recursive: true });
+    chmodSync(tmp, 0o444);
+    renameSync(tmp, final);
+  }
+
+  /** Copies a file in, hashing while copying; the object is named by what was actually read. */
+  addFile(src: string, expectedOid?: string): { oid: string; size: number } {
+    const tmp = this.tmpPath();
+    try {
+      const { md5, size } = hashOne({ path: src, tmp });
+      if (expectedOid !== undefined && md5 !== expectedOid) throw mismatch(src, expectedOid, md5);
+      this.adopt(tmp, md5);
+      return { oid: md5, size };
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  /** Stores bytes (a `.dir` manifest or a small file) under `oid` after checking their md5. */
+  addBytes(data: string | Uint8Array, oid: string, legacy = false): void {
+    if (this.has(oid, legacy)) return;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const md5 = createHash('md5').update(bytes).digest('hex');
+    const actual = oid.endsWith('.dir') ? `${md5}.dir` : md5;
+    if (actual !== oid) throw mismatch('the given bytes', oid, actual);
+    const tmp = this.tmpPath();
+    try {
+      const fd = openSync(tmp, 'wx', 0o644);
+      try {
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      } finally {
+        closeSync(fd);
+      }
+      this.adopt(tmp, oid, legacy);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Stores a stream (a download) under `oid`, visible only if its bytes hash to `oid` (plain md5, or
+   * md5-dos2unix for legacy objects). A mismatch throws E_CORRUPT and leaves nothing behind.
+   */
+  async addStream(stream: Readable, oid: string, legacy = false): Promise<void> {
+    const tmp = this.tmpPath();
+    try {
+      const hash = createHash('md5');
+      stream.on('data', (chunk: Buffer) => hash.update(chunk));
+      await pipeline(stream, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
+      const md5 = legacy ? await md5Dos2unixFile(tmp) : hash.digest('hex');
+      const actual = oid.endsWith('.dir') ? `${md5}.dir` : md5;
+      if (actual !== oid) throw mismatch('the downloaded stream', oid, actual);
+      this.adopt(tmp, oid, legacy);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  /** Re-hashes an object; true when its content matches its name. Missing objects throw E_MISSING_CACHE. */
+  async verify(oid: string, legacy = false): Promise<boolean> {
+    const path = this.path(oid, legacy);
+    if (!this.has(oid, legacy)) throw missingObject(oid, path);
+    const md5 = legacy && !oid.endsWith('.dir') ? await md5Dos2unixFile(path) : hashOne({ path }).md5;
+    return (oid.endsWith('.dir') ? `${md5}.dir` : md5) === oid;
+  }
+
+  /** Reads a `.dir` manifest after checking that its bytes match its oid (E_CORRUPT otherwise). */
+  readManifest(oid: string, legacy = false): ManifestEntry[] {
+    const path = this.path(oid, legacy);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (err) {
+      if (isErrnoException(err, 'ENOENT')) throw missingObject(oid, path);
+      throw err;
+    }
+    const actual = `${createHash('md5').update(bytes).digest('hex')}.dir`;
+    if (actual !== oid) throw mismatch(path, oid, actual);
+    return parseDirManifest(bytes.toString('utf8'), `directory manifest ${oid}`);
+  }
+
+  remove(oid: string, legacy = false): void {
+    rmSync(this.path(oid, legacy), { force: true });
+  }
+
+  /** Every object stored (DVC 3 under files/md5, legacy at the root); skips temp files. */
+  list(): ObjectRef[] {
+    const out: ObjectRef[] = [];
+    const scan = (base: string, legacy: boolean) => {
+      let prefixes: string[];
+      try {
+        prefixes = readdirSync(base);
+      } catch {
+        return;
+      }
+      for (const prefix of prefixes) {
+        if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+        for (const rest of readdirSync(join(base, prefix))) {
+          const oid = prefix + rest;
+          if (isOid(oid)) out.push({ oid, legacy });
+        }
+      }
+    };
+    scan(join(this.root, 'files', 'md5'), false);
+    scan(this.root, true);
+    return out;
+  }
+
+  /** Temp files left by interrupted writes (safe to delete when no writer holds the repo lock). */
+  listTmp(): string[] {
+    const dir = join(this.root, 'files', 'md5');
+    try {
+      return readdirSync(dir)
+        .filter((n) => n.endsWith('.tmp'))
+        .map((n) => join(dir, n));
+    } catch {
+      return [];
+    }
+  }
+}
+
+export function missingObject(oid: string, path: string): MlpipeError {
+  return new MlpipeError('E_MISSING_CACHE', `object ${oid} is not in the cache`, {
+    expected: `a file at ${path}`,
+    received: 'nothing',
+    hint: 'run `mlpipe pull` to fetch it from a remote, or re-add the data with `mlpipe add`',
+    data: { oid },
+  });
+}
+
+function mismatch(what: string, expected: string, actual: string): MlpipeError {
+  return new MlpipeError('E_CORRUPT', `content of ${what} does not match its hash`, {
+    expected,
+    received: actual,
+    hint: 'the object is not stored; run `mlpipe fsck` to check the cache, then `mlpipe pull` or re-add the data',
+    data: { expected, actual },
+  });
+}

@@ -1,0 +1,113 @@
+import { rmSync } from 'node:fs';
+import type { ProgressReporter } from '../progress.js';
+import { silentProgress } from '../progress.js';
+import { type HashJob, hashFiles } from '../hash/pool.js';
+import { type ManifestEntry, dirOid, serializeDirManifest } from '../hash/manifest.js';
+import { MlpipeError } from '../../errors.js';
+import type { Repo } from './open.js';
+import { type ScannedFile, scanPath } from './scan.js';
+import { type StateRow, sameStamp } from './state.js';
+import { toRepoPath } from './paths.js';
+
+/**
+ * The hash of a workspace output, as DVC records it: plain md5 for a file, `<md5>.dir` of the
+ * manifest for a directory (§1.1, §1.3). Files whose (inode, mtime, size) match the state DB are not
+ * read; the rest are hashed in parallel (hash/pool.ts) and recorded.
+ */
+export interface PathHash {
+  md5: string;
+  size: number;
+  /** Directories only. */
+  nfiles?: number;
+  isdir: boolean;
+  isexec: boolean;
+  /** Directories only: the manifest entries. */
+  entries?: ManifestEntry[];
+}
+
+export interface HashPathOptions {
+  progress?: ProgressReporter;
+}
+
+/** Hashes `abs` (a file or directory in the workspace); undefined when it does not exist. */
+export async function hashPath(repo: Repo, abs: string, options: HashPathOptions = {}): Promise<PathHash | undefined> {
+  return hashOrCommit(repo, abs, false, options.progress ?? silentProgress);
+}
+
+/**
+ * Stores a workspace file or directory in the cache (objects and, for a directory, its `.dir`
+ * manifest) and returns its hash. Every byte stored is hashed on the way in (hash-while-copy), so an
+ * object's name always matches its content. The workspace is then linked from the cache as
+ * `cache.type` asks (see linkWorkspace).
+ */
+export async function commitPath(repo: Repo, abs: string, options: HashPathOptions = {}): Promise<PathHash> {
+  const result = await hashOrCommit(repo, abs, true, options.progress ?? silentProgress);
+  if (!result) {
+    throw new MlpipeError('E_NOT_FOUND', `${abs} does not exist`, {
+      expected: 'an existing file or directory',
+      received: 'nothing at that path',
+    });
+  }
+  return result;
+}
+
+async function hashOrCommit(repo: Repo, abs: string, commit: boolean, progress: ProgressReporter): Promise<PathHash | undefined> {
+  const scan = scanPath(repo, abs);
+  if (scan.kind === 'missing') return undefined;
+  const files = scan.kind === 'file' ? [scan.file] : scan.files;
+  const dirRepoPath = scan.kind === 'dir' ? toRepoPath(repo.root, abs) : undefined;
+  const md5s = await fileHashes(repo, files, dirRepoPath, commit, progress);
+  if (scan.kind === 'file') {
+    return { md5: md5s[0]!, size: scan.file.stamp.size, isdir: false, isexec: scan.file.isexec };
+  }
+  const entries = files.map((f, i) => ({ relpath: f.rel, md5: md5s[i]! }));
+  const manifest = serializeDirManifest(entries);
+  const oid = dirOid(manifest);
+  if (commit) repo.cache.addBytes(manifest, oid);
+  return {
+    md5: oid,
+    size: files.reduce((s, f) => s + f.stamp.size, 0),
+    nfiles: files.length,
+    isdir: true,
+    isexec: false,
+    entries,
+  };
+}
+
+/** md5 per file: from the state DB when the stamp matches (and, when committing, the object exists). */
+async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string | undefined, commit: boolean, progress: ProgressReporter): Promise<string[]> {
+  const state = repo.state();
+  const known = dirRepoPath !== undefined ? state.rowsUnder(dirRepoPath) : undefined;
+  const md5s: string[] = new Array(files.length);
+  const todo: number[] = [];
+  files.forEach((f, i) => {
+    const row = known ? known.get(f.repoPath) : undefined;
+    const md5 = known ? (row && sameStamp(row, f.stamp) ? row.md5 : undefined) : state.lookup(f.repoPath, f.stamp);
+    if (md5 !== undefined && (!commit || repo.cache.has(md5))) md5s[i] = md5;
+    else todo.push(i);
+  });
+  if (todo.length === 0) return md5s;
+  const jobs: HashJob[] = todo.map((i) => ({ path: files[i]!.abs, size: files[i]!.stamp.size, tmp: commit ? repo.cache.tmpPath() : undefined }));
+  const task = progress.task(commit ? 'adding to cache' : 'hashing', {
+    total: jobs.length,
+    totalBytes: jobs.reduce((s, j) => s + (j.size ?? 0), 0),
+    unit: 'files',
+  });
+  try {
+    const results = await hashFiles(jobs, { onFile: (bytes) => task.tick(1, bytes) });
+    const rows: StateRow[] = [];
+    todo.forEach((fileIndex, k) => {
+      const f = files[fileIndex]!;
+      const md5 = results[k]!.md5;
+      md5s[fileIndex] = md5;
+      if (commit) repo.cache.adopt(jobs[k]!.tmp!, md5);
+      rows.push({ path: f.repoPath, ...f.stamp, md5 });
+    });
+    state.putMany(rows);
+  } finally {
+    task.done();
+    // Anything not adopted (a failure half-way) is removed; adopted temp names no longer exist.
+    for (const j of jobs) if (j.tmp) rmSync(j.tmp, { force: true });
+  }
+  return md5s;
+}

@@ -1,0 +1,87 @@
+import { constants, chmodSync, copyFileSync, linkSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { MlpipeError, isErrnoException } from '../../errors.js';
+import { hashOne } from '../hash/pool.js';
+import type { LinkType, Repo } from './open.js';
+import { stampOf } from './scan.js';
+import type { FileStamp } from './state.js';
+
+/**
+ * Materialises a cache object at a workspace path using the link types of `cache.type` in order
+ * (§2.3): a type failing with EPERM/ENOTSUP/EXDEV/... is dropped for the rest of the process and the
+ * next one is tried. The result is written next to the destination under a temp name and renamed over
+ * it, so the destination is never half-written. `copy` hashes while copying and refuses (E_CORRUPT)
+ * an object whose bytes do not match its name; the other types share the object's inode or extent,
+ * so the object is verified before linking.
+ */
+const LINK_ERRORS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOTTY', 'ENOSYS', 'EINVAL', 'EAGAIN', 'EMLINK']);
+const unusable = new Set<LinkType>();
+
+export async function materialize(repo: Repo, oid: string, legacy: boolean, dest: string, options: { verified?: boolean } = {}): Promise<FileStamp> {
+  const obj = repo.cache.path(oid, legacy);
+  mkdirSync(dirname(dest), { recursive: true });
+  const tmp = join(dirname(dest), `.${basename(dest).slice(0, 40)}.${randomBytes(6).toString('hex')}.mlpipe.tmp`);
+  let verified = options.verified ?? false;
+  try {
+    for (const type of repo.linkTypes) {
+      if (unusable.has(type)) continue;
+      if ((type !== 'copy' || legacy) && !verified) {
+        if (!(await repo.cache.verify(oid, legacy))) throw corruptObject(oid, obj);
+        verified = true;
+      }
+      try {
+        place(type, obj, tmp, oid, legacy);
+      } catch (err) {
+        rmSync(tmp, { force: true });
+        if (isErrnoException(err) && LINK_ERRORS.has(err.code!) && type !== 'copy') {
+          unusable.add(type);
+          continue;
+        }
+        throw err;
+      }
+      renameSync(tmp, dest);
+      return stampOf(statSync(dest));
+    }
+    throw new MlpipeError('E_BAD_INPUT', 'no link type in cache.type works on this filesystem', {
+      expected: 'one of reflink, hardlink, symlink, copy to succeed',
+      received: repo.linkTypes.join(', '),
+      hint: 'add `copy` to `type` under [cache] in .dvc/config',
+    });
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function place(type: LinkType, obj: string, tmp: string, oid: string, legacy: boolean): void {
+  switch (type) {
+    case 'reflink':
+      copyFileSync(obj, tmp, constants.COPYFILE_FICLONE_FORCE);
+      chmodSync(tmp, 0o666 & ~process.umask());
+      return;
+    case 'hardlink':
+      // DVC creates empty files fresh instead of linking them (link-count limits; §2.3).
+      if (statSync(obj).size === 0) writeFileSync(tmp, '');
+      else linkSync(obj, tmp);
+      return;
+    case 'symlink':
+      symlinkSync(obj, tmp);
+      return;
+    case 'copy': {
+      const { md5 } = hashOne({ path: obj, tmp });
+      // Legacy objects are named by md5-dos2unix and were verified before (see materialize).
+      if (!legacy && md5 !== oid) throw corruptObject(oid, obj);
+      chmodSync(tmp, 0o666 & ~process.umask());
+      return;
+    }
+  }
+}
+
+export function corruptObject(oid: string, path: string): MlpipeError {
+  return new MlpipeError('E_CORRUPT', `cache object ${oid} is corrupted: its content does not match its name`, {
+    expected: `content hashing to ${oid}`,
+    received: `different bytes in ${path}`,
+    hint: 'run `mlpipe fsck --repair` to remove damaged objects, then `mlpipe pull` or re-add the data',
+    data: { oid, path },
+  });
+}

@@ -1,0 +1,90 @@
+import { type Dirent, type Stats, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MlpipeError, isErrnoException } from '../../errors.js';
+import type { FileStamp } from './state.js';
+import type { Repo } from './open.js';
+import { toRepoPath } from './paths.js';
+
+/**
+ * Lists what a workspace path holds, with one stat per file and no content reads: a file, a
+ * directory's files (recursively, symlinks followed, `.dvcignore` honoured, empty folders skipped as
+ * DVC does; §1.3), or nothing.
+ */
+export interface ScannedFile {
+  /** Relative to the scanned directory (POSIX); '' for a single file. */
+  rel: string;
+  /** Repo-relative POSIX path (the state DB key). */
+  repoPath: string;
+  abs: string;
+  stamp: FileStamp;
+  isexec: boolean;
+}
+
+export type Scan = { kind: 'missing' } | { kind: 'file'; file: ScannedFile } | { kind: 'dir'; files: ScannedFile[] };
+
+export function scanPath(repo: Repo, abs: string): Scan {
+  let st: Stats;
+  try {
+    st = statSync(abs);
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT') || isErrnoException(err, 'ENOTDIR')) return { kind: 'missing' };
+    throw err;
+  }
+  const repoPath = toRepoPath(repo.root, abs);
+  if (st.isFile()) return { kind: 'file', file: scanned('', repoPath, abs, st) };
+  if (!st.isDirectory()) {
+    throw new MlpipeError('E_BAD_INPUT', `${repoPath} is neither a file nor a directory`, {
+      expected: 'a regular file or a directory',
+      received: 'a special file (socket, fifo or device)',
+    });
+  }
+  const files: ScannedFile[] = [];
+  const stack: string[] = [''];
+  while (stack.length) {
+    const relDir = stack.pop()!;
+    const absDir = relDir ? join(abs, relDir) : abs;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(absDir, { withFileTypes: true });
+    } catch (err) {
+      if (isErrnoException(err, 'ENOENT')) continue;
+      throw err;
+    }
+    for (const e of entries) {
+      const rel = relDir ? `${relDir}/${e.name}` : e.name;
+      const childRepoPath = `${repoPath}/${rel}`;
+      if (e.name === '.dvcignore') {
+        throw new MlpipeError('E_BAD_INPUT', `.dvcignore file should not be in collected dir path: ${childRepoPath}`, {
+          expected: `no .dvcignore inside the tracked directory ${repoPath}`,
+          received: childRepoPath,
+          hint: 'move the patterns into a .dvcignore above the directory',
+        });
+      }
+      let isDir = e.isDirectory();
+      let st: Stats | undefined;
+      if (e.isSymbolicLink()) {
+        try {
+          st = statSync(join(absDir, e.name));
+        } catch {
+          continue; // a dangling link has no content to track
+        }
+        isDir = st.isDirectory();
+      }
+      if (repo.ignore.ignores(childRepoPath, isDir)) continue;
+      if (isDir) stack.push(rel);
+      else if (e.isFile() || st?.isFile()) {
+        const fileAbs = join(absDir, e.name);
+        files.push(scanned(rel, childRepoPath, fileAbs, st ?? statSync(fileAbs)));
+      }
+    }
+  }
+  return { kind: 'dir', files };
+}
+
+function scanned(rel: string, repoPath: string, abs: string, st: Stats): ScannedFile {
+  return { rel, repoPath, abs, stamp: stampOf(st), isexec: (st.mode & 0o111) !== 0 };
+}
+
+export function stampOf(st: Stats): FileStamp {
+  return { ino: st.ino, mtime: st.mtimeMs, size: st.size };
+}
