@@ -188,7 +188,8 @@ export class ServeApp {
 
   private authorize(req: ServeRequest): void {
     const given = req.headers.authorization;
-    const ok = typeof given === 'string' && given.length === this.token!.length && timingSafeEqual(Buffer.from(given), this.token!);
+    const bytes = typeof given === 'string' ? Buffer.from(given) : undefined;
+    const ok = bytes !== undefined && bytes.length === this.token!.length && timingSafeEqual(bytes, this.token!);
     if (!ok) throw new HttpError(401, 'a bearer token is required: send "Authorization: Bearer <token>"', 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
   }
 

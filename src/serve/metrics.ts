@@ -18,18 +18,23 @@ function escapeLabel(v: string): string {
 }
 
 export class Metrics {
-  private readonly series = new Map<string, Series>();
+  /** Series by route template, then status: two lookups, no key built per request. */
+  private readonly series = new Map<string, Map<number, Series>>();
   private predictions = 0;
   private reloads = 0;
   private reloadFailures = 0;
 
   /** Records one request; `route` is the route template (bounded cardinality), never the raw path. */
   observe(route: string, status: number, seconds: number): void {
-    const key = `${route} ${status}`;
-    let s = this.series.get(key);
+    let byStatus = this.series.get(route);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.series.set(route, byStatus);
+    }
+    let s = byStatus.get(status);
     if (s === undefined) {
       s = { labels: `route="${escapeLabel(route)}",status="${status}"`, count: 0, sum: 0, buckets: new Float64Array(BUCKETS.length) };
-      this.series.set(key, s);
+      byStatus.set(status, s);
     }
     s.count++;
     s.sum += seconds;
@@ -50,12 +55,13 @@ export class Metrics {
       '# HELP mlpipe_http_requests_total HTTP requests by route template and status.',
       '# TYPE mlpipe_http_requests_total counter',
     ];
-    for (const s of this.series.values()) out.push(`mlpipe_http_requests_total{${s.labels}} ${s.count}`);
+    const all = [...this.series.values()].flatMap((byStatus) => [...byStatus.values()]);
+    for (const s of all) out.push(`mlpipe_http_requests_total{${s.labels}} ${s.count}`);
     out.push(
       '# HELP mlpipe_http_request_duration_seconds Time to handle a request, by route template and status.',
       '# TYPE mlpipe_http_request_duration_seconds histogram',
     );
-    for (const s of this.series.values()) {
+    for (const s of all) {
       for (let i = 0; i < BUCKETS.length; i++) out.push(`mlpipe_http_request_duration_seconds_bucket{${s.labels},le="${BUCKETS[i]}"} ${s.buckets[i]}`);
       out.push(`mlpipe_http_request_duration_seconds_bucket{${s.labels},le="+Inf"} ${s.count}`);
       out.push(`mlpipe_http_request_duration_seconds_sum{${s.labels}} ${s.sum}`);

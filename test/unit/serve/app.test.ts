@@ -310,6 +310,7 @@ describe('server behaviour', () => {
     const denied = await app.handle(post('/invocations', { dataframe_records: [ROW] }));
     expect([denied.status, denied.headers['www-authenticate'], JSON.parse(denied.body).error_code]).toEqual([401, 'Bearer', 'UNAUTHENTICATED']);
     expect((await app.handle(post('/invocations', { dataframe_records: [ROW] }, { ...JSON_CT, authorization: 'Bearer wrong!' }))).status).toBe(401);
+    expect((await app.handle(post('/invocations', { dataframe_records: [ROW] }, { ...JSON_CT, authorization: 'Bearer s3crét' }))).status).toBe(401);
     expect((await app.handle(get('/metrics'))).status).toBe(401);
     const ok = await app.handle(post('/invocations', { dataframe_records: [ROW] }, { ...JSON_CT, authorization: 'Bearer s3cret' }));
     expect(ok.status).toBe(200);
