@@ -3,7 +3,7 @@
 // 100-row MLflow requests, and, as the ceiling, a bare node:http server that returns a fixed JSON
 // body of the same size. Rounds alternate ceiling / mlpipe. Reports req/s, p50/p99 latency and the
 // ratio mlpipe/ceiling; saves bench/results/serve-1-row.json and serve-100-rows.json.
-// Env: BENCH_SECONDS (per run, default 4), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default 50).
+// Env: BENCH_SECONDS (per run, default 3), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 50).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,8 @@ import autocannon from 'autocannon';
 import { MLPIPE, machine, median, save } from './lib/harness.mjs';
 import { boostingModel, rng } from './lib/model-fixture.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 const work = mkdtempSync(join(tmpdir(), 'mlpipe-bench-serve-'));
