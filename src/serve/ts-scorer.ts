@@ -266,7 +266,10 @@ function compileTreeClassifier(a: Attrs, width: number): TsScorer | string {
   const classes = labels.length;
   const base = a.floats('base_values');
   const oneScore = classes === 2 && forest.target.every((t) => t === 0);
-  if (oneScore && forest.weight.every((w) => w >= 0)) return 'the all-positive-weights binary case is not compiled';
+  // onnxruntime's binary case with only non-negative weights (forests voting a probability) reads
+  // the score as P(class 1); it is compiled for post_transform NONE, the way forests export.
+  const probabilityScore = oneScore && forest.weight.every((w) => w >= 0);
+  if (probabilityScore && post !== 'NONE') return `post_transform ${post} on non-negative binary scores is not compiled`;
   const acc = new Float64Array(classes);
   return {
     op: 'TreeEnsembleClassifier',
@@ -277,7 +280,12 @@ function compileTreeClassifier(a: Attrs, width: number): TsScorer | string {
         acc.fill(0);
         accumulate(forest, x, r * width, acc);
         const o = r * classes;
-        if (oneScore) {
+        if (probabilityScore) {
+          const s = acc[0]! + (base[0] ?? 0);
+          out[r] = labels[s > 0.5 ? 1 : 0]!;
+          proba[o] = 1 - s;
+          proba[o + 1] = s;
+        } else if (oneScore) {
           // Binary with one score s: label by its sign, scores [-s, s] (onnxruntime's binary case).
           const s = acc[0]! + (base[0] ?? 0);
           out[r] = labels[s > 0 ? 1 : 0]!;

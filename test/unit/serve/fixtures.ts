@@ -13,7 +13,7 @@ import { tempDir } from '../../helpers/tree.js';
  */
 export const MAKE_ONNX = fileURLToPath(new URL('./fixtures/make_onnx.py', import.meta.url));
 
-export function makeOnnx(kind: 'linear' | 'tree' | 'boosting', out: string, ...args: number[]): void {
+export function makeOnnx(kind: 'linear' | 'tree' | 'boosting' | 'forest', out: string, ...args: number[]): void {
   execFileSync('/usr/bin/python3', [MAKE_ONNX, kind, out, ...args.map(String)], { stdio: 'pipe' });
 }
 

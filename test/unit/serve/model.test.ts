@@ -47,6 +47,17 @@ describe('scoring engines', () => {
     expect(new Set(a.labels)).toEqual(new Set(['0', '1']));
   });
 
+  it('agree on a forest voting probabilities (onnxruntime\'s non-negative binary case)', async () => {
+    const file = join(root, 'forest.onnx');
+    makeOnnx('forest', file, 30, 4, 6);
+    const onnx = await loadModel(file, { engine: 'onnx' });
+    const ts = await loadModel(file, { engine: 'ts' });
+    const cols = grid(onnx.meta.features, 1000);
+    const a = await onnx.predict(cols, 1000);
+    expectSame(a, await ts.predict(cols, 1000));
+    expect(new Set(a.labels)).toEqual(new Set(['0', '1']));
+  });
+
   it('send NaN in the feature tensor down the same branches', async () => {
     // Preprocessing imputes missing values, so NaN reaches the trees only through the raw scorer.
     const file = join(root, 'boost', 'model.onnx');
