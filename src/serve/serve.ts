@@ -57,7 +57,8 @@ export async function serve(options: ServeOptions): Promise<{ server: RunningSer
   log?.info({ url: server.url, port: server.port, model: modelPath, name }, 'listening');
   try {
     const model = await app.start();
-    log?.info({ name, version: model.meta.version, algorithm: model.meta.algorithm }, 'model loaded, ready');
+    // Says whether small requests get the TypeScript scorer, or why onnxruntime scores everything.
+    log?.info({ name, version: model.meta.version, algorithm: model.meta.algorithm, tsScorer: model.tsScorer }, 'model loaded, ready');
   } catch (err) {
     await server.close();
     throw err;
