@@ -67,7 +67,8 @@ function requestBody(rows) {
 
 const mlpipeArgv = [MLPIPE, 'serve', '--model', dir, '--port', '0'];
 const server = await start(mlpipeArgv, /"port":(\d+)/);
-await new Promise((r) => setTimeout(r, 500)); // the model loads after listening
+// The model loads after the server listens: wait for readiness.
+while ((await fetch(`http://127.0.0.1:${server.port}/v2/health/ready`)).status !== 200) await new Promise((r) => setTimeout(r, 100));
 try {
   for (const rows of [1, 100]) {
     const body = requestBody(rows);
