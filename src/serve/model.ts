@@ -38,6 +38,13 @@ export interface Model {
  */
 export interface LoadOptions {
   /**
+   * onnxruntime threads per scoring call (default 1). The server keeps 1: onnxruntime-node runs
+   * `run` on the main thread, so concurrent requests gain nothing from more, and spinning workers
+   * would compete with the event loop. Batch prediction passes the core count: one large batch at
+   * a time, where a second thread nearly doubles the rows/s (../shared/docs/baselines.md, "Inference").
+   */
+  threads?: number;
+  /**
    * Which engine scores: 'auto' (default) uses the TypeScript scorer for batches of at most
    * TS_MAX_ROWS rows when the graph compiles, onnxruntime otherwise; 'onnx' and 'ts' force one
    * (tests compare them; 'ts' fails to load a graph that does not compile).
@@ -63,11 +70,8 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
   const ort = await import('onnxruntime-node');
   let session: InferenceSession;
   try {
-    // One thread: onnxruntime-node runs `run` on the main thread, so the server gains nothing from
-    // more, and in batch prediction the other cores are better spent reading (DuckDB) than spinning
-    // (measured: 2 threads cost 1.7x the CPU for 10% less wall time on 65k-row batches).
     session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: 1,
+      intraOpNumThreads: options.threads ?? 1,
       interOpNumThreads: 1,
       executionMode: 'sequential',
     });

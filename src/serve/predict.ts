@@ -1,4 +1,5 @@
 import { access } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
@@ -53,7 +54,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       throw new MlpipeError('E_NOT_FOUND', `input file ${options.input} does not exist`, { hint: 'check the path given to --input' });
     });
   }
-  const model = await loadModel(options.model);
+  const model = await loadModel(options.model, { threads: availableParallelism() });
   try {
     const meta = model.meta;
     if (proba && !meta.classes) {
