@@ -10,6 +10,17 @@ import type { Table } from './table.js';
 
 const FORMAT_KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
 
+/** Column names per schema, computed once per loaded model rather than per request. */
+const namesOf = new WeakMap<readonly InputColumn[], string[]>();
+function schemaNames(schema: readonly InputColumn[]): string[] {
+  let names = namesOf.get(schema);
+  if (names === undefined) {
+    names = schema.map((c) => c.name);
+    namesOf.set(schema, names);
+  }
+  return names;
+}
+
 export interface MlflowRequest {
   table: Table;
   /** `params.proba: true` asks for class probabilities instead of labels. */
@@ -44,7 +55,7 @@ export function parseMlflowJson(body: unknown, schema: readonly InputColumn[]): 
   const params = obj.params as Record<string, unknown> | undefined;
   const proba = typeof params === 'object' && params !== null && params.proba === true;
   const value = obj[key];
-  const names = schema.map((c) => c.name);
+  const names = schemaNames(schema);
   let table: Table;
   if (key === 'dataframe_split') table = splitToTable(value, names);
   else if (key === 'dataframe_records') table = recordsToTable(asList(value, key), names);
@@ -123,8 +134,8 @@ export function recordsToTable(data: unknown[], names: readonly string[]): Table
 function tensorsToTable(value: unknown, key: string, schema: readonly InputColumn[]): Table {
   if (Array.isArray(value)) {
     const first = value[0];
-    if (value.length === 0 || Array.isArray(first)) return arraysToTable(value, schema.map((c) => c.name), key);
-    if (typeof first === 'object' && first !== null) return recordsToTable(value, schema.map((c) => c.name));
+    if (value.length === 0 || Array.isArray(first)) return arraysToTable(value, schemaNames(schema), key);
+    if (typeof first === 'object' && first !== null) return recordsToTable(value, schemaNames(schema));
     if (schema.length === 1) return { columns: { [schema[0]!.name]: value }, rows: value.length };
     throw badInput(`"${key}" rows must be lists or objects for a model with ${schema.length} input columns`, 'a list of rows', JSON.stringify(first));
   }
