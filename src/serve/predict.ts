@@ -1,5 +1,4 @@
 import { access } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
@@ -54,7 +53,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       throw new MlpipeError('E_NOT_FOUND', `input file ${options.input} does not exist`, { hint: 'check the path given to --input' });
     });
   }
-  const model = await loadModel(options.model, { threads: availableParallelism() });
+  const model = await loadModel(options.model);
   try {
     const meta = model.meta;
     if (proba && !meta.classes) {
