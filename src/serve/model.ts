@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { MlpipeError, isErrnoException } from '../errors.js';
@@ -31,11 +31,6 @@ export interface Model {
   release(): Promise<void>;
 }
 
-/**
- * Loads a model folder: `model.json` (the mlpipe artifact, docs/architecture.md "The model
- * artifact") and its ONNX file. A folder holding only `model.onnx` (or a path to a .onnx file), as
- * exported by another tool, is served too: its metadata is derived from the ONNX graph.
- */
 export interface LoadOptions {
   /**
    * Which engine scores: 'auto' (default) uses the TypeScript scorer for batches of at most
@@ -48,6 +43,11 @@ export interface LoadOptions {
 /** Largest batch the TypeScript scorer takes in 'auto' mode; onnxruntime's kernels win on larger ones. */
 export const TS_MAX_ROWS = 32;
 
+/**
+ * Loads a model folder: `model.json` (the mlpipe artifact, docs/architecture.md "The model
+ * artifact") and its ONNX file. A folder holding only `model.onnx` (or a path to a .onnx file), as
+ * exported by another tool, is served too: its metadata is derived from the ONNX graph.
+ */
 export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
   const abs = resolve(path);
   const { dir, meta } = await readMeta(abs);
@@ -82,7 +82,8 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
   const finalMeta = meta.version === '' ? { ...meta, ...derivedFromSession(session, meta, bytes) } : meta;
   checkBinding(finalMeta, session, onnxPath);
   const engine = options.engine ?? 'auto';
-  const ts = engine === 'onnx' ? 'disabled (engine onnx)' : await compileOnnx(bytes, finalMeta);
+  // onnxruntime accepted the graph; a graph the compiler cannot even decode just stays with onnxruntime.
+  const ts = engine === 'onnx' ? 'disabled (engine onnx)' : await compileOnnx(bytes, finalMeta).catch((err: Error) => `cannot decode the graph: ${err.message}`);
   if (engine === 'ts' && typeof ts === 'string') {
     await session.release();
     throw new MlpipeError('E_MODEL', `the TypeScript scorer cannot score ${onnxPath}: ${ts}`, { hint: 'use the onnx engine' });
@@ -98,7 +99,7 @@ async function readMeta(abs: string): Promise<{ dir: string; meta: ModelMeta }> 
     text = await readFile(join(abs, 'model.json'), 'utf8');
   } catch (err) {
     if (isErrnoException(err, 'ENOENT')) {
-      const onnx = await readFile(join(abs, 'model.onnx')).then(
+      const onnx = await access(join(abs, 'model.onnx')).then(
         () => true,
         () => false,
       );
