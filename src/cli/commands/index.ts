@@ -1,14 +1,52 @@
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../command.js';
+import { registerAdd } from './add.js';
+import { registerCheckout } from './checkout.js';
+import { registerCommit } from './commit.js';
+import { registerDiff } from './diff.js';
 import { registerDoctor } from './doctor.js';
+import { registerDu } from './du.js';
+import { registerFetch } from './fetch.js';
+import { registerFsck } from './fsck.js';
+import { registerGc } from './gc.js';
+import { registerInit } from './init.js';
+import { registerLs } from './ls.js';
+import { registerMove } from './move.js';
 import { registerPredict } from './predict.js';
+import { registerPull } from './pull.js';
+import { registerPush } from './push.js';
+import { registerRemote } from './remote.js';
+import { registerRemove } from './remove.js';
 import { registerServe } from './serve.js';
+import { registerStatus } from './status.js';
+import { registerTrain } from './train.js';
 
 /**
  * Every CLI command, in the order `mlpipe --help` lists them. Each module registers its flags and
  * lazily imports the library code it calls (see RegisterCommand).
  */
-const COMMANDS: RegisterCommand[] = [registerDoctor, registerPredict, registerServe];
+const COMMANDS: RegisterCommand[] = [
+  registerInit,
+  registerAdd,
+  registerStatus,
+  registerDiff,
+  registerCheckout,
+  registerCommit,
+  registerRemove,
+  registerMove,
+  registerLs,
+  registerDu,
+  registerGc,
+  registerFsck,
+  registerRemote,
+  registerPush,
+  registerPull,
+  registerFetch,
+  registerTrain,
+  registerPredict,
+  registerServe,
+  registerDoctor,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of COMMANDS) register(program);

@@ -94,26 +94,20 @@ const WS = '\0 \t\r\n\x85\u2028\u2029';
 
 function chooseStyle(s: string): 'plain' | 'single' | 'double' {
   if (s === '') return 'single';
-  let flowIndicators = false;
-  let blockIndicators = false;
+  // Only block context is emitted, so only ruamel's "block indicators" forbid the plain style.
+  let blockIndicators = s.startsWith('---') || s.startsWith('...');
   let special = false;
   let lineBreaks = false;
-  if (s.startsWith('---') || s.startsWith('...')) blockIndicators = flowIndicators = true;
   const chars = [...s];
   chars.forEach((ch, i) => {
     const preceded = i === 0 || WS.includes(chars[i - 1]!);
     const followed = i + 1 >= chars.length || WS.includes(chars[i + 1]!);
     if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) flowIndicators = blockIndicators = true;
-      if (ch === '?' || ch === ':') {
-        if (chars.length === 1) flowIndicators = true;
-        if (followed) blockIndicators = true;
-      }
-      if (ch === '-' && followed) flowIndicators = blockIndicators = true;
+      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) blockIndicators = true;
+      if ((ch === '?' || ch === ':' || ch === '-') && followed) blockIndicators = true;
     } else {
-      if (',?[]{}'.includes(ch)) flowIndicators = true;
-      if (ch === ':' && followed) flowIndicators = blockIndicators = true;
-      if (ch === '#' && preceded) flowIndicators = blockIndicators = true;
+      if (ch === ':' && followed) blockIndicators = true;
+      if (ch === '#' && preceded) blockIndicators = true;
     }
     if ('\n\x85\u2028\u2029'.includes(ch)) lineBreaks = true;
     const cp = ch.codePointAt(0)!;
@@ -124,7 +118,8 @@ function chooseStyle(s: string): 'plain' | 'single' | 'double' {
       if (!printable) special = true;
     }
   });
-  if (special || lineBreaks) return special ? 'double' : 'single';
+  // ruamel would single-quote a line break as a folded blank line; double quotes keep it exact.
+  if (special || lineBreaks) return 'double';
   const edgeSpace = s.startsWith(' ') || s.endsWith(' ');
   if (!edgeSpace && !blockIndicators && !NON_STRING.some((re) => re.test(s))) return 'plain';
   return 'single';

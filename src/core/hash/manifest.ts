@@ -12,8 +12,12 @@ export interface ManifestEntry {
   md5: string;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** Python `json.dumps(str)` with `ensure_ascii=True`. */
 export function pyJsonString(s: string): string {
+  if (PLAIN_ASCII.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -47,7 +51,9 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 export function serializeDirManifest(entries: readonly ManifestEntry[]): string {
-  const sorted = [...entries].sort((x, y) => compareCodePoints(x.relpath, y.relpath));
+  // Without surrogates UTF-16 order is code-point order, and the native comparison is much faster.
+  const astral = entries.some((e) => SURROGATE.test(e.relpath));
+  const sorted = [...entries].sort(astral ? (x, y) => compareCodePoints(x.relpath, y.relpath) : (x, y) => (x.relpath < y.relpath ? -1 : 1));
   return `[${sorted.map((e) => `{"md5": ${pyJsonString(e.md5)}, "relpath": ${pyJsonString(e.relpath)}}`).join(', ')}]`;
 }
 

@@ -5,15 +5,17 @@ import { Worker } from 'node:worker_threads';
 import { WORKER_SOURCE } from './worker-source.js';
 
 /**
- * Hashes many files in parallel. Measured on the 2-core build machine (10,000 files of 200-700 B):
- * synchronous reads in-process 0.33-1.9 s, an async pool of 4 1.2-2.1 s, of 16 5.2 s, two worker
- * threads with synchronous reads 0.41-0.59 s; for four 64 MiB files all variants were within noise
- * (md5 speed bound). So: small jobs run in-process (no thread start-up), larger ones on
- * `min(cores, 4)` worker threads fed with batches.
+ * Hashes many files in parallel. Measured on the shared 2-core build machine (noisy, load 10+):
+ * 10,000 files of 200-700 B hashed only: in-process synchronous reads 0.33-1.9 s, an async pool of
+ * 4 1.2-2.1 s, of 16 5.2 s, two worker threads 0.41-0.59 s; 1,000 files of 1-4 KiB hashed and copied
+ * into the cache: in-process 2.0-2.9 s, two workers 2.5-4.0 s. Small files are bound by system calls,
+ * where threads add little and cost start-up and messages; md5 itself is CPU-bound (~500 MB/s per
+ * core). So: in-process unless there is a lot of data, then `min(cores, 4)` worker threads fed with
+ * batches.
  */
 export interface HashJob {
   path: string;
-  /** Also copy the bytes into this new file (created exclusively) while hashing. */
+  /** Also copy the bytes into this new file (created exclusively, mode 0o444) while hashing. */
   tmp?: string;
   /** Expected size, used only to balance batches. */
   size?: number;
@@ -31,8 +33,7 @@ export interface HashPoolOptions {
   threads?: number;
 }
 
-const IN_PROCESS_MAX_FILES = 64;
-const IN_PROCESS_MAX_BYTES = 32 << 20;
+const IN_PROCESS_MAX_BYTES = 64 << 20;
 const BATCH_MAX_FILES = 64;
 const BATCH_MAX_BYTES = 16 << 20;
 
@@ -40,9 +41,7 @@ export async function hashFiles(jobs: readonly HashJob[], options: HashPoolOptio
   const totalBytes = jobs.reduce((sum, j) => sum + (j.size ?? 0), 0);
   const threads =
     options.threads ??
-    (jobs.length <= IN_PROCESS_MAX_FILES && totalBytes <= IN_PROCESS_MAX_BYTES
-      ? 1
-      : Math.min(availableParallelism(), 4, jobs.length));
+    (jobs.length < 2 || totalBytes <= IN_PROCESS_MAX_BYTES ? 1 : Math.min(availableParallelism(), 4, jobs.length));
   if (threads <= 1) {
     return jobs.map((job) => {
       const r = hashOne(job);
@@ -62,7 +61,7 @@ export function hashOne(job: HashJob): HashResult {
   const fd = openSync(job.path, 'r');
   let out: number | undefined;
   try {
-    out = job.tmp === undefined ? undefined : openSync(job.tmp, 'wx', 0o644);
+    out = job.tmp === undefined ? undefined : openSync(job.tmp, 'wx', 0o444);
     const hash = createHash('md5');
     let size = 0;
     for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
@@ -100,7 +99,7 @@ type WorkerReply = HashResult | { error: { code?: string; message: string } };
 async function runWorkers(jobs: readonly HashJob[], threads: number, options: HashPoolOptions): Promise<HashResult[]> {
   const queue = batches(jobs);
   const results: HashResult[] = new Array(jobs.length);
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, execArgv: [] }));
   let failure: Error | undefined;
   try {
     await Promise.all(

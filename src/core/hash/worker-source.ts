@@ -15,7 +15,7 @@ function one(job) {
   const fd = fs.openSync(job.path, 'r');
   let out;
   try {
-    out = job.tmp === undefined ? undefined : fs.openSync(job.tmp, 'wx', 0o644);
+    out = job.tmp === undefined ? undefined : fs.openSync(job.tmp, 'wx', 0o444);
     const hash = createHash('md5');
     let size = 0;
     let n;

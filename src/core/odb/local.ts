@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { createWriteStream } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MlpipeError, isErrnoException } from '../../errors.js';
@@ -24,21 +22,50 @@ export interface ObjectRef {
   legacy: boolean;
 }
 
-export class LocalOdb {
-  private tmpDirReady = false;
+const ANY_OID = '0'.repeat(32);
 
-  constructor(readonly root: string) {}
+export class LocalOdb {
+  private readonly dirs = new Set<string>();
+  private readonly tmpPrefix = randomBytes(9).toString('base64url');
+  private tmpCount = 0;
+
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
 
   path(oid: string, legacy = false): string {
-    return join(this.root, objectRelPath(oid, legacy));
+    // Plain concatenation (root is absolute and normalised): this runs for every object of a status.
+    return `${this.root}/${objectRelPath(oid, legacy)}`;
   }
 
   has(oid: string, legacy = false): boolean {
-    try {
-      return statSync(this.path(oid, legacy)).isFile();
-    } catch {
-      return false;
-    }
+    // existsSync skips building a Stats object: this runs once per file of every tracked directory.
+    return existsSync(this.path(oid, legacy));
+  }
+
+  /**
+   * The oids that are not stored. For many oids (a large directory) it lists the few hundred prefix
+   * folders once instead of probing every object: far fewer system calls.
+   */
+  missing(oids: readonly string[], legacy = false): string[] {
+    if (oids.length < 1024) return oids.filter((oid) => !this.has(oid, legacy));
+    const listings = new Map<string, Set<string>>();
+    return oids.filter((oid) => {
+      const path = this.path(oid, legacy);
+      const dir = dirname(path);
+      let names = listings.get(dir);
+      if (!names) {
+        try {
+          names = new Set(readdirSync(dir));
+        } catch {
+          names = new Set();
+        }
+        listings.set(dir, names);
+      }
+      return !names.has(path.slice(dir.length + 1));
+    });
   }
 
   /**
@@ -46,24 +73,31 @@ export class LocalOdb {
    * rename is atomic). Listing skips `.tmp` names; leftovers of a killed process are removed by gc.
    */
   tmpPath(): string {
-    const dir = join(this.root, 'files', 'md5');
-    if (!this.tmpDirReady) mkdirSync(dir, { recursive: true });
-    this.tmpDirReady = true;
-    return join(dir, `.${randomBytes(16).toString('base64url')}.tmp`);
+    const dir = this.base(false);
+    this.ensureDir(dir);
+    // A random prefix per process plus a counter: unique without a random draw per file.
+    return join(dir, `.${this.tmpPrefix}-${this.tmpCount++}.tmp`);
+  }
+
+  /** The folder holding the two-character prefix folders, derived from layout.ts. */
+  private base(legacy: boolean): string {
+    return dirname(dirname(this.path(ANY_OID, legacy)));
+  }
+
+  private ensureDir(dir: string): void {
+    if (this.dirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.dirs.add(dir);
   }
 
   /**
-   * Moves a complete temp file into place as `oid`: chmod 0o444, then rename. When the object already
-   * exists the temp file is dropped (same content by construction).
+   * Moves a complete, verified temp file into place as `oid` (rename is atomic). Temp files are
+   * created read-only (0o444, writable only through the descriptor that created them), so the object
+   * is never visible with another mode. An existing object is replaced by identical bytes.
    */
   adopt(tmp: string, oid: string, legacy = false): void {
     const final = this.path(oid, legacy);
-    if (this.has(oid, legacy)) {
-      rmSync(tmp, { force: true });
-      return;
-    }
-    mkdirSync(dirname(final), { recursive: true });
-    chmodSync(tmp, 0o444);
+    this.ensureDir(dirname(final));
     renameSync(tmp, final);
   }
 
@@ -89,7 +123,7 @@ export class LocalOdb {
     if (actual !== oid) throw mismatch('the given bytes', oid, actual);
     const tmp = this.tmpPath();
     try {
-      const fd = openSync(tmp, 'wx', 0o644);
+      const fd = openSync(tmp, 'wx', 0o444);
       try {
         for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
       } finally {
@@ -110,7 +144,7 @@ export class LocalOdb {
     try {
       const hash = createHash('md5');
       stream.on('data', (chunk: Buffer) => hash.update(chunk));
-      await pipeline(stream, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
+      await pipeline(stream, createWriteStream(tmp, { flags: 'wx', mode: 0o444 }));
       const md5 = legacy ? await md5Dos2unixFile(tmp) : hash.digest('hex');
       const actual = oid.endsWith('.dir') ? `${md5}.dir` : md5;
       if (actual !== oid) throw mismatch('the downloaded stream', oid, actual);
@@ -165,14 +199,14 @@ export class LocalOdb {
         }
       }
     };
-    scan(join(this.root, 'files', 'md5'), false);
-    scan(this.root, true);
+    scan(this.base(false), false);
+    scan(this.base(true), true);
     return out;
   }
 
   /** Temp files left by interrupted writes (safe to delete when no writer holds the repo lock). */
   listTmp(): string[] {
-    const dir = join(this.root, 'files', 'md5');
+    const dir = this.base(false);
     try {
       return readdirSync(dir)
         .filter((n) => n.endsWith('.tmp'))

@@ -60,7 +60,7 @@ export async function checkoutOutput(
   }
 
   const entries = repo.cache.readManifest(target.md5, target.legacy);
-  const absent = entries.filter((e) => !repo.cache.has(e.md5, target.legacy)).map((e) => e.md5);
+  const absent = repo.cache.missing(entries.map((e) => e.md5), target.legacy);
   if (absent.length) throw missing(rel, absent, repo);
 
   const have = new Map<string, string>();

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { ProgressReporter } from '../progress.js';
 import { silentProgress } from '../progress.js';
+import { md5Dos2unixFile } from '../hash/dos2unix.js';
 import { type HashJob, hashFiles } from '../hash/pool.js';
 import { type ManifestEntry, dirOid, serializeDirManifest } from '../hash/manifest.js';
 import { MlpipeError } from '../../errors.js';
@@ -27,11 +28,13 @@ export interface PathHash {
 
 export interface HashPathOptions {
   progress?: ProgressReporter;
+  /** Hash as DVC 2.x did (md5-dos2unix, §1.2), to compare with a legacy entry. */
+  legacy?: boolean;
 }
 
 /** Hashes `abs` (a file or directory in the workspace); undefined when it does not exist. */
 export async function hashPath(repo: Repo, abs: string, options: HashPathOptions = {}): Promise<PathHash | undefined> {
-  return hashOrCommit(repo, abs, false, options.progress ?? silentProgress);
+  return hashOrCommit(repo, abs, false, options.progress ?? silentProgress, options.legacy ?? false);
 }
 
 /**
@@ -41,7 +44,7 @@ export async function hashPath(repo: Repo, abs: string, options: HashPathOptions
  * `cache.type` asks (see linkWorkspace).
  */
 export async function commitPath(repo: Repo, abs: string, options: HashPathOptions = {}): Promise<PathHash> {
-  const result = await hashOrCommit(repo, abs, true, options.progress ?? silentProgress);
+  const result = await hashOrCommit(repo, abs, true, options.progress ?? silentProgress, false);
   if (!result) {
     throw new MlpipeError('E_NOT_FOUND', `${abs} does not exist`, {
       expected: 'an existing file or directory',
@@ -51,12 +54,12 @@ export async function commitPath(repo: Repo, abs: string, options: HashPathOptio
   return result;
 }
 
-async function hashOrCommit(repo: Repo, abs: string, commit: boolean, progress: ProgressReporter): Promise<PathHash | undefined> {
+async function hashOrCommit(repo: Repo, abs: string, commit: boolean, progress: ProgressReporter, legacy: boolean): Promise<PathHash | undefined> {
   const scan = scanPath(repo, abs);
   if (scan.kind === 'missing') return undefined;
   const files = scan.kind === 'file' ? [scan.file] : scan.files;
   const dirRepoPath = scan.kind === 'dir' ? toRepoPath(repo.root, abs) : undefined;
-  const md5s = await fileHashes(repo, files, dirRepoPath, commit, progress);
+  const md5s = legacy ? await legacyHashes(repo, files, dirRepoPath) : await fileHashes(repo, files, dirRepoPath, commit, progress);
   if (scan.kind === 'file') {
     return { md5: md5s[0]!, size: scan.file.stamp.size, isdir: false, isexec: scan.file.isexec };
   }
@@ -93,6 +96,7 @@ async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string 
     totalBytes: jobs.reduce((s, j) => s + (j.size ?? 0), 0),
     unit: 'files',
   });
+  let adopted = 0;
   try {
     const results = await hashFiles(jobs, { onFile: (bytes) => task.tick(1, bytes) });
     const rows: StateRow[] = [];
@@ -101,13 +105,36 @@ async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string 
       const md5 = results[k]!.md5;
       md5s[fileIndex] = md5;
       if (commit) repo.cache.adopt(jobs[k]!.tmp!, md5);
+      adopted = k + 1;
       rows.push({ path: f.repoPath, ...f.stamp, md5 });
     });
     state.putMany(rows);
   } finally {
     task.done();
-    // Anything not adopted (a failure half-way) is removed; adopted temp names no longer exist.
-    for (const j of jobs) if (j.tmp) rmSync(j.tmp, { force: true });
+    // After a failure half-way, the temp files not yet adopted are removed.
+    for (const j of jobs.slice(adopted)) if (j.tmp) rmSync(j.tmp, { force: true });
   }
   return md5s;
 }
+
+/** Legacy md5-dos2unix hashes, cached in the same state table under a `legacy:` key prefix. */
+async function legacyHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string | undefined): Promise<string[]> {
+  const state = repo.state();
+  const known = dirRepoPath !== undefined ? state.rowsUnder(`${LEGACY_KEY}${dirRepoPath}`) : undefined;
+  const rows: StateRow[] = [];
+  const md5s: string[] = [];
+  for (const f of files) {
+    const key = `${LEGACY_KEY}${f.repoPath}`;
+    const row = known?.get(key);
+    let md5 = known ? (row && sameStamp(row, f.stamp) ? row.md5 : undefined) : state.lookup(key, f.stamp);
+    if (md5 === undefined) {
+      md5 = await md5Dos2unixFile(f.abs);
+      rows.push({ path: key, ...f.stamp, md5 });
+    }
+    md5s.push(md5);
+  }
+  state.putMany(rows);
+  return md5s;
+}
+
+const LEGACY_KEY = 'legacy:';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 
 /**
@@ -30,24 +30,32 @@ export class DvcIgnore {
     return false;
   }
 
-  /** True if any `.dvcignore` exists for `dir` (callers skip the per-entry checks otherwise). */
+  /**
+   * A matcher for paths inside the folder `dir` (repo path) that consults only the `.dvcignore` files
+   * of `dir` and its ancestors; undefined when there are none, so callers skip the checks entirely.
+   */
+  forTree(dir: string): ((rel: string, isDir: boolean) => boolean) | undefined {
+    const parts = dir.split('/');
+    const any = parts.some((_, i) => this.matcher(parts.slice(0, i).join('/')) !== null) || this.matcher(dir) !== null;
+    return any ? (rel, isDir) => this.ignores(rel, isDir) : undefined;
+  }
+
+  /** The patterns of `dir/.dvcignore` (repo-relative folder, '' for the root), or null. */
   matcher(dir: string): Ignore | null {
     let m = this.byDir.get(dir);
     if (m !== undefined) return m;
     m = null;
     try {
       const text = readFileSync(join(this.root, dir, '.dvcignore'), 'utf8');
-      const ignore = require('ignore') as () => Ignore;
-      m = ignore().add(text);
+      // The file `init` writes holds only comments: no matcher, so walks skip the checks entirely.
+      if (/^\s*[^#\s]/m.test(text)) {
+        const ignore = require('ignore') as () => Ignore;
+        m = ignore().add(text);
+      }
     } catch {
       m = null;
     }
     this.byDir.set(dir, m);
     return m;
   }
-}
-
-export function parentDir(rel: string): string {
-  const d = dirname(rel);
-  return d === '.' ? '' : d;
 }

@@ -76,6 +76,16 @@ export function openRepo(cwd: string): Repo {
   };
 }
 
+/** Opens the repository containing `cwd`, runs `fn`, and closes it (the state DB) whatever happens. */
+export async function withRepo<T>(cwd: string, fn: (repo: Repo) => Promise<T>): Promise<T> {
+  const repo = openRepo(cwd);
+  try {
+    return await fn(repo);
+  } finally {
+    repo.close();
+  }
+}
+
 function readConfig(path: string): Config {
   let text: string;
   try {

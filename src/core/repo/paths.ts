@@ -27,3 +27,9 @@ export function resolveInRepo(root: string, base: string, path: string, what = '
   }
   return abs;
 }
+
+/** Command-line targets (relative to `cwd`) as repo paths; `.` or the root itself means everything. */
+export function toRepoTargets(root: string, cwd: string, targets: string[] | undefined): string[] | undefined {
+  if (!targets?.length) return undefined;
+  return targets.map((t) => (resolve(cwd, t) === root ? '' : toRepoPath(root, resolveInRepo(root, cwd, t, 'target'))));
+}

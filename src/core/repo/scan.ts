@@ -1,5 +1,4 @@
-import { type Dirent, type Stats, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { type BigIntStats, type Dirent, readdirSync, statSync } from 'node:fs';
 import { MlpipeError, isErrnoException } from '../../errors.js';
 import type { FileStamp } from './state.js';
 import type { Repo } from './open.js';
@@ -23,9 +22,9 @@ export interface ScannedFile {
 export type Scan = { kind: 'missing' } | { kind: 'file'; file: ScannedFile } | { kind: 'dir'; files: ScannedFile[] };
 
 export function scanPath(repo: Repo, abs: string): Scan {
-  let st: Stats;
+  let st: BigIntStats;
   try {
-    st = statSync(abs);
+    st = statSync(abs, { bigint: true });
   } catch (err) {
     if (isErrnoException(err, 'ENOENT') || isErrnoException(err, 'ENOTDIR')) return { kind: 'missing' };
     throw err;
@@ -39,10 +38,12 @@ export function scanPath(repo: Repo, abs: string): Scan {
     });
   }
   const files: ScannedFile[] = [];
+  // Only .dvcignore files above the directory can apply (one inside it is an error, below).
+  const ignored = repo.ignore.forTree(repoPath);
   const stack: string[] = [''];
   while (stack.length) {
     const relDir = stack.pop()!;
-    const absDir = relDir ? join(abs, relDir) : abs;
+    const absDir = relDir ? `${abs}/${relDir}` : abs;
     let entries: Dirent[];
     try {
       entries = readdirSync(absDir, { withFileTypes: true });
@@ -61,30 +62,31 @@ export function scanPath(repo: Repo, abs: string): Scan {
         });
       }
       let isDir = e.isDirectory();
-      let st: Stats | undefined;
+      let st: BigIntStats | undefined;
       if (e.isSymbolicLink()) {
         try {
-          st = statSync(join(absDir, e.name));
+          st = statSync(`${absDir}/${e.name}`, { bigint: true });
         } catch {
           continue; // a dangling link has no content to track
         }
         isDir = st.isDirectory();
       }
-      if (repo.ignore.ignores(childRepoPath, isDir)) continue;
+      if (ignored?.(childRepoPath, isDir)) continue;
       if (isDir) stack.push(rel);
       else if (e.isFile() || st?.isFile()) {
-        const fileAbs = join(absDir, e.name);
-        files.push(scanned(rel, childRepoPath, fileAbs, st ?? statSync(fileAbs)));
+        const fileAbs = `${absDir}/${e.name}`;
+        files.push(scanned(rel, childRepoPath, fileAbs, st ?? statSync(fileAbs, { bigint: true })));
       }
     }
   }
   return { kind: 'dir', files };
 }
 
-function scanned(rel: string, repoPath: string, abs: string, st: Stats): ScannedFile {
-  return { rel, repoPath, abs, stamp: stampOf(st), isexec: (st.mode & 0o111) !== 0 };
+function scanned(rel: string, repoPath: string, abs: string, st: BigIntStats): ScannedFile {
+  return { rel, repoPath, abs, stamp: stampOf(st), isexec: (st.mode & 0o111n) !== 0n };
 }
 
-export function stampOf(st: Stats): FileStamp {
-  return { ino: st.ino, mtime: st.mtimeMs, size: st.size };
+/** The state DB key of a file version; bigint stats are exact (ns) and cheaper than Date-bearing ones. */
+export function stampOf(st: BigIntStats): FileStamp {
+  return { ino: Number(st.ino), mtime: String(st.mtimeNs), size: Number(st.size) };
 }

@@ -4,13 +4,14 @@ import type BetterSqlite3 from 'better-sqlite3';
 
 /**
  * mlpipe's private hash cache (../shared/docs/dvc-format.md §2.4 recommends one, never DVC's own):
- * repo-relative path -> md5, valid only while the file's inode, mtime (ms, as Node reports it) and size are unchanged.
+ * repo-relative path -> md5, valid only while the file's inode, mtime (ns) and size are unchanged.
  * Lives in `.dvc/tmp/mlpipe-state.db` (SQLite, WAL). Correctness never depends on it: a row whose
  * stat does not match is ignored, and a deleted database only costs re-hashing.
  */
 export interface FileStamp {
   ino: number;
-  mtime: number;
+  /** Nanoseconds since the epoch, as a decimal string (exact, unlike a double). */
+  mtime: string;
   size: number;
 }
 
@@ -53,7 +54,7 @@ export class StateDb {
   putMany(rows: readonly StateRow[]): void {
     if (rows.length === 0) return;
     this.db.transaction(() => {
-      for (const r of rows) this.putStmt.run(r.path, r.ino, String(r.mtime), r.size, r.md5);
+      for (const r of rows) this.putStmt.run(r.path, r.ino, r.mtime, r.size, r.md5);
     })();
   }
 
@@ -63,5 +64,5 @@ export class StateDb {
 }
 
 export function sameStamp(row: FileStamp, stamp: FileStamp): boolean {
-  return Number(row.ino) === stamp.ino && String(row.mtime) === String(stamp.mtime) && Number(row.size) === stamp.size;
+  return row.mtime === stamp.mtime && Number(row.ino) === stamp.ino && Number(row.size) === stamp.size;
 }

@@ -42,7 +42,7 @@ export interface CollectOptions {
   workspace?: boolean;
 }
 
-interface Output {
+export interface Output {
   path: string;
   md5: string | undefined;
   legacy: boolean;
@@ -93,6 +93,7 @@ function matchesTargets(o: Output, targets: string[] | undefined): boolean {
   if (!targets?.length) return true;
   return targets.some((t) => {
     const n = t.replace(/\/+$/, '');
+    if (n === '' || n === '.') return true;
     return o.path === n || o.path.startsWith(`${n}/`) || n.startsWith(`${o.path}/`) || o.dvcFile === n;
   });
 }
@@ -103,7 +104,7 @@ function allCommitsOf(repo: Repo): string[] {
 }
 
 /** Outputs of the `.dvc` and `dvc.lock` files committed in each revision (blobs read once). */
-function revisionOutputs(repo: Repo, revs: string[]): Output[] {
+export function revisionOutputs(repo: Repo, revs: string[]): Output[] {
   if (!repo.gitRoot) throw noGit();
   const gitRoot = repo.gitRoot;
   // The repo may sit in a sub-folder of the git work tree (`init --subdir`).

@@ -141,3 +141,15 @@ describe('.gitignore entries (§3.7)', () => {
     expect(removeGitignoreEntry('/b\n', '/b')).toBe('');
   });
 });
+
+describe('YAML writer edge cases', () => {
+  it('round-trips control characters and line breaks in names through double quotes', () => {
+    const names = ['tab\there', 'line\nbreak', 'bell\x07', "it's #1"];
+    const text = serializeNewDvcFile(names.map((path) => ({ md5: 'acbd18db4cc2f85cedef654fccc4a4d8', size: 3, path })));
+    expect(text).toContain('  path: "tab\\there"\n');
+    expect(text).toContain('  path: "line\\nbreak"\n');
+    expect(text).toContain('  path: "bell\\a"\n');
+    expect(text).toContain("  path: 'it''s #1'\n");
+    expect(parseDvcFile(text).outs.map((o) => o.path)).toEqual(names);
+  });
+});

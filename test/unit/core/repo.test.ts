@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { initRepo } from '../../../src/core/repo/init.js';
 import { RepoLock } from '../../../src/core/repo/lock.js';
 import { type Repo, openRepo } from '../../../src/core/repo/open.js';
 import { collectUsedObjects } from '../../../src/core/repo/used-objects.js';
+import { dataDiff } from '../../../src/core/repo/diff.js';
 import { type TempRepo, tempDir, tempRepo, writeTree } from '../../helpers/tree.js';
 import { GOLDEN, UNUSUAL_MANIFEST, UNUSUAL_OID, UNUSUAL_TREE, golden, goldenListing } from './golden.js';
 
@@ -243,5 +244,77 @@ describe('collectUsedObjects', () => {
     ]);
     const both = await collectUsedObjects(repo, { allCommits: true, workspace: true, targets: ['data'] });
     expect([...both.objects.keys()].sort()).toEqual(['155eafe4e471414a5b740ca522f6da80', 'e5ebd4c02cefbe7955977c67ada242b7']);
+  });
+});
+
+describe('LocalOdb.missing', () => {
+  it('gives the same answer by probing and by listing prefix folders', () => {
+    const odb = new LocalOdb(tempDir());
+    odb.addBytes('foo', 'acbd18db4cc2f85cedef654fccc4a4d8');
+    const absent = Array.from({ length: 1100 }, (_, i) => i.toString(16).padStart(32, '0'));
+    expect(odb.missing(['acbd18db4cc2f85cedef654fccc4a4d8', absent[5]!])).toEqual([absent[5]]);
+    expect(odb.missing(['acbd18db4cc2f85cedef654fccc4a4d8', ...absent])).toEqual(absent);
+  });
+});
+
+describe('.dvcignore and cache.type', () => {
+  it('leaves ignored files out of a directory hash, and refuses a .dvcignore inside the directory', async () => {
+    const { t, repo } = setup();
+    writeTree(t.dir, { d: { foo: 'foo', bar: 'bar', 'x.tmp': 'scratch', logs: { 'a.log': 'log' } } });
+    writeFileSync(join(t.dir, '.dvcignore'), '*.tmp\nd/logs/\n');
+    const fresh = openRepo(t.dir);
+    cleanups.push(() => fresh.close());
+    expect((await hashPath(fresh, join(t.dir, 'd')))?.md5).toBe('5ea40360f5b4ec688df672a4db9c17d1.dir');
+    writeFileSync(join(t.dir, 'd/.dvcignore'), '');
+    await expect(hashPath(repo, join(t.dir, 'd'))).rejects.toMatchObject({ code: 'E_BAD_INPUT' });
+  });
+
+  it('links the workspace from the cache with hardlink or symlink', async () => {
+    for (const type of ['hardlink', 'symlink']) {
+      const { t } = setup();
+      writeFileSync(join(t.dir, '.dvc/config'), `[cache]\n    type = ${type}\n`);
+      writeTree(t.dir, { d: { foo: 'foo', empty: '' } });
+      const repo = openRepo(t.dir);
+      cleanups.push(() => repo.close());
+      await add(repo, { targets: ['d'] });
+      const obj = repo.cache.path('acbd18db4cc2f85cedef654fccc4a4d8');
+      if (type === 'hardlink') expect(statSync(join(t.dir, 'd/foo')).ino).toBe(statSync(obj).ino);
+      else expect(readlinkSync(join(t.dir, 'd/foo'))).toBe(obj);
+      expect(readFileSync(join(t.dir, 'd/foo'), 'utf8')).toBe('foo');
+      expect(statSync(join(t.dir, 'd/empty')).size).toBe(0);
+    }
+  });
+});
+
+describe('add with overlapping outputs', () => {
+  it('refuses a path inside or around a tracked output, and allows re-adding the same output', async () => {
+    const { t, repo } = setup('push-local-remote/input');
+    await add(repo, { targets: ['model'] });
+    await expect(add(repo, { targets: ['model/w.txt'] })).rejects.toMatchObject({ code: 'E_CONFLICT' });
+    await expect(add(repo, { targets: ['.'] })).rejects.toMatchObject({ code: 'E_OUTSIDE_REPO' });
+    expect(existsSync(join(t.dir, 'model/w.txt.dvc'))).toBe(false);
+    writeFileSync(join(t.dir, 'model/w.txt'), 'changed');
+    const [again] = await add(repo, { targets: ['model'] });
+    expect(again!.dvcFile).toBe('model.dvc');
+    expect(readFileSync(join(t.dir, 'model.dvc'), 'utf8')).toBe(
+      'outs:\n- md5: 20513f8656530dfbfef9e7fd351ed96a.dir\n  size: 12\n  nfiles: 2\n  hash: md5\n  path: model\n',
+    );
+  });
+});
+
+describe('dataDiff', () => {
+  it('compares HEAD with the workspace, for the whole repo or a target', async () => {
+    const { t, repo } = setup('add-file/input');
+    await add(repo, { targets: ['data/raw.csv'] });
+    t.commit('v1');
+    writeFileSync(join(t.dir, 'data/raw.csv'), 'changed');
+    const expected = {
+      added: [],
+      deleted: [],
+      modified: [{ path: 'data/raw.csv', hash: { old: '744aed5b8ac10ddb74afd9e80484c512', new: '8977dfac2f8e04cb96e66882235f5aba' } }],
+    };
+    expect(await dataDiff(repo, { targets: ['.'], cwd: t.dir })).toEqual(expected);
+    expect(await dataDiff(repo, { targets: ['raw.csv'], cwd: join(t.dir, 'data') })).toEqual(expected);
+    expect(await dataDiff(repo, { targets: ['elsewhere'], cwd: t.dir })).toEqual({ added: [], deleted: [], modified: [] });
   });
 });

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { action, examples } from '../command.js';
+import { type SyncFlags, renderSync, syncOptionsOf, withSyncOptions } from './push.js';
+
+export function registerFetch(program: Command): void {
+  const cmd = program
+    .command('fetch')
+    .description('download the data and models of tracked outputs into the cache, without touching the workspace')
+    .argument('[targets...]', 'outputs or .dvc files to fetch (default: all)');
+  withSyncOptions(cmd).action(
+    action<[string[]], SyncFlags>(async (ctx, opts, targets) => {
+      const { fetchFromRemote } = await import('../../remote/sync.js');
+      renderSync(ctx, 'fetched', await fetchFromRemote(syncOptionsOf(ctx, opts, targets)));
+    }),
+  );
+  examples(cmd, ['mlpipe fetch', 'mlpipe fetch model.dvc -r storage']);
+}

@@ -1,0 +1,180 @@
+import type { Command } from 'commander';
+import { action, examples } from '../command.js';
+
+interface ServeOptions {
+  dir: string;
+  host: string;
+  port: string;
+  token?: string;
+  authReads?: boolean;
+  maxSize?: string;
+}
+
+interface AddOptions {
+  default?: boolean;
+  local?: boolean;
+  force?: boolean;
+}
+
+interface ModifyOptions {
+  local?: boolean;
+  unset?: boolean;
+}
+
+export function registerRemote(program: Command): void {
+  const remote = program
+    .command('remote')
+    .description('manage remote storage (local folder, git branch, S3, HTTP) and serve a self-hosted remote');
+
+  const add = remote
+    .command('add')
+    .description('add a remote: a folder, s3://bucket/path, http(s)://host/path, git (the project origin) or git+URL')
+    .argument('<name>', 'remote name')
+    .argument('<url>', 'where the objects go')
+    .option('-d, --default', 'make it the default remote')
+    .option('--local', 'write to .dvc/config.local (not committed)')
+    .option('-f, --force', 'replace a remote of the same name')
+    .action(
+      action<[string, string], AddOptions>(async (ctx, opts, name, url) => {
+        const { addRemote } = await import('../../remote/config.js');
+        const info = addRemote({ cwd: ctx.cwd, name, url, default: opts.default, local: opts.local, force: opts.force });
+        ctx.out.result(info, () => {
+          ctx.out.line(`added ${info.kind} remote '${info.name}' (${info.url}) to ${info.file}`);
+          if (info.default) ctx.out.line(`Setting '${info.name}' as a default remote.`);
+        });
+      }),
+    );
+  examples(add, [
+    'mlpipe remote add -d storage /mnt/storage',
+    'mlpipe remote add -d storage git                       # branch mlpipe-storage of the origin',
+    'mlpipe remote add -d storage git+git@github.com:org/data.git',
+    'mlpipe remote add -d storage s3://bucket/project',
+    'mlpipe remote add -d storage https://dvc.example.com/project',
+  ]);
+
+  const modify = remote
+    .command('modify')
+    .description('set (or --unset) an option of a remote, e.g. endpointurl, auth, password, branch')
+    .argument('<name>', 'remote name')
+    .argument('<key>', 'option name')
+    .argument('[value]', 'option value')
+    .option('--local', 'write to .dvc/config.local (for secrets)')
+    .option('-u, --unset', 'remove the option')
+    .action(
+      action<[string, string, string | undefined], ModifyOptions>(async (ctx, opts, name, key, value) => {
+        const { modifyRemote } = await import('../../remote/config.js');
+        const res = modifyRemote({ cwd: ctx.cwd, name, key, value, local: opts.local, unset: opts.unset });
+        ctx.out.result(res, () => ctx.out.line(`${opts.unset ? 'unset' : 'set'} ${res.key} of remote '${res.name}' in ${res.file}`));
+      }),
+    );
+  examples(modify, [
+    'mlpipe remote modify storage endpointurl http://127.0.0.1:9000',
+    'mlpipe remote modify --local storage secret_access_key "$SECRET"',
+    'mlpipe remote modify storage branch data-storage',
+  ]);
+
+  remote
+    .command('list')
+    .description('list the remotes (name, type, URL, default)')
+    .action(
+      action<[], Record<string, never>>(async (ctx) => {
+        const { listRemotes } = await import('../../remote/config.js');
+        const remotes = listRemotes({ cwd: ctx.cwd });
+        ctx.out.result({ remotes }, () => {
+          if (remotes.length === 0) ctx.out.line('no remotes (add one with `mlpipe remote add -d NAME URL`)');
+          else
+            ctx.out.table(
+              remotes.map((r) => ({ ...r, default: r.default ? '*' : '' })),
+              [
+                { key: 'name', header: 'name' },
+                { key: 'kind', header: 'type' },
+                { key: 'url', header: 'url' },
+                { key: 'default', header: 'default' },
+              ],
+            );
+        });
+      }),
+    );
+
+  remote
+    .command('remove')
+    .description('remove a remote (from every config file)')
+    .argument('<name>', 'remote name')
+    .action(
+      action<[string], Record<string, never>>(async (ctx, _opts, name) => {
+        const { removeRemote } = await import('../../remote/config.js');
+        const res = removeRemote({ cwd: ctx.cwd, name });
+        ctx.out.result(res, () => ctx.out.line(`removed remote '${res.name}'`));
+      }),
+    );
+
+  remote
+    .command('default')
+    .description('show, set or --unset the default remote')
+    .argument('[name]', 'remote name')
+    .option('--local', 'write to .dvc/config.local')
+    .option('-u, --unset', 'clear the default remote')
+    .action(
+      action<[string | undefined], ModifyOptions>(async (ctx, opts, name) => {
+        const { listRemotes, setDefaultRemote } = await import('../../remote/config.js');
+        if (name === undefined && !opts.unset) {
+          const current = listRemotes({ cwd: ctx.cwd }).find((r) => r.default);
+          ctx.out.result({ default: current?.name ?? null }, () => ctx.out.line(current?.name ?? 'no default remote'));
+          return;
+        }
+        const res = setDefaultRemote({ cwd: ctx.cwd, name: opts.unset ? undefined : name, local: opts.local });
+        ctx.out.result(res, () => ctx.out.line(res.default ? `default remote: ${res.default}` : 'default remote unset'));
+      }),
+    );
+
+  const serve = remote
+    .command('serve')
+    .description('run a self-hosted HTTP remote that DVC and mlpipe can push to and pull from')
+    .requiredOption('--dir <dir>', 'folder to store the objects in (created if missing)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8765')
+    .option('--token <token>', 'require `Authorization: Bearer <token>` for uploads (default: $MLPIPE_REMOTE_TOKEN)')
+    .option('--auth-reads', 'require the token for downloads too')
+    .option('--max-size <size>', 'largest upload accepted, e.g. 2GiB', '5GiB')
+    .action(
+      action<[], ServeOptions>(async (ctx, opts) => {
+        const { startRemoteServer } = await import('../../remote/server/serve.js');
+        const { parseSize } = await import('../../remote/stores/open.js');
+        const { resolve } = await import('node:path');
+        const { MlpipeError } = await import('../../errors.js');
+        const token = opts.token ?? process.env.MLPIPE_REMOTE_TOKEN;
+        if (opts.authReads && !token) {
+          throw new MlpipeError('E_USAGE', '--auth-reads needs a token', { hint: 'add --token T (or set MLPIPE_REMOTE_TOKEN)' });
+        }
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          throw new MlpipeError('E_BAD_INPUT', `--port must be a port number`, { expected: '0-65535', received: opts.port });
+        }
+        const dir = resolve(ctx.cwd, opts.dir);
+        const server = await startRemoteServer({
+          dir,
+          host: opts.host,
+          port,
+          token,
+          authReads: Boolean(opts.authReads),
+          maxBodyBytes: parseSize(opts.maxSize ?? '5GiB'),
+        });
+        ctx.out.result({ url: server.url, dir, token: Boolean(token), authReads: Boolean(opts.authReads) }, () => {
+          ctx.out.line(`serving ${dir} at ${server.url} (uploads ${token ? 'need the token' : 'are open to anyone'})`);
+          ctx.out.line(`configure it with: mlpipe remote add NAME ${server.url}`);
+          if (token) {
+            ctx.out.line('  mlpipe remote modify NAME auth custom');
+            ctx.out.line('  mlpipe remote modify NAME custom_auth_header Authorization');
+            ctx.out.line('  mlpipe remote modify --local NAME password "Bearer <token>"');
+          }
+          ctx.out.line('press Ctrl-C to stop');
+        });
+        await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done(), { once: true }));
+        await server.close();
+      }),
+    );
+  examples(serve, [
+    'mlpipe remote serve --dir /srv/mlpipe --token "$TOKEN"',
+    'mlpipe remote serve --dir ./storage --host 0.0.0.0 --port 8080 --token "$TOKEN" --auth-reads',
+  ]);
+}

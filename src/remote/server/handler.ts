@@ -1,0 +1,151 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { LocalOdb } from '../../core/odb/local.js';
+import { MlpipeError, isErrnoException, isMlpipeError } from '../../errors.js';
+
+export interface RemoteServerOptions {
+  /** Folder the objects are stored in, in DVC's remote layout (`files/md5/XX/...`). */
+  dir: string;
+  /** When set, uploads need `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Also require the token for downloads and existence checks. */
+  authReads?: boolean;
+  /** Largest upload accepted, in bytes (default 5 GiB). */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 5 * 2 ** 30;
+
+/**
+ * `/files/md5/XX/<30 hex>[.dir]` (DVC 3) or `/XX/<30 hex>` (DVC 2 legacy, dvc-format.md §4.1). Only
+ * these exact shapes name an object, so `..`, `%2e`, absolute paths and every other trick fail the
+ * match before any path is built.
+ */
+const OBJECT_PATH = /^\/(files\/md5\/)?([0-9a-f]{2})\/([0-9a-f]{30}(?:\.dir)?)$/;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * The request handler of `mlpipe remote serve`: DVC's HTTP remote protocol (dvc-format.md §4.4)
+ * over a folder. GET/HEAD read an object; POST or PUT store one, visible only once its md5 matches
+ * its name. Errors are answered as `{"error": {code, message}}` with a matching status.
+ */
+export function createRemoteHandler(options: RemoteServerOptions): Handler {
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // The folder is an object database like the cache: uploads are verified and renamed into place.
+  const odb = new LocalOdb(options.dir);
+  const token = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+
+  const authorized = (req: IncomingMessage): boolean => {
+    if (!token) return true;
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === token.length && timingSafeEqual(given, token);
+  };
+
+  return async (req, res) => {
+    try {
+      const method = req.method ?? 'GET';
+      const isWrite = method === 'POST' || method === 'PUT';
+      if (!isWrite && method !== 'GET' && method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD, POST, PUT');
+        throw new HttpError(405, 'E_BAD_INPUT', `method ${method} is not supported`);
+      }
+      const pathname = (req.url ?? '/').split('?')[0] as string;
+      if (pathname === '/' && !isWrite) return sendJson(res, 200, { server: 'mlpipe remote', layout: 'files/md5' });
+      if ((isWrite || options.authReads) && !authorized(req)) {
+        res.setHeader('www-authenticate', 'Bearer realm="mlpipe"');
+        const status = req.headers.authorization ? 403 : 401;
+        throw new HttpError(status, 'E_REMOTE_AUTH', req.headers.authorization ? 'wrong token' : 'a token is required');
+      }
+      const m = OBJECT_PATH.exec(pathname);
+      if (!m) {
+        throw new HttpError(400, 'E_BAD_INPUT', `not an object path: ${pathname.slice(0, 200)}`);
+      }
+      const oid = `${m[2]}${m[3]}`;
+      const legacy = m[1] === undefined;
+      if (isWrite) await receive(req, res, odb, oid, legacy, maxBody);
+      else await send(req, res, odb.path(oid, legacy), method === 'HEAD');
+    } catch (err) {
+      if (!res.headersSent) sendError(req, res, err);
+      else res.destroy();
+    }
+  };
+}
+
+async function send(req: IncomingMessage, res: ServerResponse, file: string, headOnly: boolean): Promise<void> {
+  const info = await stat(file).catch((err) => {
+    if (isErrnoException(err, 'ENOENT') || isErrnoException(err, 'ENOTDIR')) {
+      throw new HttpError(404, 'E_NOT_FOUND', `no such object: ${req.url}`);
+    }
+    throw err;
+  });
+  if (!info.isFile()) throw new HttpError(404, 'E_NOT_FOUND', `no such object: ${req.url}`);
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size });
+  if (headOnly) {
+    res.end();
+    return;
+  }
+  await pipeline(createReadStream(file), res);
+}
+
+async function receive(
+  req: IncomingMessage,
+  res: ServerResponse,
+  odb: LocalOdb,
+  oid: string,
+  legacy: boolean,
+  maxBody: number,
+): Promise<void> {
+  const tooLarge = (size: number | string) =>
+    new HttpError(413, 'E_REMOTE_TOO_LARGE', `the object is ${size} bytes, above the limit of ${maxBody}`);
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (declared > maxBody) throw tooLarge(declared);
+  // Chunked bodies (DVC sends them) have no declared length: count while receiving.
+  let size = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      done(size > maxBody ? tooLarge(`more than ${maxBody}`) : null, chunk);
+    },
+  });
+  req.on('error', (err) => limiter.destroy(err));
+  try {
+    await odb.addStream(req.pipe(limiter), oid, legacy);
+  } catch (err) {
+    if (isMlpipeError(err) && err.code === 'E_CORRUPT') {
+      throw new HttpError(400, err.code, `upload of ${oid} does not match its hash (received md5 ${err.received})`);
+    }
+    throw err;
+  }
+  sendJson(res, 201, { oid, size });
+}
+
+class HttpError extends MlpipeError {
+  constructor(
+    readonly status: number,
+    code: MlpipeError['code'],
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  const status = err instanceof HttpError ? err.status : 500;
+  const body = isMlpipeError(err)
+    ? { code: err.code, message: err.message }
+    : { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  // An upload refused before its body was read: close the connection rather than read gigabytes.
+  if (!req.readableEnded) res.setHeader('connection', 'close');
+  sendJson(res, status, { error: body });
+}
+
+function sendJson(res: ServerResponse, status: number, data: unknown): void {
+  const text = `${JSON.stringify(data)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

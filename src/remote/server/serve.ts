@@ -1,0 +1,37 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { type RemoteServerOptions, createRemoteHandler } from './handler.js';
+
+export interface StartRemoteServerOptions extends RemoteServerOptions {
+  /** Default 127.0.0.1: expose it on purpose, never by accident. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+}
+
+export interface RunningRemoteServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The Node adapter of the remote server: listens and serves createRemoteHandler. */
+export async function startRemoteServer(options: StartRemoteServerOptions): Promise<RunningRemoteServer> {
+  await mkdir(options.dir, { recursive: true });
+  const handler = createRemoteHandler(options);
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

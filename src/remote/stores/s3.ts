@@ -1,0 +1,227 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { objectRelPath } from '../../core/odb/layout.js';
+import type { MlpipeError } from '../../errors.js';
+import { networkError, remoteError } from '../errors.js';
+import { forEachLimit } from '../pool.js';
+import type { ObjectStore, StoreCallOptions } from './types.js';
+
+export interface S3StoreOptions {
+  /** `s3://bucket/prefix` */
+  url: string;
+  /** DVC's `endpointurl`, for S3-compatible servers (MinIO, Ceph radosgw, ...). */
+  endpointUrl?: string;
+  region?: string;
+  /** Explicit keys (DVC's `access_key_id`/`secret_access_key`, usually in config.local); else the AWS chain. */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** Objects at or above this size go up as a multipart upload (default 64 MiB). */
+  multipartThreshold?: number;
+  /** Part size of multipart uploads (default 16 MiB; S3 needs at least 5 MiB). */
+  partSize?: number;
+}
+
+/** Fewer oids than this are checked with parallel HEADs; more, by listing the `XX/` prefixes they fall in. */
+const LIST_THRESHOLD = 256;
+
+/** An S3 bucket or S3-compatible store with DVC's key layout (dvc-format.md §4.3). */
+export class S3Store implements ObjectStore {
+  readonly location: string;
+  readonly maxObjectBytes = undefined;
+  readonly defaultJobs = 16;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly multipartThreshold: number;
+  private readonly partSize: number;
+  private bucketChecked: Promise<void> | undefined;
+
+  constructor(options: S3StoreOptions) {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(options.url);
+    if (!m) throw remoteError('E_BAD_INPUT', options.url, 'not an S3 URL', { expected: 's3://bucket[/prefix]' });
+    this.location = options.url;
+    this.bucket = m[1] as string;
+    const prefix = (m[2] as string).replace(/\/+$/, '');
+    this.prefix = prefix ? `${prefix}/` : '';
+    this.multipartThreshold = options.multipartThreshold ?? 64 * 2 ** 20;
+    this.partSize = options.partSize ?? 16 * 2 ** 20;
+    const credentials =
+      options.accessKeyId && options.secretAccessKey
+        ? {
+            accessKeyId: options.accessKeyId,
+            secretAccessKey: options.secretAccessKey,
+            ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+          }
+        : undefined;
+    // The SDK warns on every run that future versions will need Node 22; that is not the user's concern.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    this.client = new S3Client({
+      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      ...(options.endpointUrl ? { endpoint: options.endpointUrl, forcePathStyle: true } : {}),
+      ...(credentials ? { credentials } : {}),
+      // Non-AWS servers reject or mangle the SDK's default CRC checksums (machine-notes.md).
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+  }
+
+  private key(oid: string): string {
+    return this.prefix + objectRelPath(oid);
+  }
+
+  /** One HeadBucket per session, so a missing bucket or bad key is reported as such, not as "object absent". */
+  private checkBucket(signal?: AbortSignal): Promise<void> {
+    this.bucketChecked ??= this.client
+      .send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal })
+      .then(() => undefined)
+      .catch((err) => {
+        this.bucketChecked = undefined;
+        throw this.mapError(err, `bucket ${this.bucket}`);
+      });
+    return this.bucketChecked;
+  }
+
+  async exists(oids: readonly string[], options: StoreCallOptions = {}): Promise<Set<string>> {
+    await this.checkBucket(options.signal);
+    const found = new Set<string>();
+    if (oids.length < LIST_THRESHOLD) {
+      await forEachLimit(oids, this.defaultJobs, async (oid) => {
+        if (await this.head(oid, options.signal)) found.add(oid);
+      });
+      return found;
+    }
+    const wanted = new Set(oids);
+    const prefixes = [...new Set(oids.map((o) => o.slice(0, 2)))];
+    await forEachLimit(prefixes, this.defaultJobs, async (p) => {
+      for (const oid of await this.listUnder(`${this.prefix}files/md5/${p}/`, options.signal)) {
+        if (wanted.has(oid)) found.add(oid);
+      }
+    });
+    return found;
+  }
+
+  async list(options: StoreCallOptions = {}): Promise<Set<string>> {
+    await this.checkBucket(options.signal);
+    return new Set(await this.listUnder(`${this.prefix}files/md5/`, options.signal));
+  }
+
+  private async listUnder(keyPrefix: string, signal?: AbortSignal): Promise<string[]> {
+    const oids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client
+        .send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: keyPrefix, ContinuationToken: token }), {
+          abortSignal: signal,
+        })
+        .catch((err) => {
+          throw this.mapError(err, keyPrefix);
+        });
+      for (const obj of page.Contents ?? []) {
+        const m = /files\/md5\/([0-9a-f]{2})\/([0-9a-f]{30}(?:\.dir)?)$/.exec(obj.Key ?? '');
+        if (m) oids.push(`${m[1]}${m[2]}`);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return oids;
+  }
+
+  private async head(oid: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(oid) }), { abortSignal: signal });
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw this.mapError(err, this.key(oid));
+    }
+  }
+
+  async upload(oid: string, sourcePath: string, size: number, options: StoreCallOptions = {}): Promise<void> {
+    await this.checkBucket(options.signal);
+    const Key = this.key(oid);
+    try {
+      if (size >= this.multipartThreshold) {
+        // Multipart: parts upload in parallel and the object appears only on CompleteMultipartUpload.
+        const upload = new Upload({
+          client: this.client,
+          params: { Bucket: this.bucket, Key, Body: createReadStream(sourcePath) },
+          partSize: this.partSize,
+          queueSize: 4,
+          leavePartsOnError: false,
+        });
+        options.signal?.addEventListener('abort', () => void upload.abort(), { once: true });
+        await upload.done();
+      } else {
+        await this.client.send(
+          new PutObjectCommand({ Bucket: this.bucket, Key, Body: createReadStream(sourcePath), ContentLength: size }),
+          { abortSignal: options.signal },
+        );
+      }
+    } catch (err) {
+      throw this.mapError(err, Key);
+    }
+  }
+
+  async download(oid: string, options: StoreCallOptions = {}): Promise<Readable> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(oid) }), {
+        abortSignal: options.signal,
+      });
+      return res.Body as Readable;
+    } catch (err) {
+      throw this.mapError(err, this.key(oid));
+    }
+  }
+
+  async commit(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  private mapError(err: unknown, what: string): MlpipeError {
+    const status = statusOf(err);
+    const name = err instanceof Error ? err.name : '';
+    const detail = err instanceof Error ? err.message : String(err);
+    if (name === 'NoSuchBucket' || (status === 404 && what.startsWith('bucket '))) {
+      return remoteError('E_REMOTE_NOT_FOUND', this.location, `bucket ${this.bucket} does not exist`, {
+        hint: `create it (for example \`aws s3 mb s3://${this.bucket}\`) or fix the URL with \`mlpipe remote modify NAME url s3://...\``,
+        cause: err,
+      });
+    }
+    if (name === 'NoSuchKey' || status === 404) {
+      return remoteError('E_NOT_FOUND', this.location, `${what} is not on the remote`, { cause: err });
+    }
+    if (status === 401 || status === 403 || /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/.test(name)) {
+      return remoteError('E_REMOTE_AUTH', this.location, `the S3 server refused the credentials (${name || status})`, {
+        hint: 'set access_key_id and secret_access_key with `mlpipe remote modify --local NAME KEY VALUE`, or the AWS_* environment variables',
+        cause: err,
+      });
+    }
+    if (name === 'EntityTooLarge' || name === 'QuotaExceeded') {
+      return remoteError('E_REMOTE_TOO_LARGE', this.location, `the S3 server refused ${what} (${name})`, { cause: err });
+    }
+    if (err instanceof S3ServiceException) {
+      return remoteError('E_REMOTE', this.location, `S3 request for ${what} failed: ${name} ${detail}`, {
+        transient: status !== undefined && (status >= 500 || status === 429),
+        cause: err,
+      });
+    }
+    return networkError(this.location, err);
+  }
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}

@@ -1,0 +1,93 @@
+import { type Tree, leafOf } from '../tree/tree.js';
+
+/**
+ * mlpipe's own scorer of a fitted model: the predictions metrics are computed from, and the
+ * reference model.onnx must reproduce. Weights are float32-rounded when the model is built (they
+ * are stored as float in ONNX), and trees compare float32 inputs with float32 thresholds, exactly as
+ * onnxruntime does.
+ *
+ * The output is, per row: for regression one value; for classifiers the class probabilities.
+ */
+export type Link = 'identity' | 'logistic' | 'softmax' | 'probability';
+
+export type Scorer =
+  | { kind: 'linear'; features: number; classes: number; coef: Float64Array; intercept: Float64Array; link: Link }
+  | {
+      kind: 'trees';
+      features: number;
+      classes: number;
+      trees: Tree[];
+      /** First output each tree adds to. */
+      targets: number[];
+      base: Float64Array;
+      link: Link;
+    };
+
+/** Number of raw scores per row: one for regression and binary, one per class otherwise. */
+export function rawWidth(classes: number): number {
+  return classes <= 2 ? 1 : classes;
+}
+
+function rawScores(scorer: Scorer, X: Float32Array, n: number): Float64Array {
+  const F = scorer.features;
+  const W = rawWidth(scorer.classes);
+  const raw = new Float64Array(n * W);
+  if (scorer.kind === 'linear') {
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < W; k++) {
+        let s = scorer.intercept[k]!;
+        for (let f = 0; f < F; f++) s += scorer.coef[k * F + f]! * X[i * F + f]!;
+        raw[i * W + k] = s;
+      }
+    }
+    return raw;
+  }
+  for (let i = 0; i < n; i++) for (let k = 0; k < W; k++) raw[i * W + k] = scorer.base[k]!;
+  scorer.trees.forEach((tree, t) => {
+    const target = scorer.targets[t]!;
+    const out = tree.outputs;
+    for (let i = 0; i < n; i++) {
+      const leaf = leafOf(tree, X, i * F);
+      for (let k = 0; k < out; k++) raw[i * W + target + k]! += tree.value[leaf * out + k]!;
+    }
+  });
+  return raw;
+}
+
+/** Regression values [n] or class probabilities [n, classes]. */
+export function score(scorer: Scorer, X: Float32Array, n: number): Float64Array {
+  const raw = rawScores(scorer, X, n);
+  const C = scorer.classes;
+  if (C === 0) return raw;
+  const out = new Float64Array(n * C);
+  if (C === 2) {
+    for (let i = 0; i < n; i++) {
+      const p = scorer.link === 'logistic' ? 1 / (1 + Math.exp(-raw[i]!)) : raw[i]!;
+      out[i * 2] = 1 - p;
+      out[i * 2 + 1] = p;
+    }
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    if (scorer.link === 'softmax') {
+      let max = -Infinity;
+      for (let k = 0; k < C; k++) max = Math.max(max, raw[i * C + k]!);
+      let z = 0;
+      for (let k = 0; k < C; k++) z += Math.exp(raw[i * C + k]! - max);
+      for (let k = 0; k < C; k++) out[i * C + k] = Math.exp(raw[i * C + k]! - max) / z;
+    } else for (let k = 0; k < C; k++) out[i * C + k] = raw[i * C + k]!;
+  }
+  return out;
+}
+
+/** Index of the most probable class per row (first on ties, like onnxruntime's argmax). */
+export function argmax(proba: Float64Array, C: number): Int32Array {
+  const n = proba.length / C;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < C; k++) if (proba[i * C + k]! > proba[i * C + best]!) best = k;
+    out[i] = best;
+  }
+  return out;
+}

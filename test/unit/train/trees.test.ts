@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { silentProgress } from '../../../src/core/progress.js';
+import { fitModel } from '../../../src/train/fit.js';
+import { score } from '../../../src/train/model/scorer.js';
+import { resolveParams } from '../../../src/train/params.js';
+import { sortFloat32, median } from '../../../src/train/sort.js';
+import { applyBins, fitBins } from '../../../src/train/tree/bins.js';
+import { dataset, tableOf } from './helpers.js';
+
+const all = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
+
+describe('binning', () => {
+  it('uses the data values as thresholds, so bin <= b is exactly x <= threshold', () => {
+    const X = Float32Array.from([3, 1, 2, 2, 1, 3]);
+    const thresholds = fitBins(X, 1, all(6), 255, 0);
+    expect(Array.from(thresholds[0]!)).toEqual([1, 2]);
+    expect(Array.from(applyBins(X, 1, all(6), thresholds))).toEqual([2, 0, 1, 1, 0, 2]);
+  });
+
+  it('takes quantile edges when there are more distinct values than bins', () => {
+    const X = Float32Array.from({ length: 100 }, (_, i) => i);
+    expect(Array.from(fitBins(X, 1, all(100), 4, 0)[0]!)).toEqual([24, 49, 74]);
+  });
+
+  it('radix-sorts float32 and selects medians exactly', () => {
+    const v = Float32Array.from([3.5, -1, 0, -7.25, 1e30, -1e-30, 2]);
+    sortFloat32(v);
+    expect(Array.from(v)).toEqual([-7.25, -1, Math.fround(-1e-30), 0, 2, 3.5, Math.fround(1e30)]);
+    expect(median(Float64Array.from([5, 1, 4, 2, 3]))).toBe(3);
+    expect(median(Float64Array.from([5, 1, 4, 2]))).toBe(3);
+  });
+});
+
+/** Two classes separated at x0 = 2.5, with a noise column. */
+const separable = () =>
+  dataset(tableOf({ x0: [1, 2, 3, 4, 1.5, 3.5, 2, 4.5], noise: [7, 3, 5, 1, 2, 8, 6, 4], target: [0, 0, 1, 1, 0, 1, 0, 1] }), {
+    test_size: 0,
+  });
+
+async function fitOn(ds: ReturnType<typeof separable>, params: Record<string, unknown>) {
+  return fitModel(ds, ds.train, resolveParams({ test_size: 0, threads: 1, ...params }), silentProgress);
+}
+
+describe('tree models on data with a known answer', () => {
+  it('a decision tree finds the perfect split x0 <= 2 (a data value) with pure leaves', async () => {
+    const ds = separable();
+    const { scorer, importance } = await fitOn(ds, { algorithm: 'decision_tree' });
+    if (scorer.kind !== 'trees') throw new Error('expected trees');
+    const tree = scorer.trees[0]!;
+    expect(Array.from(tree.feature)).toEqual([0, -1, -1]);
+    expect(tree.threshold[0]).toBe(2);
+    expect(Array.from(tree.value)).toEqual([0.5, 0, 1]); // p(class 1) per node; the leaves score
+    expect(Array.from(importance!)).toEqual([4, 0]); // weighted Gini decrease: 8 * 0.5 - 0
+    expect(Array.from(score(scorer, ds.X, ds.rows))).toEqual([1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1]);
+  });
+
+  it('a random forest classifies separable data perfectly', async () => {
+    const ds = separable();
+    const { scorer } = await fitOn(ds, { algorithm: 'random_forest', n_estimators: 25, max_features: 'all' });
+    const proba = score(scorer, ds.X, ds.rows);
+    const y = ds.y as Int32Array;
+    for (let i = 0; i < ds.rows; i++) expect(proba[i * 2 + 1]! > 0.5 ? 1 : 0).toBe(y[i]);
+  });
+
+  it('gradient boosting with learning_rate 1 fits a step function exactly in one iteration', async () => {
+    const x = Array.from({ length: 40 }, (_, i) => i);
+    const ds = dataset(tableOf({ x, target: x.map((v) => (v < 25 ? 10 : 50)) }), { test_size: 0, task: 'regression' });
+    const { scorer, curve } = await fitOn(ds, {
+      algorithm: 'hgb',
+      learning_rate: 1,
+      max_iter: 1,
+      min_samples_leaf: 5,
+      early_stopping: false,
+      task: 'regression',
+    });
+    if (scorer.kind !== 'trees') throw new Error('expected trees');
+    expect(scorer.base[0]).toBe(25); // mean of 25 tens and 15 fifties
+    expect(scorer.trees[0]!.threshold[0]).toBe(24);
+    expect(Array.from(score(scorer, ds.X, ds.rows))).toEqual(x.map((v) => (v < 25 ? 10 : 50)));
+    expect(curve).toEqual([{ iteration: 1, train_loss: 0 }]);
+  });
+
+  it('gradient boosting separates classes and its loss falls every iteration', async () => {
+    const ds = separable();
+    const { scorer, curve } = await fitOn(ds, { algorithm: 'hgb', max_iter: 20, min_samples_leaf: 1, early_stopping: false });
+    const proba = score(scorer, ds.X, ds.rows);
+    const y = ds.y as Int32Array;
+    for (let i = 0; i < ds.rows; i++) expect(proba[i * 2 + 1]! > 0.5 ? 1 : 0).toBe(y[i]);
+    for (let i = 1; i < curve.length; i++) expect(curve[i]!.train_loss).toBeLessThan(curve[i - 1]!.train_loss);
+  });
+});
