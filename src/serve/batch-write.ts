@@ -2,6 +2,8 @@ import { rename, rm } from 'node:fs/promises';
 import { dirname, extname, join, basename } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { once } from 'node:events';
 import { MlpipeError } from '../errors.js';
 import type { Predictions } from './model.js';
 
@@ -68,10 +70,12 @@ export function jsonlRows(ids: readonly string[], idValues: ArrayLike<unknown>[]
   return out;
 }
 
-/** Writes text with backpressure. */
-export function write(stream: Writable, text: string): Promise<void> | undefined {
-  if (stream.write(text)) return undefined;
-  return new Promise((resolve) => stream.once('drain', resolve));
+/** Writes text with backpressure; rejects once the stream has failed (a failed stream never drains). */
+export async function write(stream: Writable, text: string): Promise<void> {
+  if (stream.errored) throw stream.errored;
+  if (stream.write(text)) return;
+  if (stream.errored || stream.destroyed) throw stream.errored ?? new Error('the output stream was closed');
+  await once(stream, 'drain');
 }
 
 /**
@@ -81,6 +85,7 @@ export function write(stream: Writable, text: string): Promise<void> | undefined
 export class AtomicOutput {
   readonly stream: Writable;
   private readonly temp: string;
+  private failure: Error | undefined;
 
   constructor(
     readonly path: string,
@@ -89,13 +94,24 @@ export class AtomicOutput {
   ) {
     this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp${format === 'parquet' ? '.csv' : ''}`);
     this.stream = createWriteStream(this.temp);
+    // Kept, not thrown from an event: it surfaces from the next write or from commit.
+    this.stream.on('error', (err) => {
+      this.failure = err;
+    });
   }
 
   private async end(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.stream.once('error', reject);
-      this.stream.end(resolve);
+    this.stream.end();
+    // finished() settles even for a stream that failed before end() (end's callback would not).
+    await finished(this.stream).catch((err: Error) => {
+      this.failure ??= err;
     });
+    if (this.failure) {
+      throw new MlpipeError('E_BAD_INPUT', `cannot write ${this.path}: ${this.failure.message}`, {
+        expected: 'a writable file in an existing folder',
+        cause: this.failure,
+      });
+    }
   }
 
   async commit(): Promise<void> {

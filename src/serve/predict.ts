@@ -1,5 +1,6 @@
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
@@ -51,6 +52,14 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   if (inputPath !== '-') {
     await access(inputPath).catch(() => {
       throw new MlpipeError('E_NOT_FOUND', `input file ${options.input} does not exist`, { hint: 'check the path given to --input' });
+    });
+  }
+  if (options.output) {
+    const folder = dirname(resolve(options.output));
+    await access(folder, constants.W_OK).catch(() => {
+      throw new MlpipeError('E_NOT_FOUND', `cannot write ${options.output}: the folder ${folder} does not exist or is not writable`, {
+        hint: `create it first (mkdir -p ${folder})`,
+      });
     });
   }
   const model = await loadModel(options.model);
