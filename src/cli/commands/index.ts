@@ -17,6 +17,7 @@ import { registerMetrics } from './metrics.js';
 import { registerMove } from './move.js';
 import { registerParams } from './params.js';
 import { registerPlots } from './plots.js';
+import { registerPredict } from './predict.js';
 import { registerProfile } from './profile.js';
 import { registerPull } from './pull.js';
 import { registerPush } from './push.js';
@@ -24,6 +25,7 @@ import { registerRemote } from './remote.js';
 import { registerRemove } from './remove.js';
 import { registerRepro } from './repro.js';
 import { registerSchema } from './schema.js';
+import { registerServe } from './serve.js';
 import { registerStage } from './stage.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
@@ -61,6 +63,8 @@ const COMMANDS: RegisterCommand[] = [
   registerValidate,
   registerProfile,
   registerTrain,
+  registerPredict,
+  registerServe,
   registerDoctor,
 ];
 
