@@ -7,6 +7,7 @@ import { registerDag } from './dag.js';
 import { registerDiff } from './diff.js';
 import { registerDoctor } from './doctor.js';
 import { registerDu } from './du.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerExp } from './exp.js';
 import { registerFetch } from './fetch.js';
 import { registerFsck } from './fsck.js';
@@ -63,6 +64,7 @@ const COMMANDS: RegisterCommand[] = [
   registerValidate,
   registerProfile,
   registerTrain,
+  registerEvaluate,
   registerPredict,
   registerServe,
   registerDoctor,
