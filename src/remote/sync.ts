@@ -144,17 +144,29 @@ export function pullFromRemote(options: SyncOptions & { force?: boolean }): Prom
     const fetched = await fetchInSession(s, options);
     const result: PullResult = { ...fetched, checkout: [], checkoutFailed: [] };
     await s.repo.withLock(async () => {
-      for (const f of collectWorkspace(s.repo).dvcFiles) {
+      // Outputs of .dvc files and of pipeline stages (dvc.lock) alike, as DVC's pull does.
+      const workspace = collectWorkspace(s.repo);
+      const targets: Array<{ path: string; file: string; abs: string; md5: string; legacy: boolean; isexec?: boolean }> = [];
+      for (const f of workspace.dvcFiles) {
         for (const o of f.outputs) {
-          if (!o.out.cache || o.out.md5 === undefined || !selected(s.targets, o.path, f.path)) continue;
-          try {
-            const target = { abs: o.abs, md5: o.out.md5, legacy: o.out.legacy, isexec: o.out.isexec };
-            const r = await checkoutOutput(s.repo, target, { force: options.force });
-            if (r.added || r.modified || r.deleted) result.checkout.push(r);
-          } catch (err) {
-            if (!isMlpipeError(err) || !['E_MISSING_CACHE', 'E_CORRUPT', 'E_CONFLICT'].includes(err.code)) throw err;
-            result.checkoutFailed.push({ path: o.path, code: err.code, message: err.message });
+          if (o.out.cache && o.out.md5 !== undefined) {
+            targets.push({ path: o.path, file: f.path, abs: o.abs, md5: o.out.md5, legacy: o.out.legacy, isexec: o.out.isexec });
           }
+        }
+      }
+      for (const o of workspace.lockOutputs) {
+        if (o.cache && o.md5 !== undefined) {
+          targets.push({ path: o.path, file: o.lockPath, abs: join(s.repo.root, o.path), md5: o.md5, legacy: o.legacy });
+        }
+      }
+      for (const o of targets) {
+        if (!selected(s.targets, o.path, o.file)) continue;
+        try {
+          const r = await checkoutOutput(s.repo, { abs: o.abs, md5: o.md5, legacy: o.legacy, isexec: o.isexec }, { force: options.force });
+          if (r.added || r.modified || r.deleted) result.checkout.push(r);
+        } catch (err) {
+          if (!isMlpipeError(err) || !['E_MISSING_CACHE', 'E_CORRUPT', 'E_CONFLICT'].includes(err.code)) throw err;
+          result.checkoutFailed.push({ path: o.path, code: err.code, message: err.message });
         }
       }
     });

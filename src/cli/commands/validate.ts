@@ -37,6 +37,10 @@ export function registerValidate(program: Command): void {
           progress: ctx.out.progress,
           profile: Boolean(opts.report),
         });
+        // Report the files as the user named them: an absolute path would make the JSON report
+        // differ between checkouts (and re-run every pipeline stage that depends on it).
+        report.data = data;
+        if (report.drift && opts.reference) report.drift.reference = opts.reference;
         if (opts.report) {
           const { writeHtmlReport } = await import('../../data/report/html.js');
           await writeHtmlReport(at(opts.report), { validation: report, profile: report.profile });
