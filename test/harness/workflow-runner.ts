@@ -14,9 +14,9 @@
  *   test (the registry download is the one step we do not repeat); every other command runs as written.
  * Anything else in `uses:` is an error, so a workflow cannot silently skip a step.
  */
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type ExpressionContext, type Value, evaluateCondition, interpolate } from './expressions.js';
 
@@ -91,14 +91,14 @@ interface WorkflowSpec {
   jobs: Record<string, JobSpec>;
 }
 
-export function runWorkflow(options: WorkflowRunOptions): WorkflowRunResult {
+export async function runWorkflow(options: WorkflowRunOptions): Promise<WorkflowRunResult> {
   const workflow = parseYaml(readFileSync(options.workflowFile, 'utf8')) as WorkflowSpec;
   const artifactsDir = join(options.workDir, 'artifacts');
   mkdirSync(artifactsDir, { recursive: true });
   const results: Record<string, JobResult> = {};
   const order = jobOrder(workflow.jobs);
   for (const id of order) {
-    results[id] = runJob(id, workflow, options, results, artifactsDir);
+    results[id] = await runJob(id, workflow, options, results, artifactsDir);
   }
   const conclusion = Object.values(results).some((j) => j.status === 'failure') ? 'failure' : 'success';
   return {
@@ -145,13 +145,13 @@ function githubContext(options: WorkflowRunOptions, workspace: string): Record<s
   };
 }
 
-function runJob(
+async function runJob(
   id: string,
   workflow: WorkflowSpec,
   options: WorkflowRunOptions,
   previous: Record<string, JobResult>,
   artifactsDir: string,
-): JobResult {
+): Promise<JobResult> {
   const job = workflow.jobs[id]!;
   const jobDir = join(options.workDir, 'jobs', id);
   const workspace = join(jobDir, 'workspace');
@@ -219,7 +219,7 @@ function runJob(
     try {
       ({ ok, output } = step.uses
         ? runAction(step, ctx(), options, workspace, artifactsDir)
-        : runShell(step, ctx(), env, workspace, job, workflow));
+        : await runShell(step, ctx(), env, workspace, job, workflow));
     } catch (err) {
       ok = false;
       output = err instanceof Error ? err.message : String(err);
@@ -270,26 +270,32 @@ function stringMap(map: Record<string, unknown> | undefined, ctx: () => Expressi
   return out;
 }
 
-function runShell(
+async function runShell(
   step: StepSpec,
   ctx: ExpressionContext,
   env: Record<string, string>,
   workspace: string,
   job: JobSpec,
   workflow: WorkflowSpec,
-): { ok: boolean; output: string } {
+): Promise<{ ok: boolean; output: string }> {
   const script = interpolate(step.run ?? '', ctx);
   const wd = step['working-directory'] ?? job.defaults?.run?.['working-directory'] ?? workflow.defaults?.run?.['working-directory'];
   const cwd = wd ? resolve(workspace, interpolate(wd, ctx)) : workspace;
   if (script.trim() === 'npm ci') return linkNodeModules(cwd, env);
   if (step.shell && step.shell !== 'bash') throw new Error(`unsupported shell ${step.shell}`);
-  const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
+  // Asynchronous, so that the test runner's own event loop keeps running during long steps.
+  return new Promise((done) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+    });
+    child.on('error', (err) => done({ ok: false, output: `${output}${String(err)}` }));
+    child.on('close', (code) => done({ ok: code === 0, output }));
   });
-  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
 function linkNodeModules(cwd: string, env: Record<string, string>): { ok: boolean; output: string } {
@@ -336,19 +342,23 @@ function runAction(
       return { ok, output: ok ? `node ${process.versions.node}` : `wanted node ${want}, this runner has ${process.versions.node}` };
     }
     case 'actions/upload-artifact': {
+      // As actions/upload-artifact: files are stored relative to the least common ancestor of the
+      // paths (a single folder's contents sit at the artifact's root).
       const name = withArgs.name ?? 'artifact';
-      const paths = (withArgs.path ?? '').split('\n').map((p) => p.trim()).filter(Boolean);
-      const dest = join(artifactsDir, name);
-      let found = 0;
-      for (const p of paths) {
-        const src = resolve(workspace, p);
-        if (!existsSync(src)) continue;
-        found++;
-        cpSync(src, join(dest, p.replace(/^(\.\.\/)+/, '')), { recursive: true });
-      }
+      const paths = (withArgs.path ?? '')
+        .split('\n')
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p) => resolve(workspace, p))
+        .filter((p) => existsSync(p));
       const policy = withArgs['if-no-files-found'] ?? 'warn';
-      if (found === 0 && policy === 'error') return { ok: false, output: `no files found for artifact ${name}` };
-      return { ok: true, output: `uploaded ${found} path(s) to ${name}` };
+      if (paths.length === 0) {
+        return policy === 'error' ? { ok: false, output: `no files found for artifact ${name}` } : { ok: true, output: 'no files' };
+      }
+      const root = commonAncestor(paths.map((p) => (statSync(p).isDirectory() ? p : dirname(p))));
+      const dest = join(artifactsDir, name);
+      for (const p of paths) cpSync(p, join(dest, relative(root, p)), { recursive: true });
+      return { ok: true, output: `uploaded ${paths.length} path(s) to ${name}` };
     }
     case 'actions/download-artifact': {
       const name = withArgs.name ?? 'artifact';
@@ -385,4 +395,16 @@ function readLines(path: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+}
+
+function commonAncestor(dirs: string[]): string {
+  const split = dirs.map((d) => d.split(sep));
+  const first = split[0]!;
+  let n = first.length;
+  for (const parts of split) {
+    let i = 0;
+    while (i < n && parts[i] === first[i]) i++;
+    n = i;
+  }
+  return first.slice(0, n).join(sep) || sep;
 }

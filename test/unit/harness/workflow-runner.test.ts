@@ -55,9 +55,9 @@ function setup(files: Record<string, string>) {
 }
 
 describe('workflow runner', () => {
-  it('runs a push: checkout, outputs, env file, summary, artifacts between jobs in needs order', () => {
+  it('runs a push: checkout, outputs, env file, summary, artifacts between jobs in needs order', async () => {
     const { origin, sha, wf } = setup({});
-    const r = runWorkflow({ workflowFile: wf, event: 'push', origin, ref: 'refs/heads/main', sha, workDir: tempDir(), nodeModules: '' });
+    const r = await runWorkflow({ workflowFile: wf, event: 'push', origin, ref: 'refs/heads/main', sha, workDir: tempDir(), nodeModules: '' });
     expect(r.conclusion).toBe('success');
     expect(r.jobs.first!.steps.map((s) => s.outcome)).toEqual(['success', 'success', 'success', 'skipped', 'success', 'skipped', 'success']);
     expect(r.summary).toBe('# pushed v1 from-env-file hello\nsecond saw v1\n');
@@ -65,9 +65,9 @@ describe('workflow runner', () => {
     expect(execFileSync('git', ['branch', '--show-current'], { cwd: r.jobs.first!.workspace, encoding: 'utf8' })).toBe('main\n');
   });
 
-  it('runs a pull request: push-only steps skipped; a failure skips later steps and dependent jobs', () => {
+  it('runs a pull request: push-only steps skipped; a failure skips later steps and dependent jobs', async () => {
     const { origin, sha, wf } = setup({ 'fail.flag': '' });
-    const r = runWorkflow({
+    const r = await runWorkflow({
       workflowFile: wf, event: 'pull_request', origin, ref: 'refs/pull/1/merge', sha, baseRef: 'main', headRef: 'topic',
       workDir: tempDir(), nodeModules: '',
     });
