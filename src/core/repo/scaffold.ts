@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { MlpipeError } from '../../errors.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { findGitRootOf } from './open.js';
+
+/** Templates shipped with the package (templates/<name>/), for `mlpipe init --template NAME`. */
+const TEMPLATES_DIR = new URL('../../../templates/', import.meta.url);
+export const TEMPLATES = ['tabular'] as const;
+export type TemplateName = (typeof TEMPLATES)[number];
+
+export interface ScaffoldOptions {
+  /** The project folder (already initialised with `initRepo`). */
+  root: string;
+  template: string;
+  /** mlpipe version the workflows install. */
+  mlpipeVersion: string;
+  /** Overwrite files that exist already. */
+  force?: boolean;
+}
+
+export interface ScaffoldResult {
+  template: string;
+  /** Files written, relative to the project folder. */
+  files: string[];
+}
+
+/**
+ * Writes a template's files into a project: `.github/workflows/*` go to the git root (GitHub reads
+ * them only there) with PROJECT set to the project's path inside the repository; `gitignore.template`
+ * becomes `.gitignore`; everything else is copied into the project folder. Existing files are never
+ * overwritten without `force`: the whole scaffold is refused first, so nothing is half-written.
+ */
+export function scaffoldTemplate(options: ScaffoldOptions): ScaffoldResult {
+  if (!(TEMPLATES as readonly string[]).includes(options.template)) {
+    throw new MlpipeError('E_BAD_INPUT', `unknown template "${options.template}"`, {
+      expected: `one of ${TEMPLATES.join(', ')}`,
+      received: options.template,
+      hint: 'mlpipe init --template tabular',
+    });
+  }
+  const source = new URL(`${options.template}/`, TEMPLATES_DIR).pathname;
+  const root = resolve(options.root);
+  const gitRoot = findGitRootOf(root) ?? root;
+  const project = relative(gitRoot, root).split('\\').join('/') || '.';
+  const values: Record<string, string> = {
+    PROJECT: project,
+    PROJECT_PREFIX: project === '.' ? '' : `${project}/`,
+    MLPIPE_VERSION: options.mlpipeVersion,
+  };
+  const plan = listFiles(source).map((rel) => {
+    const target = rel.startsWith('.github/')
+      ? join(gitRoot, rel)
+      : join(root, rel === 'gitignore.template' ? '.gitignore' : rel);
+    const text = readFileSync(join(source, rel), 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (m, key: string) => values[key] ?? m);
+    return { target, text };
+  });
+  const existing = plan.filter((p) => existsSync(p.target)).map((p) => relative(root, p.target));
+  if (existing.length && !options.force) {
+    throw new MlpipeError('E_CONFLICT', `the template would overwrite ${existing.length} existing file(s)`, {
+      expected: 'a project without these files',
+      received: existing.join(', '),
+      hint: 'move them away, or pass --force to overwrite them',
+    });
+  }
+  for (const p of plan) {
+    mkdirSync(dirname(p.target), { recursive: true });
+    writeFileAtomic(p.target, p.text);
+  }
+  return { template: options.template, files: plan.map((p) => relative(root, p.target)) };
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix)).flatMap((name) => {
+    const rel = prefix ? `${prefix}/${name}` : name;
+    return statSync(join(dir, rel)).isDirectory() ? listFiles(dir, rel) : [rel];
+  });
+}
