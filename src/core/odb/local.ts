@@ -53,18 +53,20 @@ export class LocalOdb {
     if (oids.length < 1024) return oids.filter((oid) => !this.has(oid, legacy));
     const listings = new Map<string, Set<string>>();
     return oids.filter((oid) => {
-      const path = this.path(oid, legacy);
-      const dir = dirname(path);
+      // Split the layout's relative path at its last slash: cheaper than dirname() on 10,000 paths.
+      const rel = objectRelPath(oid, legacy);
+      const slash = rel.lastIndexOf('/');
+      const dir = rel.slice(0, slash);
       let names = listings.get(dir);
       if (!names) {
         try {
-          names = new Set(readdirSync(dir));
+          names = new Set(readdirSync(`${this.root}/${dir}`));
         } catch {
           names = new Set();
         }
         listings.set(dir, names);
       }
-      return !names.has(path.slice(dir.length + 1));
+      return !names.has(rel.slice(slash + 1));
     });
   }
 
