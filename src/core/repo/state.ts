@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3';
  */
 export interface FileStamp {
   ino: number;
-  /** Nanoseconds since the epoch, as a decimal string (exact, unlike a double). */
+  /** Milliseconds since the epoch with their fraction (`Stats.mtimeMs`), as a string. */
   mtime: string;
   size: number;
 }
