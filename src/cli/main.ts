@@ -46,6 +46,11 @@ Exit codes: 0 success, 2 usage error, other non-zero codes per error code (see R
 
 /** Entry point used by bin/mlpipe.js. Never throws; sets process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
+  // `mlpipe ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const wantsJson = argv.includes('--json');
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const program = buildProgram();

@@ -99,7 +99,7 @@ type WorkerReply = HashResult | { error: { code?: string; message: string } };
 async function runWorkers(jobs: readonly HashJob[], threads: number, options: HashPoolOptions): Promise<HashResult[]> {
   const queue = batches(jobs);
   const results: HashResult[] = new Array(jobs.length);
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, execArgv: [] }));
   let failure: Error | undefined;
   try {
     await Promise.all(

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { action, examples } from '../command.js';
+import { MlpipeError } from '../../errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+
+interface ValidateFlags {
+  schema: string;
+  reference?: string;
+  report?: string;
+  sample: string;
+}
+
+export function registerValidate(program: Command): void {
+  const cmd = program
+    .command('validate')
+    .description('check a CSV or Parquet file against a schema (and drift against a reference); exit 10 when error-level checks fail')
+    .argument('<data>', 'CSV (optionally .gz) or Parquet file')
+    .requiredOption('-s, --schema <file>', 'the YAML schema (see `mlpipe schema infer`)')
+    .option('-r, --reference <file>', 'reference dataset to test drift against')
+    .option('--report <file>', 'also write a self-contained HTML report')
+    .option('--sample <n>', 'offending rows kept per issue', '5')
+    .action(
+      action<[string], ValidateFlags>(async (ctx, opts, data) => {
+        const { resolve } = await import('node:path');
+        const { validate } = await import('../../data/validate.js');
+        const { renderIssues, validationError } = await import('../../data/report/console.js');
+        const at = (p: string) => resolve(ctx.cwd, p);
+        const sample = Number(opts.sample);
+        if (!Number.isInteger(sample) || sample < 0) {
+          throw new MlpipeError('E_USAGE', `--sample must be a whole number >= 0, got ${JSON.stringify(opts.sample)}`);
+        }
+        const report = await validate({
+          data: at(data),
+          schema: at(opts.schema),
+          reference: opts.reference ? at(opts.reference) : undefined,
+          sampleSize: sample,
+          progress: ctx.out.progress,
+          profile: Boolean(opts.report),
+        });
+        if (opts.report) {
+          const { writeHtmlReport } = await import('../../data/report/html.js');
+          await writeHtmlReport(at(opts.report), { validation: report, profile: report.profile });
+        }
+        ctx.out.result(report, () => renderIssues(ctx.out, report));
+        if (report.valid) return;
+        // With --json the report on stdout is the one document; the exit code carries the verdict.
+        if (ctx.out.json) process.exitCode = EXIT_CODES.E_VALIDATION_FAILED;
+        else throw validationError(report);
+      }),
+    );
+  examples(cmd, [
+    'mlpipe validate data/train.csv --schema schema.yaml',
+    'mlpipe validate data/new.csv --schema schema.yaml --reference data/train.csv --report report.html',
+    'mlpipe validate data/train.parquet --schema schema.yaml --json',
+  ]);
+}

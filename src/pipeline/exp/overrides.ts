@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, isScalar, parse as parseYamlText, parseDocument } from 'yaml';
+import { MlpipeError } from '../../errors.js';
+import { writeFileAtomic } from '../../core/fs/atomic.js';
+import { splitKeyPath } from '../interpolate.js';
+
+/**
+ * `-S [file:]key=value` overrides of `exp run` (DVC's `--set-param`): the value is read as YAML
+ * (`0.2` a float, `true` a boolean, `[1, 2]` a list), written into the params file in the workspace
+ * with its comments and layout kept. The committed params file is not touched.
+ */
+export interface ParamOverride {
+  file: string;
+  key: string;
+  /** The value as typed, and as YAML-parsed. */
+  text: string;
+  value: unknown;
+}
+
+export function parseOverride(spec: string): ParamOverride {
+  const m = /^(?:([^=:]+\.(?:ya?ml|json|toml)):)?([^=]+)=(.*)$/s.exec(spec);
+  if (!m || (m[2] as string).trim() === '') {
+    throw new MlpipeError('E_USAGE', `cannot read the param override '${spec}'`, {
+      expected: '[file:]key=value, for example train.lr=0.2 or params2.yaml:seed=7',
+      received: spec,
+      hint: 'run `mlpipe exp run --help`',
+    });
+  }
+  const text = m[3] as string;
+  let value: unknown;
+  try {
+    value = parseYamlText(text === '' ? "''" : text);
+  } catch {
+    value = text;
+  }
+  return { file: m[1] ?? 'params.yaml', key: (m[2] as string).trim(), text, value };
+}
+
+/** Applies overrides file by file; returns the files changed (repo-relative). */
+export function applyOverrides(root: string, overrides: ParamOverride[]): string[] {
+  const files = [...new Set(overrides.map((o) => o.file))];
+  for (const file of files) {
+    const path = join(root, file);
+    let source: string;
+    try {
+      source = readFileSync(path, 'utf8');
+    } catch {
+      source = '';
+    }
+    const lower = file.toLowerCase();
+    if (lower.endsWith('.json') || lower.endsWith('.toml')) {
+      throw new MlpipeError('E_BAD_INPUT', `-S can only change YAML params files, not ${file}`, {
+        expected: 'params.yaml or another .yaml file',
+        received: file,
+        hint: 'move the parameter into params.yaml',
+      });
+    }
+    const doc = parseDocument(source);
+    if (doc.contents !== null && !isMap(doc.contents)) {
+      throw new MlpipeError('E_BAD_INPUT', `${file} is not a mapping of parameters`, { received: file, hint: `fix ${file}` });
+    }
+    for (const o of overrides.filter((x) => x.file === file)) {
+      const path = splitKeyPath(o.key);
+      const node = doc.getIn(path, true);
+      // change a scalar in place so that its comment and style stay
+      if (isScalar(node) && (o.value === null || typeof o.value !== 'object')) node.value = o.value;
+      else doc.setIn(path, doc.createNode(o.value));
+    }
+    writeFileAtomic(path, doc.toString({ indentSeq: false, flowCollectionPadding: false }));
+  }
+  return files;
+}

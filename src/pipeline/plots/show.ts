@@ -1,0 +1,128 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { MlpipeError } from '../../errors.js';
+import { writeFileAtomic } from '../../core/fs/atomic.js';
+import { loadLock, loadPipeline, readOutput } from '../load.js';
+import { readerFor } from '../revision.js';
+import { type PlotDefinition, type Row, parsePlotData, plotDefinitions } from './collect.js';
+import { plotsHtml } from './html.js';
+import { renderTemplate } from './templates.js';
+
+export interface PlotsOptions {
+  root: string;
+  /** Plot ids or data files to render; all declared plots when empty. */
+  targets?: string[];
+  /** Revisions to overlay ('workspace' for the working tree); `show` uses the workspace only. */
+  revs?: string[];
+  /** Output folder (DVC's default `dvc_plots`), relative to the root; the page is `index.html`. */
+  out?: string;
+}
+
+export interface PlotsResult {
+  /** Absolute path of the HTML page. */
+  path: string;
+  plots: { id: string; template: string; revisions: string[]; points: number }[];
+}
+
+/** `plots show` / `plots diff`: one HTML page with a Vega-Lite chart per declared plot. */
+export async function renderPlots(options: PlotsOptions): Promise<PlotsResult> {
+  const revs = options.revs && options.revs.length > 0 ? options.revs : ['workspace'];
+  const readers = revs.map((rev) => readerFor(options.root, rev));
+  const workspacePipeline = loadPipeline(readers[readers.length - 1]!);
+  let defs = plotDefinitions(workspacePipeline);
+  if (options.targets && options.targets.length > 0) {
+    const wanted = new Set(options.targets);
+    defs = defs.filter((d) => wanted.has(d.id) || d.sources.some((s) => wanted.has(s.file)));
+    if (defs.length === 0) {
+      throw new MlpipeError('E_NOT_FOUND', `no plot named ${options.targets.join(', ')} in dvc.yaml`, {
+        expected: 'a plot id or data file declared under `plots:` in dvc.yaml',
+        received: options.targets.join(', '),
+        hint: 'run `mlpipe plots show` without targets to render every declared plot',
+      });
+    }
+  }
+  if (defs.length === 0) {
+    throw new MlpipeError('E_NOT_FOUND', 'dvc.yaml declares no plots', {
+      expected: 'a top-level `plots:` list or `plots:` outputs of a stage',
+      received: 'no plots',
+      hint: 'add `plots: [- loss.csv: {x: step, y: loss}]` to a stage in dvc.yaml',
+    });
+  }
+  const rendered: { id: string; spec: unknown }[] = [];
+  const summary: PlotsResult['plots'] = [];
+  for (const def of defs) {
+    const series: Series[] = [];
+    for (const reader of readers) {
+      const lock = loadLock(reader);
+      for (const source of def.sources) {
+        const text = readOutput(options.root, reader, lock, source.file);
+        if (text === undefined) continue;
+        series.push({ rev: reader.label, file: source.file, x: source.x, y: source.y, rows: await parsePlotData(text, source.file) });
+      }
+    }
+    if (series.length === 0) continue;
+    const input = buildValues(def, series);
+    rendered.push({ id: def.id, spec: renderTemplate(def.template, input) });
+    summary.push({ id: def.id, template: def.template, revisions: [...new Set(series.map((s) => s.rev))], points: input.values.length });
+  }
+  if (rendered.length === 0) {
+    throw new MlpipeError('E_NOT_FOUND', `no data found for the plots ${defs.map((d) => d.id).join(', ')}`, {
+      expected: 'the plot data files to exist (run the pipeline first)',
+      received: defs.flatMap((d) => d.sources.map((s) => s.file)).join(', '),
+      hint: 'run `mlpipe repro` to produce them',
+    });
+  }
+  const path = resolve(options.root, options.out ?? 'dvc_plots', 'index.html');
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, plotsHtml('mlpipe plots', rendered));
+  return { path, plots: summary };
+}
+
+interface Series {
+  rev: string;
+  file: string;
+  x: string | undefined;
+  y: string[];
+  rows: Row[];
+}
+
+/**
+ * Rows for the template. Confusion matrices use the records as they are; the other templates get
+ * one row per point with `x` (DVC's `step` index when no x is given), `y`, `rev` and `series`.
+ */
+function buildValues(def: PlotDefinition, series: Series[]) {
+  const first = series[0] as Series;
+  const firstRow = first.rows[0] ?? {};
+  const xField = first.x ?? 'step';
+  const inferredY = (s: Series) => (s.y.length > 0 ? s.y : [Object.keys(s.rows[0] ?? {}).filter((k) => k !== s.x).pop() ?? 'y']);
+  const yNames = [...new Set(series.flatMap(inferredY))];
+  const yField = yNames.length === 1 ? (yNames[0] as string) : 'dvc_inferred_y_value';
+  const labels = (s: Series, y: string) => {
+    const parts = [series.some((o) => o.rev !== s.rev) ? s.rev : '', series.some((o) => o.file !== s.file) ? s.file : '', yNames.length > 1 ? y : ''];
+    return parts.filter(Boolean).join('::') || s.rev;
+  };
+  const confusion = def.template.startsWith('confusion');
+  const values: Row[] = [];
+  for (const s of series) {
+    if (confusion) {
+      for (const row of s.rows) values.push({ ...row, rev: s.rev });
+      continue;
+    }
+    for (const y of inferredY(s)) {
+      s.rows.forEach((row, i) => {
+        values.push({ [xField]: s.x ? row[s.x] : i, [yField]: row[y], rev: s.rev, series: labels(s, y) });
+      });
+    }
+  }
+  const xName = confusion ? (first.x ?? Object.keys(firstRow)[0] ?? 'actual') : xField;
+  const yName = confusion ? (first.y[0] ?? Object.keys(firstRow)[1] ?? 'predicted') : yField;
+  return {
+    title: def.title ?? def.id,
+    x: xName,
+    y: yName,
+    xLabel: def.xLabel ?? xName,
+    yLabel: def.yLabel ?? (yField === 'dvc_inferred_y_value' ? 'value' : yName),
+    values,
+    color: confusion ? 'rev' : 'series',
+  };
+}

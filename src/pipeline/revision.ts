@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MlpipeError } from '../errors.js';
+
+/**
+ * Reads repository files either from the workspace or as they were at a git revision
+ * (`git show REV:./path`, run in the repository root so sub-folder repos work).
+ */
+export interface TreeReader {
+  /** 'workspace' or the revision as the user named it. */
+  label: string;
+  read(path: string): string | undefined;
+}
+
+export function workspaceReader(root: string): TreeReader {
+  return {
+    label: 'workspace',
+    read(path) {
+      try {
+        return readFileSync(join(root, path), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export function revisionReader(root: string, rev: string): TreeReader {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: root, stdio: 'pipe' });
+  } catch {
+    throw new MlpipeError('E_NOT_FOUND', `unknown git revision '${rev}'`, {
+      expected: 'a commit, branch or tag of this git repository',
+      received: rev,
+      hint: 'list revisions with `git log --oneline`',
+    });
+  }
+  return {
+    label: rev,
+    read(path) {
+      try {
+        return execFileSync('git', ['show', `${rev}:./${path}`], { cwd: root, stdio: 'pipe', encoding: 'utf8', maxBuffer: 1 << 28 });
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export function readerFor(root: string, rev: string | undefined): TreeReader {
+  return rev === undefined || rev === 'workspace' ? workspaceReader(root) : revisionReader(root, rev);
+}

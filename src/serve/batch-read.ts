@@ -1,0 +1,183 @@
+import { createReadStream } from 'node:fs';
+import { extname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { MlpipeError, isErrnoException } from '../errors.js';
+import type { ColumnType, InputColumn } from '../train/model/artifact.js';
+import { recordsToTable } from './parse-mlflow.js';
+import type { Table } from './table.js';
+
+/** Input files for batch prediction, read in batches of rows, in file order. */
+
+export type InputFormat = 'csv' | 'parquet' | 'jsonl';
+
+export function inputFormatOf(path: string): InputFormat {
+  if (path === '-') return 'jsonl';
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv' || ext === '.tsv') return 'csv';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
+  throw new MlpipeError('E_BAD_INPUT', `cannot tell the format of ${path} from its extension`, {
+    expected: '.csv, .tsv, .parquet, .jsonl, .ndjson or .json (one JSON object per line), or - for stdin',
+    received: ext || 'no extension',
+  });
+}
+
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function sqlIdent(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+/** What DuckDB casts each schema column to, so values arrive in the type validation expects. */
+const SQL_TYPE: Record<ColumnType, string> = {
+  int: 'DOUBLE',
+  float: 'DOUBLE',
+  bool: 'BOOLEAN',
+  string: 'VARCHAR',
+  category: 'VARCHAR',
+  date: 'VARCHAR',
+  datetime: 'VARCHAR',
+};
+
+/**
+ * CSV and Parquet through DuckDB, streamed chunk by chunk. CSV cells are read as text (so "007"
+ * stays "007" in a category or id column) and cast per the schema; id columns pass through as text.
+ */
+export async function* duckdbBatches(
+  path: string,
+  format: 'csv' | 'parquet',
+  schema: readonly InputColumn[],
+  ids: readonly string[],
+  batchSize: number,
+): AsyncGenerator<Table> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  let next: Promise<unknown> | undefined;
+  try {
+    const source = format === 'csv' ? `read_csv(${sqlString(path)}, all_varchar = true)` : `read_parquet(${sqlString(path)})`;
+    let present: string[];
+    try {
+      present = (await (await conn.run(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS()).map((r) => String(r.column_name));
+    } catch (err) {
+      throw new MlpipeError(isErrnoException(err, 'ENOENT') || /No files found|does not exist/i.test(String(err)) ? 'E_NOT_FOUND' : 'E_BAD_INPUT', `cannot read ${path}: ${(err as Error).message}`, {
+        expected: `a readable ${format} file`,
+        cause: err,
+      });
+    }
+    const missing = [...schema.map((c) => c.name), ...ids].filter((n) => !present.includes(n));
+    if (missing.length > 0) {
+      throw new MlpipeError('E_BAD_INPUT', `${path} lacks column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`, {
+        expected: `columns ${JSON.stringify([...schema.map((c) => c.name), ...ids])}`,
+        received: `columns ${JSON.stringify(present)}`,
+        data: { missing },
+      });
+    }
+    // Positional aliases: an id column may also be a model input.
+    const select = [
+      ...schema.map((c, i) => `CAST(${sqlIdent(c.name)} AS ${SQL_TYPE[c.type]}) AS c${i}`),
+      ...ids.map((id, i) => `CAST(${sqlIdent(id)} AS VARCHAR) AS i${i}`),
+    ].join(', ');
+    const names = [...schema.map((c) => c.name), ...ids.map(idKey)];
+    // Numbers go straight into typed arrays (null -> NaN, which the preprocessing imputes), one
+    // allocation per column per batch instead of one JS array per chunk.
+    const numeric = [...schema.map((c) => SQL_TYPE[c.type] === 'DOUBLE'), ...ids.map(() => false)];
+    const result = await conn.stream(`SELECT ${select} FROM ${source}`);
+    const fetch = () =>
+      result.fetchChunk().catch((err: unknown) => {
+        throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${(err as Error).message}`, {
+          expected: `values that fit the model's input schema (${schema.map((c) => `${c.name}:${c.type}`).join(', ')})`,
+          cause: err,
+        });
+      });
+    const newColumns = () => names.map((_, c) => (numeric[c] ? new Float64Array(batchSize) : new Array<unknown>(batchSize)));
+    let columns = newColumns();
+    let rows = 0;
+    const flush = (): Table => {
+      const table: Table = { columns: {}, rows };
+      names.forEach((name, c) => {
+        const col = columns[c]!;
+        table.columns[name] = rows === batchSize ? col : col instanceof Float64Array ? col.subarray(0, rows) : col.slice(0, rows);
+      });
+      columns = newColumns();
+      rows = 0;
+      return table;
+    };
+    // DuckDB reads the next chunk on its own threads while this one is converted and scored.
+    next = fetch();
+    for (;;) {
+      const chunk = (await next) as Awaited<ReturnType<typeof fetch>>;
+      if (!chunk || chunk.rowCount === 0) break;
+      next = fetch();
+      let offset = 0;
+      while (offset < chunk.rowCount) {
+        const take = Math.min(chunk.rowCount - offset, batchSize - rows);
+        for (let c = 0; c < names.length; c++) {
+          const vector = chunk.getColumnVector(c);
+          const col = columns[c]!;
+          if (col instanceof Float64Array) {
+            for (let r = 0; r < take; r++) col[rows + r] = (vector.getItem(offset + r) as number | null) ?? Number.NaN;
+          } else {
+            for (let r = 0; r < take; r++) col[rows + r] = vector.getItem(offset + r);
+          }
+        }
+        rows += take;
+        offset += take;
+        if (rows === batchSize) yield flush();
+      }
+    }
+    if (rows > 0) yield flush();
+  } finally {
+    // A consumer that stops early leaves one read in flight; let it settle before closing.
+    await next?.catch(() => {});
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The key under which an id column travels in a batch table (never clashes with an input column). */
+export function idKey(id: string): string {
+  return `\0id:${id}`;
+}
+
+/** JSON Lines from a file or stdin: one object per line, blank lines skipped. */
+export async function* jsonlBatches(input: Readable, source: string, names: readonly string[], ids: readonly string[], batchSize: number): AsyncGenerator<Table> {
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let records: Record<string, unknown>[] = [];
+  let line = 0;
+  const keys = [...names, ...ids];
+  const flush = (): Table => {
+    const table = recordsToTable(records, keys);
+    for (const id of ids) {
+      table.columns[idKey(id)] = table.columns[id] ?? new Array(table.rows).fill(null);
+    }
+    records = [];
+    return table;
+  };
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === '') continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(text);
+    } catch (err) {
+      throw new MlpipeError('E_BAD_INPUT', `${source} line ${line} is not valid JSON: ${(err as Error).message}`, {
+        expected: 'one JSON object per line',
+        received: text.length > 80 ? `${text.slice(0, 80)}...` : text,
+      });
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      throw new MlpipeError('E_BAD_INPUT', `${source} line ${line} is not a JSON object`, { expected: '{"column": value, ...}', received: text.slice(0, 80) });
+    }
+    records.push(row as Record<string, unknown>);
+    if (records.length >= batchSize) yield flush();
+  }
+  if (records.length > 0) yield flush();
+}
+
+export function openInput(path: string, stdin: Readable): Readable {
+  return path === '-' ? stdin : createReadStream(path);
+}

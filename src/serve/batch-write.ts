@@ -1,0 +1,146 @@
+import { rename, rm } from 'node:fs/promises';
+import { dirname, extname, join, basename } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { once } from 'node:events';
+import { MlpipeError } from '../errors.js';
+import type { Predictions } from './model.js';
+
+/** Prediction files: CSV and JSON Lines written as text, Parquet converted from CSV by DuckDB. */
+
+export type OutputFormat = 'csv' | 'jsonl' | 'parquet';
+
+export function outputFormatOf(path: string): OutputFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  throw new MlpipeError('E_BAD_INPUT', `cannot tell the output format of ${path} from its extension`, {
+    expected: '.csv, .jsonl (.ndjson, .json) or .parquet',
+    received: ext || 'no extension',
+  });
+}
+
+/** The columns of a prediction file, after the id columns. */
+export function predictionColumns(classes: string[] | null, proba: boolean): string[] {
+  return proba && classes ? ['prediction', ...classes.map((c) => `proba_${c}`)] : ['prediction'];
+}
+
+function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function csvHeader(ids: readonly string[], columns: string[]): string {
+  return `${[...ids, ...columns].map(csvField).join(',')}\n`;
+}
+
+/** One batch as CSV lines (no header). */
+export function csvRows(idValues: ArrayLike<unknown>[], p: Predictions, classCount: number, proba: boolean): string {
+  let out = '';
+  const probs = proba ? p.probabilities : null;
+  for (let r = 0; r < p.rows; r++) {
+    for (const col of idValues) out += `${csvField(col[r])},`;
+    out += p.labels ? csvField(p.labels[r]) : String(p.values![r]);
+    if (probs) for (let c = 0; c < classCount; c++) out += `,${probs[r * classCount + c]}`;
+    out += '\n';
+  }
+  return out;
+}
+
+/** One batch as JSON Lines: `{"id": ..., "prediction": ..., "probabilities": {"class": p}}`. */
+export function jsonlRows(ids: readonly string[], idValues: ArrayLike<unknown>[], p: Predictions, classes: string[] | null, proba: boolean): string {
+  let out = '';
+  const keys = ids.map((id) => `${JSON.stringify(id)}:`);
+  const classKeys = classes?.map((c) => `${JSON.stringify(c)}:`);
+  const probs = proba ? p.probabilities : null;
+  for (let r = 0; r < p.rows; r++) {
+    out += '{';
+    for (let i = 0; i < keys.length; i++) out += `${keys[i]}${JSON.stringify(idValues[i]![r] ?? null)},`;
+    out += `"prediction":${p.labels ? JSON.stringify(p.labels[r]) : String(p.values![r])}`;
+    if (probs && classKeys) {
+      out += ',"probabilities":{';
+      for (let c = 0; c < classKeys.length; c++) out += `${c ? ',' : ''}${classKeys[c]}${probs[r * classKeys.length + c]}`;
+      out += '}';
+    }
+    out += '}\n';
+  }
+  return out;
+}
+
+/** Writes text with backpressure; rejects once the stream has failed (a failed stream never drains). */
+export async function write(stream: Writable, text: string): Promise<void> {
+  if (stream.errored) throw stream.errored;
+  if (stream.write(text)) return;
+  if (stream.errored || stream.destroyed) throw stream.errored ?? new Error('the output stream was closed');
+  await once(stream, 'drain');
+}
+
+/**
+ * A file written atomically: text goes to a temp file in the same folder, renamed over the target
+ * on `commit` (Parquet: converted from the temp CSV by DuckDB first), removed on `abort`.
+ */
+export class AtomicOutput {
+  readonly stream: Writable;
+  private readonly temp: string;
+  private failure: Error | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly format: OutputFormat,
+    private readonly columnTypes: Record<string, string>,
+  ) {
+    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp${format === 'parquet' ? '.csv' : ''}`);
+    this.stream = createWriteStream(this.temp);
+    // Kept, not thrown from an event: it surfaces from the next write or from commit.
+    this.stream.on('error', (err) => {
+      this.failure = err;
+    });
+  }
+
+  private async end(): Promise<void> {
+    this.stream.end();
+    // finished() settles even for a stream that failed before end() (end's callback would not).
+    await finished(this.stream).catch((err: Error) => {
+      this.failure ??= err;
+    });
+    if (this.failure) {
+      throw new MlpipeError('E_BAD_INPUT', `cannot write ${this.path}: ${this.failure.message}`, {
+        expected: 'a writable file in an existing folder',
+        cause: this.failure,
+      });
+    }
+  }
+
+  async commit(): Promise<void> {
+    await this.end();
+    if (this.format !== 'parquet') {
+      await rename(this.temp, this.path);
+      return;
+    }
+    const tempParquet = `${this.temp}.parquet`;
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+      const columns = Object.entries(this.columnTypes)
+        .map(([k, v]) => `${lit(k)}: ${lit(v)}`)
+        .join(', ');
+      await conn.run(`COPY (SELECT * FROM read_csv(${lit(this.temp)}, header = true, columns = {${columns}})) TO ${lit(tempParquet)} (FORMAT parquet)`);
+      await rename(tempParquet, this.path);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+      await rm(this.temp, { force: true });
+      await rm(tempParquet, { force: true });
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.end().catch(() => {});
+    await rm(this.temp, { force: true });
+  }
+}

@@ -1,0 +1,124 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { ServeApp, ServeRequest, ServeResponse } from './app.js';
+
+/**
+ * The thin node:http adapter around ServeApp: reads the body (within a limit), calls `handle`,
+ * writes the response, logs one JSON line per request, and closes gracefully.
+ */
+export interface NodeServerOptions {
+  app: ServeApp;
+  port: number;
+  host: string;
+  /** Largest request body accepted, in bytes; larger ones get 413 without being read. */
+  bodyLimit: number;
+  logger?: Logger;
+  /** Log one JSON line per request. */
+  accessLog?: boolean;
+  /** How long a graceful close waits for in-flight requests before cutting connections. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (at most shutdownTimeoutMs), then resolves. */
+  close(): Promise<void>;
+}
+
+const TOO_LARGE = (limit: number): ServeResponse => ({
+  status: 413,
+  headers: { 'content-type': 'application/json', connection: 'close' },
+  body: JSON.stringify({ error_code: 'BAD_REQUEST', message: `the request body exceeds the ${limit}-byte limit (--max-body)` }),
+});
+
+export function listen(options: NodeServerOptions): Promise<RunningServer> {
+  const { app, bodyLimit, logger } = options;
+  const accessLog = options.accessLog ? logger : undefined;
+  let closing = false;
+
+  const send = (res: ServerResponse, out: ServeResponse, req: IncomingMessage, start: number) => {
+    res.statusCode = out.status;
+    for (const name in out.headers) res.setHeader(name, out.headers[name]!);
+    // While draining, each finished response also closes its keep-alive connection.
+    if (closing) res.setHeader('connection', 'close');
+    res.end(req.method === 'HEAD' ? undefined : out.body);
+    accessLog?.info({ method: req.method, url: req.url, status: out.status, ms: Math.round((performance.now() - start) * 100) / 100 }, 'request');
+  };
+
+  const dispatch = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined, start: number) => {
+    const request: ServeRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
+    app.handle(request).then(
+      (out) => send(res, out, req, start),
+      (err: unknown) => {
+        logger?.error({ err }, 'unhandled error');
+        send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error_code":"INTERNAL_ERROR","message":"internal error"}' }, req, start);
+      },
+    );
+  };
+
+  const server = createServer((req, res) => {
+    const start = performance.now();
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      req.resume();
+      dispatch(req, res, undefined, start);
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    // Too large: answer, then drop the connection once the answer is out rather than read the rest.
+    const refuse = () => {
+      res.once('finish', () => req.destroy());
+      send(res, TOO_LARGE(bodyLimit), req, start);
+    };
+    if (declared > bodyLimit) {
+      refuse();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > bodyLimit) {
+        if (!res.headersSent) refuse();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > bodyLimit) return;
+      dispatch(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), start);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      let closed: Promise<void> | undefined;
+      resolve({
+        server,
+        port,
+        url: `http://${host}:${port}`,
+        close() {
+          closed ??= new Promise<void>((done) => {
+            closing = true;
+            app.drain();
+            const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000);
+            server.close(() => {
+              clearTimeout(timer);
+              void app.close().then(done);
+            });
+            server.closeIdleConnections();
+          });
+          return closed;
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,143 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { type ProgressReporter, silentProgress } from '../core/progress.js';
+import { MlpipeError } from '../errors.js';
+import { duckdbBatches, idKey, inputFormatOf, jsonlBatches, openInput } from './batch-read.js';
+import { AtomicOutput, type OutputFormat, csvHeader, csvRows, jsonlRows, outputFormatOf, predictionColumns, write } from './batch-write.js';
+import { type Model, type Predictions, loadModel } from './model.js';
+import type { Table } from './table.js';
+import { assertValidInput } from './validate.js';
+
+export interface PredictOptions {
+  /** The model folder (model.json + model.onnx) or a .onnx file. */
+  model: string;
+  /** A .csv, .parquet or .jsonl file, or `-` for JSON Lines on stdin. */
+  input: string;
+  /** A .csv, .jsonl or .parquet file; when absent, predictions go to `stdout` (JSON Lines for JSON input, else CSV). */
+  output?: string;
+  /** Add one probability column per class (classifiers). */
+  proba?: boolean;
+  /** Input columns copied to the output before the prediction, to join results back. */
+  ids?: string[];
+  /** Rows scored per batch (default 65,536). */
+  batchSize?: number;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+  stdin?: Readable;
+  stdout?: Writable;
+}
+
+export interface PredictResult {
+  rows: number;
+  output: string | null;
+  format: OutputFormat;
+  seconds: number;
+  model: { name: string; version: string };
+}
+
+/**
+ * Batch prediction: streams the input in batches through the same validation and scoring as the
+ * server, keeps input order, passes id columns through, and writes the output atomically. Scoring a
+ * batch overlaps with DuckDB reading the next chunks on its own threads.
+ */
+export async function predict(options: PredictOptions): Promise<PredictResult> {
+  const started = performance.now();
+  const ids = options.ids ?? [];
+  const proba = options.proba ?? false;
+  const inputFormat = inputFormatOf(options.input);
+  const format: OutputFormat = options.output ? outputFormatOf(options.output) : inputFormat === 'jsonl' ? 'jsonl' : 'csv';
+  const inputPath = options.input === '-' ? '-' : resolve(options.input);
+  if (inputPath !== '-') {
+    await access(inputPath).catch(() => {
+      throw new MlpipeError('E_NOT_FOUND', `input file ${options.input} does not exist`, { hint: 'check the path given to --input' });
+    });
+  }
+  if (options.output) {
+    const folder = dirname(resolve(options.output));
+    await access(folder, constants.W_OK).catch(() => {
+      throw new MlpipeError('E_NOT_FOUND', `cannot write ${options.output}: the folder ${folder} does not exist or is not writable`, {
+        hint: `create it first (mkdir -p ${folder})`,
+      });
+    });
+  }
+  const model = await loadModel(options.model);
+  try {
+    const meta = model.meta;
+    if (proba && !meta.classes) {
+      throw new MlpipeError('E_USAGE', '--proba needs a classifier; this model is a regressor', { received: `task ${meta.task}` });
+    }
+    const batchSize = options.batchSize ?? 65_536;
+    const names = meta.inputSchema.map((c) => c.name);
+    const batches =
+      inputFormat === 'jsonl'
+        ? jsonlBatches(openInput(inputPath, options.stdin ?? process.stdin), options.input, names, ids, batchSize)
+        : duckdbBatches(inputPath, inputFormat, meta.inputSchema, ids, batchSize);
+    const columns = predictionColumns(meta.classes, proba);
+    const out = options.output
+      ? new AtomicOutput(resolve(options.output), format, columnTypes(ids, columns, meta.classes !== null))
+      : undefined;
+    const stream = out?.stream ?? options.stdout ?? process.stdout;
+    const task = (options.progress ?? silentProgress).task('predicting', { unit: 'rows' });
+    let rows = 0;
+    try {
+      if (format !== 'jsonl') await write(stream, csvHeader(ids, columns));
+      const emit = async ([table, p]: [Table, Predictions]) => {
+        const idValues = ids.map((id) => table.columns[idKey(id)]!);
+        const text = format === 'jsonl' ? jsonlRows(ids, idValues, p, meta.classes, proba) : csvRows(idValues, p, model.classCount, proba);
+        await write(stream, text);
+        task.tick(p.rows);
+      };
+      let pending: Promise<[Table, Predictions]> | undefined;
+      for await (const table of batches) {
+        if (options.signal?.aborted) throw new MlpipeError('E_INTERRUPTED', 'prediction interrupted; no output was written');
+        const scored = score(model, table, rows);
+        rows += table.rows;
+        if (pending) await emit(await pending);
+        pending = scored;
+      }
+      if (pending) await emit(await pending);
+      task.done();
+      await out?.commit();
+    } catch (err) {
+      task.done();
+      await out?.abort();
+      throw err;
+    }
+    return {
+      rows,
+      output: out ? out.path : null,
+      format,
+      seconds: (performance.now() - started) / 1000,
+      model: { name: meta.name, version: meta.version },
+    };
+  } finally {
+    await model.release();
+  }
+}
+
+function score(model: Model, table: Table, offset: number): Promise<[Table, Predictions]> {
+  assertValidInput(model.meta.inputSchema, table, Number.POSITIVE_INFINITY, offset);
+  return model.predict(table.columns, table.rows).then(
+    (p) => [table, p],
+    (err: unknown) => {
+      // Rows named by the shared preprocessing count from the batch; make them count from the file.
+      if (err instanceof MlpipeError && typeof err.data?.row === 'number') {
+        const row = err.data.row + offset;
+        throw new MlpipeError(err.code, err.message.replace(/row \d+/, `row ${row}`), { expected: err.expected, received: err.received, data: { ...err.data, row } });
+      }
+      throw err;
+    },
+  );
+}
+
+/** DuckDB types of the output columns (Parquet output). */
+function columnTypes(ids: readonly string[], columns: string[], classifier: boolean): Record<string, string> {
+  const types: Record<string, string> = {};
+  for (const id of ids) types[id] = 'VARCHAR';
+  columns.forEach((c, i) => {
+    types[c] = i === 0 ? (classifier ? 'VARCHAR' : 'DOUBLE') : 'DOUBLE';
+  });
+  return types;
+}

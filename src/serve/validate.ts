@@ -1,0 +1,97 @@
+import { MlpipeError } from '../errors.js';
+import type { ColumnType, InputColumn } from '../train/model/artifact.js';
+import type { Table } from './table.js';
+
+/** One problem with the input, as data (the message is rendered from it). */
+export interface InputIssue {
+  column: string;
+  /** 0-based row, or -1 when the whole column is concerned. */
+  row: number;
+  problem: 'missing_column' | 'wrong_type' | 'null_not_allowed' | 'too_many_rows';
+  expected: string;
+  received: string;
+}
+
+/** Most issues reported per request: enough to fix a client, bounded for a hostile one. */
+const MAX_ISSUES = 20;
+
+const EXPECTED: Record<ColumnType, string> = {
+  int: 'an integer',
+  float: 'a finite number',
+  bool: 'true or false',
+  string: 'a string',
+  category: 'a string',
+  date: 'a date string',
+  datetime: 'a datetime string',
+};
+
+function typeOk(type: ColumnType, v: unknown): boolean {
+  switch (type) {
+    case 'float':
+      // JSON has no Infinity, but 1e400 parses to it; no model was trained on it.
+      return Number.isFinite(v);
+    case 'int':
+      return Number.isInteger(v) || typeof v === 'bigint';
+    case 'bool':
+      return typeof v === 'boolean';
+    default:
+      return typeof v === 'string';
+  }
+}
+
+/**
+ * Checks a table against the model's input schema before anything is scored: every column present,
+ * every value of the declared type, nulls (and NaN) only where the column is nullable, and at most
+ * `maxRows` rows. Unknown categories are left to the shared preprocessing, which applies the model's
+ * own policy (ignore, a fixed code, or an error). Extra columns are ignored, as MLflow does.
+ * Returns all issues (up to MAX_ISSUES); an empty list means the table is valid.
+ */
+export function inputIssues(schema: readonly InputColumn[], table: Table, maxRows = Infinity, rowOffset = 0): InputIssue[] {
+  const issues: InputIssue[] = [];
+  if (table.rows > maxRows) {
+    issues.push({ column: '', row: -1, problem: 'too_many_rows', expected: `at most ${maxRows} rows`, received: `${table.rows} rows` });
+    return issues;
+  }
+  for (const col of schema) {
+    const values = table.columns[col.name];
+    if (values === undefined) {
+      issues.push({ column: col.name, row: -1, problem: 'missing_column', expected: `a column "${col.name}"`, received: 'no such column' });
+      if (issues.length >= MAX_ISSUES) return issues;
+      continue;
+    }
+    for (let r = 0; r < table.rows; r++) {
+      const v = values[r];
+      if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
+        if (col.nullable) continue;
+        issues.push({ column: col.name, row: r + rowOffset, problem: 'null_not_allowed', expected: EXPECTED[col.type], received: v === undefined ? 'nothing' : String(v) });
+      } else if (!typeOk(col.type, v)) {
+        issues.push({ column: col.name, row: r + rowOffset, problem: 'wrong_type', expected: EXPECTED[col.type], received: JSON.stringify(v) ?? String(v) });
+      } else continue;
+      if (issues.length >= MAX_ISSUES) return issues;
+    }
+  }
+  return issues;
+}
+
+/** Renders one issue: `column "age", row 3: expected an integer, got "abc"`. */
+export function describeIssue(i: InputIssue): string {
+  if (i.problem === 'too_many_rows') return `too many rows: expected ${i.expected}, got ${i.received}`;
+  if (i.problem === 'missing_column') return `missing column "${i.column}"`;
+  const what = i.problem === 'null_not_allowed' ? `a missing value (${i.received}) where the column is not nullable` : i.received;
+  return `column "${i.column}", row ${i.row}: expected ${i.expected}, got ${what}`;
+}
+
+/**
+ * Throws E_BAD_INPUT naming the first issues (all of them in `data.issues`) unless the table is
+ * valid. `rowOffset` numbers rows from the start of a file read in batches.
+ */
+export function assertValidInput(schema: readonly InputColumn[], table: Table, maxRows?: number, rowOffset = 0): void {
+  const issues = inputIssues(schema, table, maxRows, rowOffset);
+  if (issues.length === 0) return;
+  const first = issues.slice(0, 3).map(describeIssue).join('; ');
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+  throw new MlpipeError('E_BAD_INPUT', `invalid input: ${first}${more}`, {
+    expected: `columns ${schema.map((c) => `${c.name}:${c.type}${c.nullable ? '?' : ''}`).join(', ')}`,
+    data: { issues },
+  });
+}

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { predict } from '../../../src/serve/predict.js';
+import { withModels } from './fixtures.js';
+
+const models = withModels();
+let root: string;
+beforeAll(() => {
+  root = models();
+});
+
+/** The tree model's value, by hand (see treeModel). */
+const treeValue = (a: number, b: number, c: number) => (a <= 1.5 ? (b <= 10 ? 1 : 2) : 3) + (c <= 0.5 ? 10 : 20);
+
+function treeRows(n: number): { a: number; b: number; c: number; id: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `r${String(i).padStart(3, '0')}`, a: (i % 4) * 0.75, b: (i * 7) % 20, c: (i % 3) * 0.4 }));
+}
+
+async function duckdb<T>(sql: string): Promise<T[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    return (await (await conn.run(sql)).getRowObjectsJS()) as T[];
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+describe('predict', () => {
+  it('scores a CSV in batches, keeping input order and passing ids through', async () => {
+    const rows = treeRows(50);
+    const input = join(root, 'rows.csv');
+    writeFileSync(input, `id,c,b,a,extra\n${rows.map((r) => `${r.id},${r.c},${r.b},${r.a},x`).join('\n')}\n`);
+    const output = join(root, 'preds.csv');
+    const result = await predict({ model: join(root, 'tree'), input, output, ids: ['id'], batchSize: 7 });
+    expect([result.rows, result.format, result.output]).toEqual([50, 'csv', output]);
+    const expected = `id,prediction\n${rows.map((r) => `${r.id},${treeValue(r.a, r.b, r.c)}`).join('\n')}\n`;
+    expect(readFileSync(output, 'utf8')).toBe(expected);
+  });
+
+  it('reads and writes Parquet with class probabilities', async () => {
+    const input = join(root, 'iris.parquet');
+    await duckdb(`COPY (SELECT * FROM (VALUES (1, 1.0, 2, 'red'), (2, 5.0, NULL, 'blue'), (3, -3.0, 7, NULL)) t(id, x1, x2, color)) TO '${input}' (FORMAT parquet)`);
+    const output = join(root, 'iris-preds.parquet');
+    await predict({ model: join(root, 'iris'), input, output, ids: ['id'], proba: true });
+    const back = await duckdb<Record<string, unknown>>(`SELECT * FROM read_parquet('${output}')`);
+    expect(back.map((r) => [r.id, r.prediction])).toEqual([
+      ['1', 'versicolor'],
+      ['2', 'virginica'],
+      ['3', 'versicolor'],
+    ]);
+    expect(Object.keys(back[0]!)).toEqual(['id', 'prediction', 'proba_setosa', 'proba_versicolor', 'proba_virginica']);
+    expect(back[0]!.proba_versicolor as number).toBeCloseTo(0.7605329, 6);
+    expect(readdirSync(root).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('reads one JSON row from stdin and writes JSON lines to stdout', async () => {
+    const stdout = new PassThrough();
+    let text = '';
+    stdout.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
+    const stdin = Readable.from(['{"x1": 1, "x2": 2, "color": "red", "key": "k1"}\n', '\n{"x1": 5, "color": "blue", "key": 2}\n']);
+    const result = await predict({ model: join(root, 'iris'), input: '-', stdin, stdout, ids: ['key'] });
+    expect([result.rows, result.output, result.format]).toEqual([2, null, 'jsonl']);
+    expect(text).toBe('{"key":"k1","prediction":"versicolor"}\n{"key":2,"prediction":"virginica"}\n');
+  });
+
+  it('names the file row of a bad value and leaves no output behind', async () => {
+    const rows = treeRows(40).map((r, i) => (i === 37 ? { ...r, b: 'oops' } : r));
+    const input = join(root, 'bad.jsonl');
+    writeFileSync(input, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const output = join(root, 'bad-preds.csv');
+    await expect(predict({ model: join(root, 'tree'), input, output, batchSize: 8 })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: 'invalid input: column "b", row 37: expected a finite number, got "oops"',
+    });
+    expect(existsSync(output)).toBe(false);
+    expect(readdirSync(root).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('rejects missing columns, unknown formats and --proba for a regressor', async () => {
+    const input = join(root, 'short.csv');
+    writeFileSync(input, 'a,b\n1,2\n');
+    await expect(predict({ model: join(root, 'tree'), input, ids: ['id'] })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: `${input} lacks columns "c", "id"`,
+    });
+    await expect(predict({ model: join(root, 'tree'), input: join(root, 'rows.xlsx') })).rejects.toMatchObject({ code: 'E_BAD_INPUT' });
+    await expect(predict({ model: join(root, 'tree'), input: join(root, 'none.csv') })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    await expect(predict({ model: join(root, 'tree'), input, proba: true })).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(predict({ model: join(root, 'tree'), input, output: join(root, 'no', 'such', 'p.csv') })).rejects.toMatchObject({
+      code: 'E_NOT_FOUND',
+      message: `cannot write ${join(root, 'no', 'such', 'p.csv')}: the folder ${join(root, 'no', 'such')} does not exist or is not writable`,
+    });
+  });
+});
