@@ -76,8 +76,10 @@ export function collectWorkspace(repo: Repo): Workspace {
         subdirs.push(childRel);
         continue;
       }
-      if (!e.isFile() || repo.ignore.ignores(childRel, false)) continue;
-      if (e.name.endsWith('.dvc') && e.name !== '.dvc') {
+      // The name test comes first: an untracked 10,000-file folder (`add` walks it) costs no pattern matching.
+      const isDvcFile = e.name.endsWith('.dvc') && e.name !== '.dvc';
+      if (!(isDvcFile || e.name === 'dvc.lock') || !e.isFile() || repo.ignore.ignores(childRel, false)) continue;
+      if (isDvcFile) {
         const tracked = loadDvcFile(repo, join(absDir, e.name));
         dvcFiles.push(tracked);
         for (const o of tracked.outputs) outputsHere.add(o.path);
