@@ -1,8 +1,8 @@
 import { type Dirent, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
 import { type DvcFile, type DvcOut, parseDvcFile } from '../formats/dvcfile.js';
 import { type DvcLock, parseDvcLock } from '../formats/dvclock.js';
+import { readYaml } from '../formats/yaml-read.js';
 import type { Repo } from './open.js';
 import { resolveInRepo, toRepoPath } from './paths.js';
 
@@ -130,7 +130,7 @@ function uncachedOuts(text: string | undefined): Set<string> {
   if (text === undefined) return out;
   let doc: unknown;
   try {
-    doc = parse(text, { version: '1.2' });
+    doc = readYaml(text, { allowDuplicateKeys: true });
   } catch {
     return out; // an invalid dvc.yaml is reported by the pipeline commands; here outputs stay cached
   }
