@@ -3,15 +3,15 @@ import type cliProgress from 'cli-progress';
 import type { ProgressOptions, ProgressReporter, ProgressTask } from '../core/progress.js';
 import { formatBytes, formatDuration } from './format.js';
 
+const require = createRequire(import.meta.url);
+/** Redraws at most this often: a tick per file of a 10,000-file add must not format 10,000 payloads. */
+const REDRAW_MS = 100;
+
 /**
  * Progress bars on stderr with counts, bytes, rate and ETA. Drawn only when stderr is a TTY and the
  * user did not ask for --quiet (the caller decides; see createProgress). Never touches stdout, so it
  * cannot corrupt --json output.
  */
-const require = createRequire(import.meta.url);
-/** Redraws at most this often: a tick per file of a 10,000-file add must not format 10,000 payloads. */
-const REDRAW_MS = 100;
-
 class TtyTask implements ProgressTask {
   private readonly bar: cliProgress.SingleBar;
   private units = 0;
