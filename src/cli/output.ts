@@ -1,4 +1,5 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ProgressReporter } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
@@ -88,9 +89,13 @@ export class Output {
   }
 }
 
+const require = createRequire(import.meta.url);
+
 /** A borderless, aligned table: readable on a terminal and when piped into a file or a CI log. */
 export function renderTable(rows: Record<string, unknown>[], columns: Column[], color: Colors): string {
-  const table = new Table({
+  // Loaded on first use: most commands never print a table, and the module costs start-up time.
+  const CliTable = require('cli-table3') as typeof Table;
+  const table = new CliTable({
     head: columns.map((c) => color.bold(c.header)),
     colAligns: columns.map((c) => c.align ?? 'left'),
     chars: {

@@ -1,6 +1,11 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { ProgressOptions, ProgressReporter, ProgressTask } from '../core/progress.js';
 import { formatBytes, formatDuration } from './format.js';
+
+const require = createRequire(import.meta.url);
+/** Redraws at most this often: a tick per file of a 10,000-file add must not format 10,000 payloads. */
+const REDRAW_MS = 100;
 
 /**
  * Progress bars on stderr with counts, bytes, rate and ETA. Drawn only when stderr is a TTY and the
@@ -15,13 +20,16 @@ class TtyTask implements ProgressTask {
   private readonly started = Date.now();
   private finished = false;
   private text = '';
+  private drawn = 0;
 
   constructor(
     private readonly label: string,
     private readonly options: ProgressOptions,
   ) {
     this.totalBytes = options.totalBytes;
-    this.bar = new cliProgress.SingleBar(
+    // Loaded on first use: only a TTY run draws bars, and the module costs start-up time.
+    const { SingleBar, Presets } = require('cli-progress') as typeof cliProgress;
+    this.bar = new SingleBar(
       {
         stream: process.stderr,
         format: '{label} {bar} {percentage}% | {value}/{total} {unit}{bytes} | {rate} | ETA {eta_h} {status}',
@@ -33,7 +41,7 @@ class TtyTask implements ProgressTask {
         fps: 10,
         etaBuffer: 50,
       },
-      cliProgress.Presets.shades_classic,
+      Presets.shades_classic,
     );
     this.bar.start(options.total ?? 0, 0, this.payload());
   }
@@ -64,6 +72,9 @@ class TtyTask implements ProgressTask {
   tick(units = 1, bytes = 0): void {
     this.units += units;
     this.bytes += bytes;
+    const now = Date.now();
+    if (now - this.drawn < REDRAW_MS) return;
+    this.drawn = now;
     this.bar.update(this.units, this.payload());
   }
 

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { readYaml } from './yaml-read.js';
 import { MlpipeError } from '../../errors.js';
 import { type YamlValue, dumpYaml } from './yaml-emit.js';
 
@@ -36,7 +36,7 @@ export interface DvcFile {
 export function parseDvcFile(text: string, where = '.dvc file'): DvcFile {
   let data: unknown;
   try {
-    data = parse(text, { version: '1.2', uniqueKeys: true });
+    data = readYaml(text);
   } catch (err) {
     throw invalid(where, 'valid YAML', (err as Error).message.split('\n')[0] ?? 'a YAML error', err);
   }

@@ -28,6 +28,7 @@ export class LocalOdb {
   private readonly dirs = new Set<string>();
   private readonly tmpPrefix = randomBytes(9).toString('base64url');
   private tmpCount = 0;
+  private tmpDir: string | undefined;
 
   readonly root: string;
 
@@ -53,18 +54,20 @@ export class LocalOdb {
     if (oids.length < 1024) return oids.filter((oid) => !this.has(oid, legacy));
     const listings = new Map<string, Set<string>>();
     return oids.filter((oid) => {
-      const path = this.path(oid, legacy);
-      const dir = dirname(path);
+      // Split the layout's relative path at its last slash: cheaper than dirname() on 10,000 paths.
+      const rel = objectRelPath(oid, legacy);
+      const slash = rel.lastIndexOf('/');
+      const dir = rel.slice(0, slash);
       let names = listings.get(dir);
       if (!names) {
         try {
-          names = new Set(readdirSync(dir));
+          names = new Set(readdirSync(`${this.root}/${dir}`));
         } catch {
           names = new Set();
         }
         listings.set(dir, names);
       }
-      return !names.has(path.slice(dir.length + 1));
+      return !names.has(rel.slice(slash + 1));
     });
   }
 
@@ -73,10 +76,12 @@ export class LocalOdb {
    * rename is atomic). Listing skips `.tmp` names; leftovers of a killed process are removed by gc.
    */
   tmpPath(): string {
-    const dir = this.base(false);
+    this.tmpDir ??= this.base(false);
+    const dir = this.tmpDir;
     this.ensureDir(dir);
     // A random prefix per process plus a counter: unique without a random draw per file.
-    return join(dir, `.${this.tmpPrefix}-${this.tmpCount++}.tmp`);
+    // A template, not join(): join normalises the path, which showed in profiles of a 10,000-file add.
+    return `${dir}/.${this.tmpPrefix}-${this.tmpCount++}.tmp`;
   }
 
   /** The folder holding the two-character prefix folders, derived from layout.ts. */

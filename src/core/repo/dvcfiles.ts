@@ -1,8 +1,8 @@
 import { type Dirent, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
 import { type DvcFile, type DvcOut, parseDvcFile } from '../formats/dvcfile.js';
 import { type DvcLock, parseDvcLock } from '../formats/dvclock.js';
+import { readYaml } from '../formats/yaml-read.js';
 import type { Repo } from './open.js';
 import { resolveInRepo, toRepoPath } from './paths.js';
 
@@ -76,8 +76,10 @@ export function collectWorkspace(repo: Repo): Workspace {
         subdirs.push(childRel);
         continue;
       }
-      if (!e.isFile() || repo.ignore.ignores(childRel, false)) continue;
-      if (e.name.endsWith('.dvc') && e.name !== '.dvc') {
+      // The name test comes first: an untracked 10,000-file folder (`add` walks it) costs no pattern matching.
+      const isDvcFile = e.name.endsWith('.dvc') && e.name !== '.dvc';
+      if (!(isDvcFile || e.name === 'dvc.lock') || !e.isFile() || repo.ignore.ignores(childRel, false)) continue;
+      if (isDvcFile) {
         const tracked = loadDvcFile(repo, join(absDir, e.name));
         dvcFiles.push(tracked);
         for (const o of tracked.outputs) outputsHere.add(o.path);
@@ -128,7 +130,7 @@ function uncachedOuts(text: string | undefined): Set<string> {
   if (text === undefined) return out;
   let doc: unknown;
   try {
-    doc = parse(text, { version: '1.2' });
+    doc = readYaml(text, { allowDuplicateKeys: true });
   } catch {
     return out; // an invalid dvc.yaml is reported by the pipeline commands; here outputs stay cached
   }

@@ -7,7 +7,7 @@ import { type ManifestEntry, dirOid, serializeDirManifest } from '../hash/manife
 import { MlpipeError } from '../../errors.js';
 import type { Repo } from './open.js';
 import { type ScannedFile, scanPath } from './scan.js';
-import { type StateRow, sameStamp } from './state.js';
+import type { FileStamp, StateRow } from './state.js';
 import { toRepoPath } from './paths.js';
 
 /**
@@ -80,12 +80,11 @@ async function hashOrCommit(repo: Repo, abs: string, commit: boolean, progress: 
 /** md5 per file: from the state DB when the stamp matches (and, when committing, the object exists). */
 async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string | undefined, commit: boolean, progress: ProgressReporter): Promise<string[]> {
   const state = repo.state();
-  const known = dirRepoPath !== undefined ? state.rowsUnder(dirRepoPath) : undefined;
+  const lookup = dirRepoPath !== undefined ? state.lookupUnder(dirRepoPath) : (path: string, stamp: FileStamp) => state.lookup(path, stamp);
   const md5s: string[] = new Array(files.length);
   const todo: number[] = [];
   files.forEach((f, i) => {
-    const row = known ? known.get(f.repoPath) : undefined;
-    const md5 = known ? (row && sameStamp(row, f.stamp) ? row.md5 : undefined) : state.lookup(f.repoPath, f.stamp);
+    const md5 = lookup(f.repoPath, f.stamp);
     if (md5 !== undefined && (!commit || repo.cache.has(md5))) md5s[i] = md5;
     else todo.push(i);
   });
@@ -120,13 +119,12 @@ async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string 
 /** Legacy md5-dos2unix hashes, cached in the same state table under a `legacy:` key prefix. */
 async function legacyHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string | undefined): Promise<string[]> {
   const state = repo.state();
-  const known = dirRepoPath !== undefined ? state.rowsUnder(`${LEGACY_KEY}${dirRepoPath}`) : undefined;
+  const lookup = dirRepoPath !== undefined ? state.lookupUnder(`${LEGACY_KEY}${dirRepoPath}`) : (path: string, stamp: FileStamp) => state.lookup(path, stamp);
   const rows: StateRow[] = [];
   const md5s: string[] = [];
   for (const f of files) {
     const key = `${LEGACY_KEY}${f.repoPath}`;
-    const row = known?.get(key);
-    let md5 = known ? (row && sameStamp(row, f.stamp) ? row.md5 : undefined) : state.lookup(key, f.stamp);
+    let md5 = lookup(key, f.stamp);
     if (md5 === undefined) {
       md5 = await md5Dos2unixFile(f.abs);
       rows.push({ path: key, ...f.stamp, md5 });

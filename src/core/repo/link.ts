@@ -41,7 +41,7 @@ export async function materialize(repo: Repo, oid: string, legacy: boolean, dest
         throw err;
       }
       renameSync(tmp, dest);
-      return stampOf(statSync(dest, { bigint: true }));
+      return stampOf(statSync(dest));
     }
     throw new MlpipeError('E_BAD_INPUT', 'no link type in cache.type works on this filesystem', {
       expected: 'one of reflink, hardlink, symlink, copy to succeed',

@@ -1,4 +1,4 @@
-import { type BigIntStats, type Dirent, readdirSync, statSync } from 'node:fs';
+import { type Dirent, type Stats, readdirSync, statSync } from 'node:fs';
 import { MlpipeError, isErrnoException } from '../../errors.js';
 import type { FileStamp } from './state.js';
 import type { Repo } from './open.js';
@@ -22,9 +22,9 @@ export interface ScannedFile {
 export type Scan = { kind: 'missing' } | { kind: 'file'; file: ScannedFile } | { kind: 'dir'; files: ScannedFile[] };
 
 export function scanPath(repo: Repo, abs: string): Scan {
-  let st: BigIntStats;
+  let st: Stats;
   try {
-    st = statSync(abs, { bigint: true });
+    st = statSync(abs);
   } catch (err) {
     if (isErrnoException(err, 'ENOENT') || isErrnoException(err, 'ENOTDIR')) return { kind: 'missing' };
     throw err;
@@ -62,10 +62,10 @@ export function scanPath(repo: Repo, abs: string): Scan {
         });
       }
       let isDir = e.isDirectory();
-      let st: BigIntStats | undefined;
+      let st: Stats | undefined;
       if (e.isSymbolicLink()) {
         try {
-          st = statSync(`${absDir}/${e.name}`, { bigint: true });
+          st = statSync(`${absDir}/${e.name}`);
         } catch {
           continue; // a dangling link has no content to track
         }
@@ -75,18 +75,23 @@ export function scanPath(repo: Repo, abs: string): Scan {
       if (isDir) stack.push(rel);
       else if (e.isFile() || st?.isFile()) {
         const fileAbs = `${absDir}/${e.name}`;
-        files.push(scanned(rel, childRepoPath, fileAbs, st ?? statSync(fileAbs, { bigint: true })));
+        files.push(scanned(rel, childRepoPath, fileAbs, st ?? statSync(fileAbs)));
       }
     }
   }
   return { kind: 'dir', files };
 }
 
-function scanned(rel: string, repoPath: string, abs: string, st: BigIntStats): ScannedFile {
-  return { rel, repoPath, abs, stamp: stampOf(st), isexec: (st.mode & 0o111n) !== 0n };
+function scanned(rel: string, repoPath: string, abs: string, st: Stats): ScannedFile {
+  return { rel, repoPath, abs, stamp: stampOf(st), isexec: (st.mode & 0o111) !== 0 };
 }
 
-/** The state DB key of a file version; bigint stats are exact (ns) and cheaper than Date-bearing ones. */
-export function stampOf(st: BigIntStats): FileStamp {
-  return { ino: Number(st.ino), mtime: String(st.mtimeNs), size: Number(st.size) };
+/**
+ * The state DB key of a file version. The mtime is the double `mtimeMs` (~0.25 us resolution today),
+ * the precision DVC itself keys its state on (Python's float `st_mtime`, §2.4), and far finer than
+ * the kernel's coarse file-time clock. Number stats cost ~30% less than bigint ones (no BigInt
+ * arithmetic per field), which is most of a no-change status on 10,000 files.
+ */
+export function stampOf(st: Stats): FileStamp {
+  return { ino: st.ino, mtime: String(st.mtimeMs), size: st.size };
 }

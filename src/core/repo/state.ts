@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3';
  */
 export interface FileStamp {
   ino: number;
-  /** Nanoseconds since the epoch, as a decimal string (exact, unlike a double). */
+  /** Milliseconds since the epoch with their fraction (`Stats.mtimeMs`), as a string. */
   mtime: string;
   size: number;
 }
@@ -19,6 +19,9 @@ export interface StateRow extends FileStamp {
   path: string;
   md5: string;
 }
+
+/** A `hashes` row as `raw()` returns it: path, ino, mtime, size, md5. */
+type RawRow = [string, number, string, number, string];
 
 export class StateDb {
   private readonly db: BetterSqlite3.Database;
@@ -35,7 +38,9 @@ export class StateDb {
       'CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, ino INTEGER NOT NULL, mtime TEXT NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL) WITHOUT ROWID',
     );
     this.getStmt = this.db.prepare('SELECT ino, mtime, size, md5 FROM hashes WHERE path = ?');
-    this.rangeStmt = this.db.prepare('SELECT path, ino, mtime, size, md5 FROM hashes WHERE path > ? AND path < ?');
+    // Raw rows (arrays): a 10,000-file tree reads 10,000 rows on every status, and arrays cost far
+    // less to build than objects with named keys.
+    this.rangeStmt = this.db.prepare('SELECT path, ino, mtime, size, md5 FROM hashes WHERE path > ? AND path < ?').raw(true);
     this.putStmt = this.db.prepare('INSERT OR REPLACE INTO hashes (path, ino, mtime, size, md5) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -45,10 +50,17 @@ export class StateDb {
     return row && sameStamp(row, stamp) ? row.md5 : undefined;
   }
 
-  /** Every row under the folder `dir` (repo-relative, POSIX), keyed by path: one query for a whole tree. */
-  rowsUnder(dir: string): Map<string, StateRow> {
-    const rows = this.rangeStmt.all(`${dir}/`, `${dir}0`) as StateRow[]; // '0' sorts right after '/'
-    return new Map(rows.map((r) => [r.path, r]));
+  /**
+   * A lookup over every row under the folder `dir` (repo-relative, POSIX), read with one query for
+   * the whole tree: the md5 recorded for a path if its stamp still matches.
+   */
+  lookupUnder(dir: string): (path: string, stamp: FileStamp) => string | undefined {
+    const rows = new Map<string, RawRow>();
+    for (const row of this.rangeStmt.iterate(`${dir}/`, `${dir}0`) as IterableIterator<RawRow>) rows.set(row[0], row); // '0' sorts right after '/'
+    return (path, stamp) => {
+      const row = rows.get(path);
+      return row && row[2] === stamp.mtime && Number(row[1]) === stamp.ino && Number(row[3]) === stamp.size ? row[4] : undefined;
+    };
   }
 
   putMany(rows: readonly StateRow[]): void {
@@ -63,6 +75,6 @@ export class StateDb {
   }
 }
 
-export function sameStamp(row: FileStamp, stamp: FileStamp): boolean {
+function sameStamp(row: FileStamp, stamp: FileStamp): boolean {
   return row.mtime === stamp.mtime && Number(row.ino) === stamp.ino && Number(row.size) === stamp.size;
 }
