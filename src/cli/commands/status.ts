@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
-import { action, examples } from '../command.js';
+import { type CommandContext, action, examples } from '../command.js';
 
 export function registerStatus(program: Command): void {
   const cmd = program
     .command('status')
     .description('show tracked data that differs from its .dvc file and pipeline stages that changed (as dvc status)')
     .argument('[targets...]', '.dvc files, outputs or folders to check (default: all)')
+    .option('-c, --cloud', 'compare the cache with a remote instead: what is missing locally or remotely')
+    .option('-r, --remote <name>', 'the remote for --cloud (default: the default remote)')
     .action(
-      action<[string[]], Record<string, never>>(async (ctx, _opts, targets) => {
+      action<[string[]], { cloud?: boolean; remote?: string }>(async (ctx, opts, targets) => {
+        if (opts.cloud || opts.remote) return cloudStatusCommand(ctx, targets, opts.remote);
         const { withRepo } = await import('../../core/repo/open.js');
         const { dataStatus, dataStatusToDvcJson } = await import('../../core/repo/status.js');
         const { pipelineStatus, formatStatus, dataOpsFor } = await import('../../pipeline/status.js');
@@ -32,5 +35,15 @@ export function registerStatus(program: Command): void {
         });
       }),
     );
-  examples(cmd, ['mlpipe status', 'mlpipe status data/raw.csv.dvc', 'mlpipe --json status']);
+  examples(cmd, ['mlpipe status', 'mlpipe status data/raw.csv.dvc', 'mlpipe --json status', 'mlpipe status -c -r storage']);
+}
+
+/** `status -c`: objects that are only in the cache (new), only on the remote (deleted), or in neither (missing). */
+async function cloudStatusCommand(ctx: CommandContext, targets: string[], remote: string | undefined): Promise<void> {
+  const { cloudStatus } = await import('../../remote/sync.js');
+  const result = await cloudStatus({ cwd: ctx.cwd, targets, remote, signal: ctx.signal });
+  ctx.out.result(result, () => {
+    if (result.inSync) return ctx.out.line(`Cache and remote '${result.remote}' are in sync.`);
+    for (const e of result.entries) ctx.out.line(`\t${`${e.status}:`.padEnd(20)}${e.path}`);
+  });
 }
