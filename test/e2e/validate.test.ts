@@ -35,14 +35,14 @@ describe('mlpipe validate', () => {
   it('valid data exits 0 with a one-line summary', async () => {
     const r = await run('validate', 'good.csv', '--schema', 'schema.yaml');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`${join(dir, 'good.csv')}: valid, 3 rows, 9 checks: 9 passed, 0 error(s), 0 warning(s)\n`);
+    expect(r.stdout).toBe(`good.csv: valid, 3 rows, 9 checks: 9 passed, 0 error(s), 0 warning(s)\n`);
   });
 
   it('failing data exits 10 (E_VALIDATION_FAILED): a table of every issue on stdout, the error on stderr', async () => {
     const r = await run('validate', 'bad.csv', '--schema', 'schema.yaml');
     expect(r.code).toBe(10);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe(`${join(dir, 'bad.csv')}: invalid, 3 rows, 9 checks: 6 passed, 3 error(s), 0 warning(s)`);
+    expect(lines[0]).toBe(`bad.csv: invalid, 3 rows, 9 checks: 6 passed, 3 error(s), 0 warning(s)`);
     expect(lines[2]).toMatch(/^severity\s+column\s+rule\s+rows\s+observed\s+expected\s+sample$/);
     expect(lines.slice(3, 6).map((l) => l.split(/\s{2,}/).slice(0, 4))).toEqual([
       ['error', 'id', 'unique', '1'],
