@@ -6,7 +6,8 @@ import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
 import { duckdbBatches, idKey, inputFormatOf, jsonlBatches, openInput } from './batch-read.js';
 import { AtomicOutput, type OutputFormat, csvHeader, csvRows, jsonlRows, outputFormatOf, predictionColumns, write } from './batch-write.js';
-import { type Model, type Predictions, loadModel } from './model.js';
+import { type Model, type Predictions, TS_MAX_ROWS, loadModel } from './model.js';
+import { ScoringThread } from './scoring-thread.js';
 import type { Table } from './table.js';
 import { assertValidInput } from './validate.js';
 
@@ -23,6 +24,8 @@ export interface PredictOptions {
   ids?: string[];
   /** Rows scored per batch (default 65,536). */
   batchSize?: number;
+  /** onnxruntime threads scoring large inputs (default 1: the main thread and DuckDB use the other core). */
+  threads?: number;
   progress?: ProgressReporter;
   signal?: AbortSignal;
   stdin?: Readable;
@@ -81,6 +84,9 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     const stream = out?.stream ?? options.stdout ?? process.stdout;
     const task = (options.progress ?? silentProgress).task('predicting', { unit: 'rows' });
     let rows = 0;
+    // Large inputs are scored on a thread of their own (see ScoringThread); a few rows are scored
+    // right here, not worth starting a thread for.
+    let thread: Promise<ScoringThread> | undefined;
     try {
       if (format !== 'jsonl') await write(stream, csvHeader(ids, columns));
       const emit = async ([table, p]: [Table, Predictions]) => {
@@ -92,7 +98,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       let pending: Promise<[Table, Predictions]> | undefined;
       for await (const table of batches) {
         if (options.signal?.aborted) throw new MlpipeError('E_INTERRUPTED', 'prediction interrupted; no output was written');
-        const scored = score(model, table, rows);
+        if (table.rows > TS_MAX_ROWS) thread ??= ScoringThread.start(model, options.threads ?? 1);
+        const scored = score(model.meta, thread ? await thread : model, table, rows);
         rows += table.rows;
         if (pending) await emit(await pending);
         pending = scored;
@@ -104,6 +111,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       task.done();
       await out?.abort();
       throw err;
+    } finally {
+      await thread?.then((t) => t.close(), () => {});
     }
     return {
       rows,
@@ -117,9 +126,9 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   }
 }
 
-function score(model: Model, table: Table, offset: number): Promise<[Table, Predictions]> {
-  assertValidInput(model.meta.inputSchema, table, Number.POSITIVE_INFINITY, offset);
-  return model.predict(table.columns, table.rows).then(
+function score(meta: Model['meta'], scorer: Pick<Model, 'predict'>, table: Table, offset: number): Promise<[Table, Predictions]> {
+  assertValidInput(meta.inputSchema, table, Number.POSITIVE_INFINITY, offset);
+  return scorer.predict(table.columns, table.rows).then(
     (p) => [table, p],
     (err: unknown) => {
       // Rows named by the shared preprocessing count from the batch; make them count from the file.
