@@ -92,7 +92,10 @@ export function csvRows(idValues: ArrayLike<unknown>[], p: Predictions, classCou
     if (p.labels) {
       const label = p.labels[r]!;
       let field = quoted.get(label);
-      if (field === undefined) quoted.set(label, (field = csvField(label)));
+      if (field === undefined) {
+        field = csvField(label);
+        quoted.set(label, field);
+      }
       out.text(field);
     } else out.ascii(String(p.values![r]));
     if (probs) {
