@@ -65,7 +65,10 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       });
     });
   }
-  const model = await loadModel(options.model);
+  // Files are scored by onnxruntime in a ScoringThread: the TypeScript scorer, which only pays off
+  // for a few rows at a time, would cost a graph decode at startup for nothing.
+  const fromFile = inputFormat !== 'jsonl';
+  const model = await loadModel(options.model, { engine: fromFile ? 'onnx' : 'auto' });
   try {
     const meta = model.meta;
     if (proba && !meta.classes) {
@@ -84,9 +87,15 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     const stream = out?.stream ?? options.stdout ?? process.stdout;
     const task = (options.progress ?? silentProgress).task('predicting', { unit: 'rows' });
     let rows = 0;
-    // Large inputs are scored on a thread of their own (see ScoringThread); a few rows are scored
-    // right here, not worth starting a thread for.
+    // Files are scored on a thread of their own (see ScoringThread), started now so that it loads
+    // while DuckDB opens the input. JSON Lines, often one row on stdin, start it only for a large batch.
     let thread: Promise<ScoringThread> | undefined;
+    const startThread = () => {
+      const started = ScoringThread.start(model, options.threads ?? 1);
+      started.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+      return started;
+    };
+    if (fromFile) thread = startThread();
     try {
       if (format !== 'jsonl') await write(stream, csvHeader(ids, columns));
       const emit = async ([table, p]: [Table, Predictions]) => {
@@ -98,8 +107,9 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       let pending: Promise<[Table, Predictions]> | undefined;
       for await (const table of batches) {
         if (options.signal?.aborted) throw new MlpipeError('E_INTERRUPTED', 'prediction interrupted; no output was written');
-        if (table.rows > TS_MAX_ROWS) thread ??= ScoringThread.start(model, options.threads ?? 1);
+        if (table.rows > TS_MAX_ROWS) thread ??= startThread();
         const scored = score(model.meta, thread ? await thread : model, table, rows);
+        scored.catch(() => {}); // awaited after the next batch is read; a failure must wait for that
         rows += table.rows;
         if (pending) await emit(await pending);
         pending = scored;
