@@ -42,8 +42,9 @@ export interface PredictResult {
 
 /**
  * Batch prediction: streams the input in batches through the same validation and scoring as the
- * server, keeps input order, passes id columns through, and writes the output atomically. Scoring a
- * batch overlaps with DuckDB reading the next chunks on its own threads.
+ * server, keeps input order, passes id columns through, and writes the output atomically. While the
+ * scoring thread scores batch k, this thread reads and preprocesses batch k+1 (DuckDB decoding on its
+ * own threads) and writes batch k-1.
  */
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const started = performance.now();

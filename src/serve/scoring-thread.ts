@@ -93,6 +93,7 @@ export class ScoringThread {
     const ready = await new Promise<Reply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the scoring thread exited with code ${code} while loading`)));
     });
     if ('fatal' in ready) {
       await worker.terminate();
