@@ -64,7 +64,7 @@ for (let at = 0; at < ${ROWS}; at += 65536) {
   const output = join(work, 'preds.csv');
   const result = compare({
     name: 'predict',
-    description: `mlpipe predict: ${ROWS} rows x 20 floats (Parquet) -> CSV with probabilities, 100-tree depth-6 boosting model; baseline: DuckDB copying the same file to CSV without scoring (the I/O floor)`,
+    description: `mlpipe predict: ${ROWS} rows x 20 floats (Parquet) -> CSV with probabilities, 100-tree depth-6 boosting model; baseline: DuckDB copying the same file to CSV without scoring (the I/O floor); ceiling: onnxruntime alone scoring the same rows from a pre-loaded float32 tensor on 1 thread`,
     runs: RUNS,
     subjects: {
       'mlpipe predict': ['node', MLPIPE, 'predict', '--model', dir, input, '--output', output, '--proba'],
