@@ -37,17 +37,76 @@ export function csvHeader(ids: readonly string[], columns: string[]): string {
   return `${[...ids, ...columns].map(csvField).join(',')}\n`;
 }
 
-/** One batch as CSV lines (no header). */
-export function csvRows(idValues: ArrayLike<unknown>[], p: Predictions, classCount: number, proba: boolean): string {
-  let out = '';
-  const probs = proba ? p.probabilities : null;
-  for (let r = 0; r < p.rows; r++) {
-    for (const col of idValues) out += `${csvField(col[r])},`;
-    out += p.labels ? csvField(p.labels[r]) : String(p.values![r]);
-    if (probs) for (let c = 0; c < classCount; c++) out += `,${probs[r * classCount + c]}`;
-    out += '\n';
+/** Bytes appended into one growing Buffer: a batch becomes one write, without a string per cell joined. */
+class ByteWriter {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 64));
   }
-  return out;
+
+  text(s: string): void {
+    this.reserve(s.length * 3); // the most UTF-8 bytes a UTF-16 code unit takes
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+
+  /** A string known to be ASCII (a formatted number). */
+  ascii(s: string): void {
+    this.reserve(s.length);
+    this.at += this.buf.write(s, this.at, 'latin1');
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.at++] = b;
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
+
+  private reserve(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(grown, 0, 0, this.at);
+    this.buf = grown;
+  }
+}
+
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+
+/** One batch as CSV lines (no header), UTF-8. */
+export function csvRows(idValues: ArrayLike<unknown>[], p: Predictions, classCount: number, proba: boolean): Buffer {
+  const probs = proba ? p.probabilities : null;
+  // About 20 bytes per number; the writer grows if ids or labels are longer.
+  const out = new ByteWriter(p.rows * (20 * (1 + (probs ? classCount : 0)) + 8 * (1 + idValues.length)));
+  // Labels come from a handful of classes: quote each once, not once per row.
+  const quoted = new Map<string, string>();
+  for (let r = 0; r < p.rows; r++) {
+    for (const col of idValues) {
+      out.text(csvField(col[r]));
+      out.byte(COMMA);
+    }
+    if (p.labels) {
+      const label = p.labels[r]!;
+      let field = quoted.get(label);
+      if (field === undefined) {
+        field = csvField(label);
+        quoted.set(label, field);
+      }
+      out.text(field);
+    } else out.ascii(String(p.values![r]));
+    if (probs) {
+      for (let c = 0; c < classCount; c++) {
+        out.byte(COMMA);
+        out.ascii(String(probs[r * classCount + c]));
+      }
+    }
+    out.byte(NEWLINE);
+  }
+  return out.bytes();
 }
 
 /** One batch as JSON Lines: `{"id": ..., "prediction": ..., "probabilities": {"class": p}}`. */
@@ -71,7 +130,7 @@ export function jsonlRows(ids: readonly string[], idValues: ArrayLike<unknown>[]
 }
 
 /** Writes text with backpressure; rejects once the stream has failed (a failed stream never drains). */
-export async function write(stream: Writable, text: string): Promise<void> {
+export async function write(stream: Writable, text: string | Buffer): Promise<void> {
   if (stream.errored) throw stream.errored;
   if (stream.write(text)) return;
   if (stream.errored || stream.destroyed) throw stream.errored ?? new Error('the output stream was closed');

@@ -220,6 +220,33 @@ function checkBinding(meta: ModelMeta, session: InferenceSession, onnxPath: stri
   }
 }
 
+/** The data of one onnxruntime output tensor. */
+export type OutputData = Float32Array | Float64Array | BigInt64Array | Int32Array;
+
+/** The output tensors a model's predictions are read from, in `meta.onnx.outputs`. */
+export function outputNames(meta: ModelMeta): string[] {
+  const { label, probabilities, value } = meta.onnx.outputs;
+  return (meta.task === 'regression' ? [value] : [label, probabilities]).filter((n): n is string => !!n);
+}
+
+/** Predictions from the output tensors of one onnxruntime run (`data(name)` reads one by name). */
+export function decodeOutputs(meta: ModelMeta, rows: number, data: (name: string) => OutputData | undefined): Predictions {
+  const { label, probabilities, value } = meta.onnx.outputs;
+  if (meta.task === 'regression') return { rows, labels: null, probabilities: null, values: data(value!) as Float32Array };
+  const proba = probabilities ? (data(probabilities) as Float32Array | undefined) : undefined;
+  return { rows, labels: labelsOf(meta.classes!, data(label!) as BigInt64Array, rows), probabilities: proba ?? null, values: null };
+}
+
+/** The label output holds class indices (docs/architecture.md); they name `meta.classes`. */
+function labelsOf(classes: string[], indices: BigInt64Array | Int32Array, rows: number): string[] {
+  const labels = new Array<string>(rows);
+  for (let r = 0; r < rows; r++) {
+    const i = Number(indices[r]);
+    labels[r] = classes[i] ?? String(i);
+  }
+  return labels;
+}
+
 type TensorCtor = typeof import('onnxruntime-node').Tensor;
 
 /** Scores with onnxruntime after mlpipe's shared preprocessing (src/train/model/preprocess.ts). */
@@ -239,8 +266,7 @@ class OnnxModel implements Model {
   ) {
     this.classCount = meta.classes?.length ?? 0;
     this.tsScorer = typeof tsStatus === 'string' ? { unsupported: tsStatus } : { op: tsStatus.op };
-    const { label, probabilities, value } = meta.onnx.outputs;
-    this.fetches = (meta.task === 'regression' ? [value] : [label, probabilities]).filter((n): n is string => !!n);
+    this.fetches = outputNames(meta);
   }
 
   async predict(columns: RawColumns, rows: number): Promise<Predictions> {
@@ -252,23 +278,11 @@ class OnnxModel implements Model {
     }
     const feeds = { [meta.onnx.input]: new this.Tensor(meta.onnx.inputType, x, [rows, meta.features.length]) };
     const out = await this.session.run(feeds, this.fetches);
-    const { label, probabilities, value } = meta.onnx.outputs;
-    if (meta.task === 'regression') {
-      return { rows, labels: null, probabilities: null, values: out[value!]!.data as Float32Array };
-    }
-    const proba = probabilities ? (out[probabilities]?.data as Float32Array | undefined) : undefined;
-    return this.classified(rows, out[label!]!.data as BigInt64Array, proba ?? null);
+    return decodeOutputs(meta, rows, (name) => out[name]?.data as OutputData | undefined);
   }
 
-  /** The label output holds class indices (docs/architecture.md); they name `meta.classes`. */
   private classified(rows: number, indices: BigInt64Array | Int32Array, probabilities: ArrayLike<number> | null): Predictions {
-    const classes = this.meta.classes!;
-    const labels = new Array<string>(rows);
-    for (let r = 0; r < rows; r++) {
-      const i = Number(indices[r]);
-      labels[r] = classes[i] ?? String(i);
-    }
-    return { rows, labels, probabilities, values: null };
+    return { rows, labels: labelsOf(this.meta.classes!, indices, rows), probabilities, values: null };
   }
 
   async release(): Promise<void> {

@@ -6,7 +6,8 @@ import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
 import { duckdbBatches, idKey, inputFormatOf, jsonlBatches, openInput } from './batch-read.js';
 import { AtomicOutput, type OutputFormat, csvHeader, csvRows, jsonlRows, outputFormatOf, predictionColumns, write } from './batch-write.js';
-import { type Model, type Predictions, loadModel } from './model.js';
+import { type Model, type Predictions, TS_MAX_ROWS, loadModel } from './model.js';
+import { ScoringThread } from './scoring-thread.js';
 import type { Table } from './table.js';
 import { assertValidInput } from './validate.js';
 
@@ -23,6 +24,8 @@ export interface PredictOptions {
   ids?: string[];
   /** Rows scored per batch (default 65,536). */
   batchSize?: number;
+  /** onnxruntime threads scoring large inputs (default 1: the main thread and DuckDB use the other core). */
+  threads?: number;
   progress?: ProgressReporter;
   signal?: AbortSignal;
   stdin?: Readable;
@@ -39,8 +42,9 @@ export interface PredictResult {
 
 /**
  * Batch prediction: streams the input in batches through the same validation and scoring as the
- * server, keeps input order, passes id columns through, and writes the output atomically. Scoring a
- * batch overlaps with DuckDB reading the next chunks on its own threads.
+ * server, keeps input order, passes id columns through, and writes the output atomically. While the
+ * scoring thread scores batch k, this thread reads and preprocesses batch k+1 (DuckDB decoding on its
+ * own threads) and writes batch k-1.
  */
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const started = performance.now();
@@ -62,7 +66,10 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       });
     });
   }
-  const model = await loadModel(options.model);
+  // Files are scored by onnxruntime in a ScoringThread: the TypeScript scorer, which only pays off
+  // for a few rows at a time, would cost a graph decode at startup for nothing.
+  const fromFile = inputFormat !== 'jsonl';
+  const model = await loadModel(options.model, { engine: fromFile ? 'onnx' : 'auto' });
   try {
     const meta = model.meta;
     if (proba && !meta.classes) {
@@ -81,6 +88,15 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     const stream = out?.stream ?? options.stdout ?? process.stdout;
     const task = (options.progress ?? silentProgress).task('predicting', { unit: 'rows' });
     let rows = 0;
+    // Files are scored on a thread of their own (see ScoringThread), started now so that it loads
+    // while DuckDB opens the input. JSON Lines, often one row on stdin, start it only for a large batch.
+    let thread: Promise<ScoringThread> | undefined;
+    const startThread = () => {
+      const started = ScoringThread.start(model, options.threads ?? 1);
+      started.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+      return started;
+    };
+    if (fromFile) thread = startThread();
     try {
       if (format !== 'jsonl') await write(stream, csvHeader(ids, columns));
       const emit = async ([table, p]: [Table, Predictions]) => {
@@ -92,7 +108,9 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       let pending: Promise<[Table, Predictions]> | undefined;
       for await (const table of batches) {
         if (options.signal?.aborted) throw new MlpipeError('E_INTERRUPTED', 'prediction interrupted; no output was written');
-        const scored = score(model, table, rows);
+        if (table.rows > TS_MAX_ROWS) thread ??= startThread();
+        const scored = score(model.meta, thread ? await thread : model, table, rows);
+        scored.catch(() => {}); // awaited after the next batch is read; a failure must wait for that
         rows += table.rows;
         if (pending) await emit(await pending);
         pending = scored;
@@ -104,6 +122,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       task.done();
       await out?.abort();
       throw err;
+    } finally {
+      await thread?.then((t) => t.close(), () => {});
     }
     return {
       rows,
@@ -117,9 +137,9 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   }
 }
 
-function score(model: Model, table: Table, offset: number): Promise<[Table, Predictions]> {
-  assertValidInput(model.meta.inputSchema, table, Number.POSITIVE_INFINITY, offset);
-  return model.predict(table.columns, table.rows).then(
+function score(meta: Model['meta'], scorer: Pick<Model, 'predict'>, table: Table, offset: number): Promise<[Table, Predictions]> {
+  assertValidInput(meta.inputSchema, table, Number.POSITIVE_INFINITY, offset);
+  return scorer.predict(table.columns, table.rows).then(
     (p) => [table, p],
     (err: unknown) => {
       // Rows named by the shared preprocessing count from the batch; make them count from the file.

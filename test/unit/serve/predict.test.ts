@@ -83,6 +83,43 @@ describe('predict', () => {
     expect(readdirSync(root).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it('scores a Parquet file of several DuckDB chunks on the scoring thread, in order, across batch edges', async () => {
+    const input = join(root, 'many.parquet');
+    // 5,000 rows: three DuckDB chunks of 2,048 rows cut across 1,500-row batches.
+    await duckdb(`COPY (SELECT 'r' || i AS id, (i % 4) * 0.75 AS a, (i * 7) % 20 AS b, (i % 3) * 0.4 AS c FROM range(5000) t(i)) TO '${input}' (FORMAT parquet)`);
+    const output = join(root, 'many-preds.csv');
+    const result = await predict({ model: join(root, 'tree'), input, output, ids: ['id'], batchSize: 1500 });
+    expect(result.rows).toBe(5000);
+    const lines = readFileSync(output, 'utf8').split('\n');
+    expect(lines.length).toBe(5002);
+    expect(lines[0]).toBe('id,prediction');
+    for (const i of [0, 1, 1499, 1500, 2047, 2048, 2999, 4095, 4096, 4999]) {
+      expect(lines[i + 1]).toBe(`r${i},${treeValue((i % 4) * 0.75, (i * 7) % 20, (i % 3) * 0.4)}`);
+    }
+    expect(lines.slice(1, -1).filter((l, i) => l !== `r${i},${treeValue((i % 4) * 0.75, (i * 7) % 20, (i % 3) * 0.4)}`)).toEqual([]);
+  });
+
+  it('names the file row of a null read from a Parquet column that is not nullable', async () => {
+    const input = join(root, 'null.parquet');
+    await duckdb(`COPY (SELECT i * 1.0 AS a, CASE WHEN i = 3000 THEN NULL ELSE 1.0 END AS b, 0.0 AS c FROM range(5000) t(i)) TO '${input}' (FORMAT parquet)`);
+    const output = join(root, 'null-preds.csv');
+    await expect(predict({ model: join(root, 'tree'), input, output, batchSize: 1500 })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: 'invalid input: column "b", row 3000: expected a finite number, got a missing value (NaN) where the column is not nullable',
+    });
+    expect(existsSync(output)).toBe(false);
+  });
+
+  it('moves JSON Lines scoring to the scoring thread once a batch is large, keeping order', async () => {
+    const rows = treeRows(100);
+    const input = join(root, 'big.jsonl');
+    writeFileSync(input, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const output = join(root, 'big-preds.csv');
+    // Batches of 64 (scored on the thread) then 36, then none: the thread keeps scoring once started.
+    await predict({ model: join(root, 'tree'), input, output, ids: ['id'], batchSize: 64 });
+    expect(readFileSync(output, 'utf8')).toBe(`id,prediction\n${rows.map((r) => `${r.id},${treeValue(r.a, r.b, r.c)}`).join('\n')}\n`);
+  });
+
   it('rejects missing columns, unknown formats and --proba for a regressor', async () => {
     const input = join(root, 'short.csv');
     writeFileSync(input, 'a,b\n1,2\n');
