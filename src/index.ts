@@ -17,7 +17,7 @@ export { dirOid, parseDirManifest, serializeDirManifest } from './core/hash/mani
 export type { ManifestEntry } from './core/hash/manifest.js';
 export { parseDvcFile, serializeNewDvcFile, serializeUpdatedDvcFile } from './core/formats/dvcfile.js';
 export type { DvcFile, DvcOut } from './core/formats/dvcfile.js';
-export { parseDvcLock, serializeDvcLock } from './core/formats/dvclock.js';
+export { parseDvcLock } from './core/formats/dvclock.js';
 export type { DvcLock, LockEntry, LockStage } from './core/formats/dvclock.js';
 export {
   getConfigValue,

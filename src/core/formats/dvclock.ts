@@ -1,6 +1,5 @@
 import { readYaml } from './yaml-read.js';
 import { MlpipeError } from '../../errors.js';
-import { type YamlValue, dumpYaml } from './yaml-emit.js';
 
 /**
  * `dvc.lock` (../shared/docs/dvc-format.md §3.3): pure parse and serialize. Entries without
@@ -79,28 +78,6 @@ function entries(raw: unknown, where: string): LockEntry[] {
       isexec: e.isexec === true,
     };
   });
-}
-
-export function serializeDvcLock(lock: DvcLock): string {
-  const stages: Record<string, YamlValue> = {};
-  for (const [name, s] of Object.entries(lock.stages)) {
-    const stage: Record<string, YamlValue> = { cmd: s.cmd };
-    if (s.deps.length) stage.deps = s.deps.map(entryFields);
-    if (Object.keys(s.params).length) stage.params = s.params as YamlValue;
-    if (s.outs.length) stage.outs = s.outs.map(entryFields);
-    stages[name] = stage;
-  }
-  return dumpYaml({ schema: '2.0', stages });
-}
-
-function entryFields(e: LockEntry): Record<string, YamlValue> {
-  const out: Record<string, YamlValue> = { path: e.path };
-  if (!e.legacy) out.hash = 'md5';
-  if (e.md5 !== undefined) out.md5 = e.md5;
-  if (e.size !== undefined) out.size = e.size;
-  if (e.nfiles !== undefined) out.nfiles = e.nfiles;
-  if (e.isexec) out.isexec = true;
-  return out;
 }
 
 function invalid(where: string, expected: string, received: string, cause?: unknown): MlpipeError {

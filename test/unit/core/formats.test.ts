@@ -8,7 +8,7 @@ import {
   setConfigValue,
 } from '../../../src/core/formats/config.js';
 import { parseDvcFile, serializeNewDvcFile, serializeUpdatedDvcFile } from '../../../src/core/formats/dvcfile.js';
-import { parseDvcLock, serializeDvcLock } from '../../../src/core/formats/dvclock.js';
+import { parseDvcLock } from '../../../src/core/formats/dvclock.js';
 import { addGitignoreEntry, gitignoreEntry, removeGitignoreEntry } from '../../../src/core/formats/gitignore.js';
 import { dumpYaml } from '../../../src/core/formats/yaml-emit.js';
 import { golden } from './golden.js';
@@ -83,12 +83,15 @@ describe('.dvc files (§3.1)', () => {
 });
 
 describe('dvc.lock (§3.3)', () => {
-  it('round-trips the golden pipeline lock byte for byte', () => {
-    const text = golden('pipeline/expected/dvc.lock');
-    const lock = parseDvcLock(text);
+  // Writing dvc.lock belongs to the pipeline (src/pipeline/lockfile.ts, golden byte test there);
+  // versioning only reads the outputs.
+  it('reads the outputs of the golden pipeline lock', () => {
+    const lock = parseDvcLock(golden('pipeline/expected/dvc.lock'));
     expect(Object.keys(lock.stages)).toEqual(['prepare', 'train']);
     expect(lock.stages.train!.outs.map((o) => o.path)).toEqual(['loss.csv', 'metrics.json', 'model.bin']);
-    expect(serializeDvcLock(lock)).toBe(text);
+    expect(lock.stages.prepare!.outs.map((o) => [o.path, o.md5, o.legacy])).toEqual([
+      ['data/prepared.csv', 'e151adcc623d8057b940f9c97553677c', false],
+    ]);
   });
 
   it('rejects a lock without schema 2.0', () => {
