@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from './lib/synthetic.mjs';
 import { BENCH_DIR, MLPIPE, compare, save, timeCommand } from './lib/harness.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -17,17 +18,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WORK = join(BENCH_DIR, 'work');
 mkdirSync(WORK, { recursive: true });
 
-/** mulberry32: a small seeded PRNG, so every run generates the same bytes. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 const COUNTRIES = ['DE', 'FR', 'IT', 'ES', 'NL', 'BE', 'AT', 'PL', 'SE', 'DK', 'FI', 'PT'];
 const CHANNELS = ['web', 'app', 'store', 'phone', 'partner'];
@@ -69,7 +60,7 @@ function row(i, r) {
 async function generateCsv(path, rows) {
   const marker = `${path}.rows`;
   if (existsSync(path) && existsSync(marker) && readFileSync(marker, 'utf8') === String(rows)) return;
-  const r = prng(42);
+  const r = mulberry32(42);
   const out = createWriteStream(path);
   out.write(`${HEADER}\n`);
   for (let start = 0; start < rows; start += 10_000) {

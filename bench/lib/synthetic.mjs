@@ -3,7 +3,8 @@
 // same signal. Seeded, so both sides of a benchmark read the same file and every run writes the same bytes.
 import { createWriteStream } from 'node:fs';
 
-function mulberry32(seed) {
+/** mulberry32: a small seeded PRNG, so every run generates the same bytes. */
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -2,11 +2,9 @@ import { readYaml } from './yaml-read.js';
 import { MlpipeError } from '../../errors.js';
 
 /**
- * `dvc.lock` (../shared/docs/dvc-format.md §3.3): pure parse and serialize. Entries without
- * `hash:` are legacy (md5-dos2unix). Serializing writes `schema: '2.0'` and, per stage, `cmd`,
- * `deps`, `params`, `outs` (empty ones omitted) with each entry's keys in DVC's order
- * `path, hash, md5, size, nfiles, isexec`; entries are written in the order given (callers sort
- * deps and outs by path as DVC does).
+ * `dvc.lock` (../shared/docs/dvc-format.md §3.3), the reading side versioning needs: the outputs of
+ * every stage and their hashes. Entries without `hash:` are legacy (md5-dos2unix). Writing the lock
+ * belongs to the pipeline (src/pipeline/lockfile.ts).
  */
 export interface LockEntry {
   path: string;
