@@ -110,7 +110,7 @@ export type { DiffResult, MetricsShowResult } from './pipeline/metrics.js';
 export { renderPlots } from './pipeline/plots/show.js';
 export type { PlotsOptions, PlotsResult } from './pipeline/plots/show.js';
 export { stageAdd, stageList } from './pipeline/stage-add.js';
-export { expRun, expShow, expApply } from './pipeline/exp/experiments.js';
+export { expRun, expApply, expSave, expBranch } from './pipeline/exp/experiments.js';
 export type { PyValue } from './pipeline/values.js';
 export { ServeApp } from './serve/app.js';
 export type { AppOptions, ServeRequest, ServeResponse } from './serve/app.js';
