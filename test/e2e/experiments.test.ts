@@ -5,51 +5,27 @@
  * Python is needed; train.py stays the tracked dependency, so its hash column matches. Commit and
  * task ids differ from DVC's (other authors, other queue storage) and are substituted.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { tempRepo } from '../helpers/tree.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ExpRepo, expFixture as fixture, expRepo } from '../helpers/exp-repo.js';
 
-const FIXTURE = new URL('../fixtures/dvc/experiments/', import.meta.url).pathname;
-const fixture = (p: string) => readFileSync(join(FIXTURE, p), 'utf8');
 const golden = (command: string, nth = 1) => fixture('commands').split(`$ ${command}\n`)[nth]!.split(/\n\$ /)[0]!.replace(/\n$/, '');
 
-/** The fixture's train.py in JavaScript: the same metrics.json and model.txt bytes. */
-const TRAIN_MJS = `import { readFileSync, writeFileSync } from 'node:fs';
-const p = Object.fromEntries(readFileSync('params.yaml', 'utf8').trim().split('\\n').map((l) => l.split(': ')).map(([k, v]) => [k, Number(v)]));
-const loss = Math.round((1 / (p.a + p.b)) * 10000) / 10000;
-writeFileSync('metrics.json', \`{"score": \${p.a * 10 + p.b}, "loss": \${loss}}\`);
-writeFileSync('model.txt', \`a=\${p.a} b=\${p.b}\\n\`);
-if (process.env.FAIL_WHEN_B && String(p.b) === process.env.FAIL_WHEN_B) process.exit(3);
-`;
-
-const at = (minute: number) => {
-  const date = `2024-01-01T00:${String(minute).padStart(2, '0')}:00Z`;
-  return { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, TZ: 'UTC', COLUMNS: '200' };
-};
-
 describe('experiments as DVC 3.64 runs them (golden)', { timeout: 120_000 }, () => {
-  const repo = tempRepo({
-    '.dvc': { config: '', '.gitignore': '/config.local\n/tmp\n/cache\n' },
-    '.dvcignore': fixture('expected/.dvcignore'),
+  let repo: ExpRepo;
+  const mlpipe = (minute: number, ...args: string[]) => repo.mlpipe(minute, ...args);
+  beforeAll(async () => {
+    repo = await expRepo();
   });
-  cpSync(join(FIXTURE, 'input'), repo.dir, { recursive: true });
-  writeFileSync(join(repo.dir, 'dvc.yaml'), fixture('input/dvc.yaml').replace('python3 train.py', 'node train.mjs'));
-  writeFileSync(join(repo.dir, 'train.mjs'), TRAIN_MJS);
-  const mlpipe = (minute: number, ...args: string[]) => runCli(args, { cwd: repo.dir, env: at(minute) });
   afterAll(() => repo.cleanup());
   const ids: Record<string, string> = {};
   /** DVC's shas and task ids replaced by ours. */
   const ours = (text: string) => Object.entries(ids).reduce((t, [theirs, mine]) => t.split(theirs).join(mine), text);
 
   it('repro, exp run -S, exp run --queue (twice) and queue status', async () => {
-    expect((await mlpipe(50, 'repro')).code).toBe(0);
-    expect(readFileSync(join(repo.dir, 'metrics.json'), 'utf8')).toBe('{"score": 12, "loss": 0.3333}');
-    repo.git('add', '-A');
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'baseline'], { cwd: repo.dir, env: { ...process.env, ...at(50) } });
-    const run = await runCli(['exp', 'run', '-S', 'a=2', '-n', 'exp-a2'], { cwd: repo.dir, env: { ...at(51) } });
+    expect(repo.git('show', 'HEAD:metrics.json')).toBe('{"score": 12, "loss": 0.3333}');
+    const run = await mlpipe(51, 'exp', 'run', '-S', 'a=2', '-n', 'exp-a2');
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toBe(`${golden('dvc exp run -S a=2 -n exp-a2').replace('python3 train.py', 'node train.mjs')}\n`);
     expect(readFileSync(join(repo.dir, 'metrics.json'), 'utf8')).toBe(fixture('expected/metrics.json'));

@@ -26,6 +26,8 @@ export interface QueueEntry {
   set: string[];
   /** Queue time, local and zone-less as DVC prints it. */
   created: string;
+  /** Milliseconds since the epoch when queued: the queue's order (created has whole seconds). */
+  queuedAt: number;
   status: QueueStatus;
   /** Log file, repo-relative. */
   log: string;
@@ -58,7 +60,7 @@ export function listQueue(root: string): QueueEntry[] {
   for (const e of entries) {
     if (e.status === 'running' && e.pid !== undefined && !alive(e.pid)) e.status = 'failed';
   }
-  return entries.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.id < b.id ? -1 : 1));
+  return entries.sort((a, b) => a.queuedAt - b.queuedAt);
 }
 
 export function writeEntry(root: string, entry: QueueEntry): void {

@@ -70,6 +70,7 @@ export function queueExperiment(options: QueueOptions): QueueEntry {
     stash: id,
     set: options.set ?? [],
     created: localIso(Number(git(root, ['show', '-s', '--format=%ct', id]).trim()) * 1000),
+    queuedAt: Date.now(),
     status: 'queued',
     log: logPathOf(id),
   };

@@ -80,7 +80,7 @@ export function collectExperiments(options: ExpShowOptions): ExpShowData {
     const pending = queue
       .filter((q) => q.baseline === sha && (q.status === 'queued' || q.status === 'running' || (q.status === 'failed' && !options.hideFailed)))
       .filter((q) => !(options.hideQueued && q.status === 'queued'))
-      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+      .sort((a, b) => b.queuedAt - a.queuedAt);
     for (const q of pending) {
       const reader = revisionReader(root, q.stash);
       const exp = readState(root, reader, q.id, q.name, q.created, { metrics: false });
