@@ -280,18 +280,28 @@ export function registerExp(program: Command): void {
     .description('expand a grid ("train.lr=0.03,0.1;train.max_depth=4,8") into experiments and queue them (--dry: only print)')
     .option('--dry', 'print the points without queueing them')
     .option('--prefix <name>', 'experiment names are <prefix>-1, <prefix>-2, ... (default sweep)', 'sweep')
+    .option('--report <metric>', "don't queue: a markdown table of the points' experiments sorted by this metric, the best marked")
+    .option('--sort-order <order>', 'with --report: desc (highest first, the default) or asc', 'desc')
     .action(
-      action<[string], { dry?: boolean; prefix: string }>(async (ctx, opts, grid) => {
-        const { expandGrid } = await import('../../pipeline/exp/sweep.js');
+      action<[string], { dry?: boolean; prefix: string; report?: string; sortOrder: string }>(async (ctx, opts, grid) => {
+        const { expandGrid, sweepReport } = await import('../../pipeline/exp/sweep.js');
+        const { requireRoot } = await import('../../pipeline/root.js');
+        if (opts.report !== undefined) {
+          const report = sweepReport({ root: requireRoot(ctx.cwd), grid, prefix: opts.prefix, metric: opts.report, order: opts.sortOrder });
+          const { renderSweepReport } = await import('../render/sweep.js');
+          const { toJsonValue } = await import('../../pipeline/values.js');
+          ctx.out.result(toJsonValue(report as never), () => ctx.out.line(renderSweepReport(report).replace(/\n$/, '')));
+          return;
+        }
         const points = expandGrid(grid, { prefix: opts.prefix });
         if (!opts.dry) {
           const { queueExperiment } = await import('../../pipeline/exp/queue.js');
-          const { requireRoot } = await import('../../pipeline/root.js');
           const root = requireRoot(ctx.cwd);
           for (const p of points) queueExperiment({ root, set: p.set, name: p.name });
         }
+        // --json is the GitHub Actions matrix: {"include": [{name, set, args}, ...]}
         ctx.out.result({ include: points }, () => {
-          for (const p of points) ctx.out.line(`${p.name}: ${p.set.map((s) => `-S ${s}`).join(' ')}`);
+          for (const p of points) ctx.out.line(`${p.name}: ${p.args}`);
           if (!opts.dry) ctx.out.line(`\nQueued ${points.length} experiment(s); run them with \`mlpipe exp run --run-all -j N\`.`);
         });
       }),

@@ -1,6 +1,10 @@
 import { MlpipeError } from '../../errors.js';
+import { type Values, readMetrics } from '../metrics.js';
+import { revisionReader } from '../revision.js';
+import type { PyValue } from '../values.js';
 import { parseOverride } from './overrides.js';
 import { validateExpName } from './queue.js';
+import { headCommit, listExperiments } from './refs.js';
 
 /**
  * The sweep grid: `key=v1,v2;key2=v3,v4` (keys as `-S` takes them, `[file:]key`), expanded to its
@@ -75,4 +79,74 @@ function splitTop(text: string, sep: string): string[] {
 
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_.:=,/+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface SweepReportRow {
+  name: string;
+  set: string[];
+  /** The experiment's commit; undefined when the point left no experiment (it failed or never ran). */
+  commit?: string;
+  value?: PyValue;
+}
+
+export interface SweepReport {
+  /** The metric as `file:key`. */
+  metric: string;
+  order: 'asc' | 'desc';
+  /** Best first; points without a value last, in grid order. */
+  rows: SweepReportRow[];
+  best?: string;
+}
+
+/**
+ * The sweep's results: each grid point's experiment (`<prefix>-<n>` of HEAD) with the chosen metric,
+ * sorted, the best one named. What the sweep workflow writes to its job summary.
+ */
+export function sweepReport(options: { root: string; grid: string; prefix?: string; metric: string; order?: string }): SweepReport {
+  const order = options.order ?? 'desc';
+  if (order !== 'asc' && order !== 'desc') throw new MlpipeError('E_USAGE', `--sort-order must be asc or desc, not '${order}'`, { received: order });
+  const points = expandGrid(options.grid, { prefix: options.prefix });
+  const head = headCommit(options.root);
+  const exps = new Map(listExperiments(options.root, head).map((e) => [e.name, e]));
+  let metric: string | undefined;
+  const rows: SweepReportRow[] = points.map((p) => {
+    const exp = exps.get(p.name);
+    if (!exp) return { name: p.name, set: p.set };
+    const metrics = readMetrics(options.root, revisionReader(options.root, exp.commit));
+    const found = findMetric(metrics, options.metric);
+    if (found) metric = found.column;
+    return { name: p.name, set: p.set, commit: exp.commit, ...(found ? { value: found.value } : {}) };
+  });
+  const num = (v: PyValue | undefined) => (typeof v === 'number' || typeof v === 'bigint' ? Number(v) : undefined);
+  const sign = order === 'desc' ? -1 : 1;
+  rows.sort((a, b) => {
+    const va = num(a.value);
+    const vb = num(b.value);
+    if (va === undefined || vb === undefined) return va === undefined ? (vb === undefined ? 0 : 1) : -1;
+    return sign * (va - vb);
+  });
+  if (metric === undefined && rows.some((r) => r.commit)) {
+    throw new MlpipeError('E_USAGE', `no experiment of the sweep has the metric '${options.metric}'`, {
+      received: options.metric,
+      hint: 'name a metric as `mlpipe exp show` prints it, for example accuracy or metrics/eval.json:test.accuracy',
+    });
+  }
+  const best = rows[0]?.value !== undefined ? rows[0].name : undefined;
+  return { metric: metric ?? options.metric, order, rows, ...(best ? { best } : {}) };
+}
+
+/** `file:key`, or a bare key found in exactly one metrics file. */
+function findMetric(metrics: Values, wanted: string): { column: string; value: PyValue } | undefined {
+  const hits: Array<{ column: string; value: PyValue }> = [];
+  for (const [file, kv] of Object.entries(metrics)) {
+    for (const [key, value] of Object.entries(kv)) {
+      if (`${file}:${key}` === wanted || key === wanted) hits.push({ column: `${file}:${key}`, value });
+    }
+  }
+  const exact = hits.find((h) => h.column === wanted);
+  if (exact) return exact;
+  if (hits.length > 1) {
+    throw new MlpipeError('E_USAGE', `the metric '${wanted}' is in several files: ${hits.map((h) => h.column).join(', ')}`, { received: wanted, hint: 'name it as file:key' });
+  }
+  return hits[0];
 }
