@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { ModelMeta } from '../../../src/train/model/artifact.js';
+import type { ModelMeta } from '../../../src/model/artifact.js';
 import { makeOnnx } from '../../helpers/onnx-fixtures.mjs';
 import { tempDir } from '../../helpers/tree.js';
 

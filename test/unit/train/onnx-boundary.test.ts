@@ -1,10 +1,10 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import type { ModelMeta } from '../../../src/train/model/artifact.js';
+import type { ModelMeta } from '../../../src/model/artifact.js';
 import { toOnnx } from '../../../src/train/model/onnx.js';
 import { type Scorer, argmax, score } from '../../../src/train/model/scorer.js';
 import type { Tree } from '../../../src/train/tree/tree.js';
-import { compileOnnx } from '../../../src/serve/ts-scorer.js';
+import { compileOnnx } from '../../../src/model/ts-scorer.js';
 
 /**
  * The parity contract of train/model/onnx.ts on data built to sit on the decision boundary: a

@@ -1,4 +1,4 @@
-import type { ModelMeta } from '../train/model/artifact.js';
+import type { ModelMeta } from './artifact.js';
 
 /**
  * Pure TypeScript scoring of the ai.onnx.ml operators mlpipe's models use (TreeEnsembleRegressor,
