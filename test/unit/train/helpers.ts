@@ -6,10 +6,10 @@ import type { RawColumn, Table } from '../../../src/train/data/load.js';
 import { resolveParams } from '../../../src/train/params.js';
 
 /**
- * The small real datasets scikit-learn ships as CSV, copied into the repository (see its README) so
- * these tests need no Python.
+ * The small real datasets Debian's python3-sklearn ships as CSV, committed under test/fixtures/datasets
+ * (byte for byte, see its NOTICE.md) so the training tests need no Python on the machine.
  */
-export const SKLEARN_DATA = fileURLToPath(new URL('../../fixtures/sklearn', import.meta.url));
+export const SKLEARN_DATA = fileURLToPath(new URL('../../fixtures/datasets', import.meta.url));
 
 /** A table of numeric columns (NaN = missing) and string columns (null = missing). */
 export function tableOf(columns: Record<string, ArrayLike<number> | (string | null)[]>): Table {

@@ -46,7 +46,7 @@ describe('logistic regression (L-BFGS) matches scikit-learn', () => {
   for (let f = 0; f < F; f++) for (let r = 0; r < table.rows; r++) X[r * F + f] = table.columns[f]!.values[r] as number;
   const target = table.columns[F]!.values as Float64Array;
 
-  it("multinomial on iris (scikit-learn's iris.csv), C = 1", () => {
+  it(`multinomial on iris (test/fixtures/datasets/iris.csv), C = 1`, () => {
     // sklearn 1.2.1: LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, y) on the float32 X
     const fit = fitLogistic(X, F, all(table.rows), Int32Array.from(target), 3, { C: 1, maxIter: 10_000, tol: 1e-10, ftol: 0, weights: null });
     const expected = [
