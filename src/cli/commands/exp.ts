@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MlpipeError } from '../../errors.js';
 import { type CommandContext, action, examples } from '../command.js';
+import { repeatable as collect, integer, oneOf } from '../options.js';
 
 interface ExpRunFlags {
   setParam: string[];
@@ -8,14 +9,14 @@ interface ExpRunFlags {
   force?: boolean;
   queue?: boolean;
   runAll?: boolean;
-  jobs?: string;
+  jobs?: number;
 }
 
 interface ExpShowFlags {
   allBranches?: boolean;
   allTags?: boolean;
   allCommits?: boolean;
-  num?: string;
+  num: number;
   onlyChanged?: boolean;
   drop: string[];
   keep: string[];
@@ -23,20 +24,15 @@ interface ExpShowFlags {
   sortOrder: string;
   csv?: boolean;
   md?: boolean;
-  precision?: string;
+  precision?: number;
   hideQueued?: boolean;
   hideFailed?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** A positive integer flag (`-j`, `-n`, `--precision`): E_USAGE otherwise. */
-export function positiveInt(flag: string, value: string | undefined, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new MlpipeError('E_USAGE', `${flag} must be an integer >= ${min}`, { received: value });
-  return n;
-}
+const positive = integer({ min: 1 });
+const digits = integer({ min: 0, max: 100 });
+const sortOrder = oneOf(['asc', 'desc']);
 
 export function registerExp(program: Command): void {
   const exp = program
@@ -50,7 +46,7 @@ export function registerExp(program: Command): void {
     .option('-f, --force', 'run every stage even if nothing changed')
     .option('--queue', 'queue the experiment instead of running it (run later with --run-all)')
     .option('--run-all', 'run every queued experiment, each in a temporary workspace')
-    .option('-j, --jobs <n>', 'with --run-all: experiments run at the same time (default 1)')
+    .option('-j, --jobs <n>', 'with --run-all: experiments run at the same time (default 1)', positive)
     .action(action<[string[]], ExpRunFlags>((ctx, opts, stages) => expRunCommand(ctx, opts, stages)));
   examples(run, [
     'mlpipe exp run -S train.lr=0.2',
@@ -64,15 +60,15 @@ export function registerExp(program: Command): void {
     .option('-a, --all-branches', 'experiments of the tip of every branch')
     .option('-T, --all-tags', 'experiments of every tag')
     .option('-A, --all-commits', 'experiments of every commit')
-    .option('-n, --num <n>', 'experiments of HEAD and the n-1 commits before it', '1')
+    .option('-n, --num <n>', 'experiments of HEAD and the n-1 commits before it', positive, 1)
     .option('--only-changed', 'only the columns whose values differ between rows')
     .option('--drop <regex>', 'leave out the columns matching the regex (repeatable)', collect, [])
     .option('--keep <regex>', 'keep the columns matching the regex from --drop and --only-changed (repeatable)', collect, [])
     .option('--sort-by <[file:]name>', 'sort experiments by a metric or param')
-    .option('--sort-order <order>', 'asc or desc', 'asc')
+    .option('--sort-order <order>', 'asc or desc', sortOrder, 'asc')
     .option('--csv', 'print CSV')
     .option('--md', 'print a markdown table')
-    .option('--precision <n>', 'round floats to n digits (default 5; CSV: as stored)')
+    .option('--precision <n>', 'round floats to n digits (default 5; CSV: as stored)', digits)
     .option('--hide-queued', 'leave out queued experiments')
     .option('--hide-failed', 'leave out failed experiments')
     .option('--no-pager', 'accepted for DVC compatibility (mlpipe never pages)')
@@ -85,7 +81,7 @@ export function registerExp(program: Command): void {
         if (opts.csv && opts.md) throw new MlpipeError('E_USAGE', '--csv and --md cannot be used together', { hint: 'pick one output format' });
         const data = collectExperiments({
           root: requireRoot(ctx.cwd),
-          num: positiveInt('-n/--num', opts.num),
+          num: opts.num,
           allBranches: opts.allBranches,
           allTags: opts.allTags,
           allCommits: opts.allCommits,
@@ -100,7 +96,7 @@ export function registerExp(program: Command): void {
               onlyChanged: opts.onlyChanged,
               keep: opts.keep,
               drop: opts.drop,
-              precision: positiveInt('--precision', opts.precision, 0),
+              precision: opts.precision,
               width: terminalWidth(),
             });
         ctx.out.result(toJsonValue(expShowJson(data) as never), () => ctx.out.line(text.replace(/\n$/, '')));
@@ -143,16 +139,16 @@ export function registerExp(program: Command): void {
     .description('changed metrics and params between two experiments or revisions (default: HEAD and the workspace)')
     .option('--all', 'unchanged values too')
     .option('--md', 'print markdown tables')
-    .option('--precision <n>', 'round floats to n digits (default 5)')
+    .option('--precision <n>', 'round floats to n digits (default 5)', digits)
     .action(
-      action<[string | undefined, string | undefined], { all?: boolean; md?: boolean; precision?: string }>(async (ctx, opts, a, b) => {
+      action<[string | undefined, string | undefined], { all?: boolean; md?: boolean; precision?: number }>(async (ctx, opts, a, b) => {
         const { expDiff } = await import('../../pipeline/exp/diff.js');
         const { diffTable } = await import('../../pipeline/metrics.js');
         const { diffJson } = await import('../../pipeline/report-json.js');
         const { requireRoot } = await import('../../pipeline/root.js');
         const result = expDiff({ root: requireRoot(ctx.cwd), a, b, all: opts.all });
         ctx.out.result({ metrics: diffJson(result.metrics), params: diffJson(result.params) }, () => {
-          const precision = positiveInt('--precision', opts.precision, 0);
+          const precision = opts.precision;
           const tables: string[] = [];
           if (Object.keys(result.metrics.diff).length > 0) tables.push(diffTable(result.metrics, { title: 'Metric', withChange: true, markdown: opts.md, precision }));
           if (Object.keys(result.params.diff).length > 0) tables.push(diffTable(result.params, { title: 'Param', withChange: true, markdown: opts.md, precision }));
@@ -281,7 +277,7 @@ export function registerExp(program: Command): void {
     .option('--dry', 'print the points without queueing them')
     .option('--prefix <name>', 'experiment names are <prefix>-1, <prefix>-2, ... (default sweep)', 'sweep')
     .option('--report <metric>', "don't queue: a markdown table of the points' experiments sorted by this metric, the best marked")
-    .option('--sort-order <order>', 'with --report: desc (highest first, the default) or asc', 'desc')
+    .option('--sort-order <order>', 'with --report: desc (highest first, the default) or asc', sortOrder, 'desc')
     .action(
       action<[string], { dry?: boolean; prefix: string; report?: string; sortOrder: string }>(async (ctx, opts, grid) => {
         const { expandGrid, sweepReport } = await import('../../pipeline/exp/sweep.js');
@@ -365,7 +361,7 @@ async function expRunCommand(ctx: CommandContext, opts: ExpRunFlags, stages: str
     if (!ctx.out.json) ctx.out.line('Following logs for all queued experiments.\n');
     const done = await runQueued({
       root: requireRoot(ctx.cwd),
-      jobs: positiveInt('-j/--jobs', opts.jobs),
+      jobs: opts.jobs,
       signal: ctx.signal,
       onDone: (entry, log) => {
         if (ctx.out.json) return;

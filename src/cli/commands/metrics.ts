@@ -2,6 +2,7 @@ import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MlpipeError } from '../../errors.js';
 import { action, examples } from '../command.js';
+import { integer } from '../options.js';
 
 interface MetricsOptions {
   all?: boolean;
@@ -10,8 +11,11 @@ interface MetricsOptions {
   allCommits?: boolean;
   targets?: string[];
   md?: boolean;
-  precision?: string;
+  precision?: number;
 }
+
+/** Digits after the point, as Number#toFixed accepts them. */
+const precision = integer({ min: 0, max: 100 });
 
 export function registerMetrics(program: Command): void {
   const metrics = program.command('metrics').description('show and compare the metrics files of dvc.yaml stages');
@@ -22,7 +26,7 @@ export function registerMetrics(program: Command): void {
     .option('-T, --all-tags', 'also every git tag')
     .option('-A, --all-commits', 'also every git commit')
     .option('--md', 'print a markdown table')
-    .option('--precision <n>', 'round floats to n digits (default 5)')
+    .option('--precision <n>', 'round floats to n digits (default 5)', precision)
     .action(
       action<[string[]], MetricsOptions>(async (ctx, opts, targets) => {
         const { metricsShowTable } = await import('../../pipeline/metrics.js');
@@ -34,7 +38,7 @@ export function registerMetrics(program: Command): void {
         // DVC 3 keys the workspace as "" in --json (test/fixtures/dvc/experiments/commands)
         const json = Object.fromEntries(Object.entries(showJson(result.revisions)).map(([k, v]) => [k === 'workspace' ? '' : k, v]));
         ctx.out.result(json, () => {
-          ctx.out.line(metricsShowTable(result, { markdown: opts.md, precision: precisionOf(opts.precision) }));
+          ctx.out.line(metricsShowTable(result, { markdown: opts.md, precision: opts.precision }));
         });
       }),
     );
@@ -45,7 +49,7 @@ export function registerMetrics(program: Command): void {
     .option('-a, --all', 'show unchanged metrics too')
     .option('--targets <paths...>', 'only these metrics files or folders')
     .option('--md', 'print a markdown table')
-    .option('--precision <n>', 'round floats to n digits (default 5)')
+    .option('--precision <n>', 'round floats to n digits (default 5)', precision)
     .action(
       action<[string[]], MetricsOptions>(async (ctx, opts, revs) => {
         const { diffTable } = await import('../../pipeline/metrics.js');
@@ -57,17 +61,13 @@ export function registerMetrics(program: Command): void {
         const result = metricsDiffTargets({ root, a: revs[0], b: revs[1], all: opts.all, targets: opts.targets && repoPaths(root, ctx.cwd, opts.targets) });
         ctx.out.result(diffJson(result), () => {
           if (Object.keys(result.diff).length > 0) {
-            const table = diffTable(result, { title: 'Metric', withChange: true, markdown: opts.md, precision: precisionOf(opts.precision) });
+            const table = diffTable(result, { title: 'Metric', withChange: true, markdown: opts.md, precision: opts.precision });
             ctx.out.line(table);
           }
         });
       }),
     );
   examples(diff, ['mlpipe metrics diff', 'mlpipe metrics diff main --md >> report.md', 'mlpipe metrics diff HEAD~1 HEAD --targets metrics/eval.json']);
-}
-
-function precisionOf(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number.parseInt(value, 10);
 }
 
 /** Targets are given relative to where the command runs; the library takes repo paths. */

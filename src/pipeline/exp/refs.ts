@@ -76,7 +76,7 @@ export function commitWorkspace(root: string, parent: string, message: string, r
       git(root, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], env);
     }
     const tree = git(root, ['write-tree'], env).trim();
-    return git(root, ['commit-tree', tree, '-p', parent, '-m', message], env).trim();
+    return git(root, ['commit-tree', tree, '-p', parent, '-m', message], { ...env, ...fallbackIdentity(root) }).trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -85,6 +85,26 @@ export function commitWorkspace(root: string, parent: string, message: string, r
 /** Deletes experiment refs (the commits go with the next `git gc`). */
 export function removeExperiments(root: string, exps: ExpRef[]): void {
   for (const e of exps) git(root, ['update-ref', '-d', e.ref, e.commit]);
+}
+
+/**
+ * A fresh CI runner (GitHub's included) has no `user.name`/`user.email`, and `git commit-tree` then
+ * refuses to commit. The user's identity wins wherever git finds one (config or GIT_* variables);
+ * only when it finds none do experiment commits get a neutral one.
+ */
+function fallbackIdentity(root: string): NodeJS.ProcessEnv {
+  const known = (v: 'GIT_AUTHOR_IDENT' | 'GIT_COMMITTER_IDENT') => {
+    try {
+      execFileSync('git', ['var', v], { cwd: root, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const env: NodeJS.ProcessEnv = {};
+  if (!known('GIT_AUTHOR_IDENT')) Object.assign(env, { GIT_AUTHOR_NAME: 'mlpipe', GIT_AUTHOR_EMAIL: 'mlpipe@localhost' });
+  if (!known('GIT_COMMITTER_IDENT')) Object.assign(env, { GIT_COMMITTER_NAME: 'mlpipe', GIT_COMMITTER_EMAIL: 'mlpipe@localhost' });
+  return env;
 }
 
 function commitTime(root: string, commit: string): string {
