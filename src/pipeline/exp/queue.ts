@@ -153,7 +153,8 @@ export async function execTask(
   writeEntry(root, entry);
   const gitRoot = git(root, ['rev-parse', '--show-toplevel']).trim();
   const tmp = mkdtempSync(join(tmpdir(), `mlpipe-exp-${id.slice(0, 7)}-`));
-  const ws = join(tmp, 'ws');
+  // the folder's name is the worktree's name in .git/worktrees: one per task, so parallel tasks never race for it
+  const ws = join(tmp, `mlpipe-${id.slice(0, 12)}`);
   let added = false;
   try {
     git(root, ['worktree', 'add', '--detach', '--quiet', ws, entry.baseline]);
