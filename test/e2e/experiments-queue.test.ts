@@ -71,7 +71,12 @@ describe('the experiment queue', { timeout: 120_000 }, () => {
     expect((await repo.mlpipe(54, 'exp', 'run', '--queue', '-S', 'a=4', '-n', 'later')).code).toBe(0);
     expect((await repo.mlpipe(54, 'exp', 'run', '--queue', '-S', 'a=5', '-n', 'later')).code).toBe(6);
     expect((await repo.mlpipe(54, 'exp', 'run', '--queue', '-n', 'ok-3')).code).toBe(6);
-    expect((await repo.mlpipe(54, 'exp', 'remove', '--queue')).stdout).toBe("Removed experiments: 'later'\n");
+    // exp sweep queues one experiment per grid point (--dry only prints them)
+    expect((await repo.mlpipe(54, 'exp', 'sweep', 'a=6,7;b=1', '--prefix', 'grid', '--dry')).stdout).toBe('grid-1: -S a=6 -S b=1\ngrid-2: -S a=7 -S b=1\n');
+    expect((await repo.mlpipe(54, 'exp', 'sweep', 'a=6,7;b=1', '--prefix', 'grid')).code).toBe(0);
+    const queued = JSON.parse((await repo.mlpipe(54, '--json', 'queue', 'status')).stdout) as Array<{ name: string; status: string; set: string[] }>;
+    expect(queued.filter((t) => t.status === 'queued').map((t) => [t.name, ...t.set])).toEqual([['later', 'a=4'], ['grid-1', 'a=6', 'b=1'], ['grid-2', 'a=7', 'b=1']]);
+    expect((await repo.mlpipe(54, 'exp', 'remove', '--queue')).stdout).toBe("Removed experiments: 'later', 'grid-1' and 'grid-2'\n");
   });
 });
 
