@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -208,13 +208,50 @@ export function killTasks(root: string, names: string[]): QueueEntry[] {
     }
   }
   for (const t of tasks) {
-    try {
-      process.kill(-(t.pid as number), 'SIGTERM');
-    } catch {
-      process.kill(t.pid as number, 'SIGTERM');
+    const pid = t.pid as number;
+    // the worker's process group, and every process under it that a stage may have moved to a
+    // group of its own (a stage command runs in its own group so that it can be stopped as a whole)
+    for (const target of [-pid, ...descendants(pid).map((p) => -p), ...descendants(pid)]) {
+      try {
+        process.kill(target, 'SIGTERM');
+      } catch {
+        // already gone, or not a group leader
+      }
     }
   }
   return tasks;
+}
+
+/** Every process below `pid` (Linux /proc; none elsewhere, where the group signal has to do). */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // the command name may hold spaces and parentheses: the ppid is the 2nd field after the last ')'
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(e), ppid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, pp] of parent) {
+      if (pp === p && !out.includes(child)) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 export interface QueueRemoveOptions {
