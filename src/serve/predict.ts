@@ -27,6 +27,8 @@ export interface PredictOptions {
   /** onnxruntime threads scoring large inputs (default 1: the main thread and DuckDB use the other core). */
   threads?: number;
   progress?: ProgressReporter;
+  /** Told when the model loads with a warning (no recorded checksum). */
+  onWarning?: (message: string) => void;
   signal?: AbortSignal;
   stdin?: Readable;
   stdout?: Writable;
@@ -69,7 +71,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   // Files are scored by onnxruntime in a ScoringThread: the TypeScript scorer, which only pays off
   // for a few rows at a time, would cost a graph decode at startup for nothing.
   const fromFile = inputFormat !== 'jsonl';
-  const model = await loadModel(options.model, { engine: fromFile ? 'onnx' : 'auto' });
+  const model = await loadModel(options.model, { engine: fromFile ? 'onnx' : 'auto', onWarning: options.onWarning });
   try {
     const meta = model.meta;
     if (proba && !meta.classes) {

@@ -38,8 +38,9 @@ export async function serve(options: ServeOptions): Promise<{ server: RunningSer
   const name = options.name ?? basename(modelPath).replace(/\.onnx$/, '');
   const log = options.logger;
   const app = new ServeApp({
-    load: () => loadModel(modelPath),
+    load: () => loadModel(modelPath, { onWarning: (message) => log?.warn({ model: modelPath }, message) }),
     name,
+    modelPath,
     serverVersion: options.serverVersion,
     token: options.token,
     maxRows: options.maxRows,

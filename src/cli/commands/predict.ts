@@ -43,6 +43,7 @@ export function registerPredict(program: Command): void {
           ids: flags.id,
           batchSize,
           progress: ctx.out.progress,
+          onWarning: (message) => ctx.out.warn(message),
           signal: ctx.signal,
         });
         // Without --output the predictions themselves are the command's output on stdout.

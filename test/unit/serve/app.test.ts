@@ -389,4 +389,23 @@ describe('hot reload', () => {
     expect((await app.handle(post('/invocations', { dataframe_records: [ROW] }))).body).toBe('{"predictions":["versicolor"]}');
     expect((await app.handle(get('/metrics'))).body).toContain('mlpipe_model_reloads_total{outcome="failed"} 1');
   });
+
+  it('refuses a tampered model.onnx on reload (422, E_MODEL), naming the file but not the server path', async () => {
+    const dir = join(root, 'tampered');
+    linearModel(dir);
+    const app = new ServeApp({ load: () => loadModel(dir), name: 'tampered', modelPath: dir, serverVersion: '1' });
+    await app.start();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const bytes = readFileSync(join(dir, 'model.onnx'));
+    bytes[bytes.length - 20]! ^= 0xff;
+    writeFileSync(join(dir, 'model.onnx'), bytes);
+    const res = await app.handle(post('/admin/reload', ''));
+    expect(res.status).toBe(422);
+    expect(JSON.parse(res.body)).toEqual({
+      error_code: 'INVALID_STATE',
+      message: `reload failed, still serving version ${irisMeta.version}: model.onnx does not match model.json: the file was changed or damaged after training`,
+    });
+    expect(res.body).not.toContain(root);
+    expect((await app.handle(post('/invocations', { dataframe_records: [ROW] }))).body).toBe('{"predictions":["versicolor"]}');
+  });
 });
