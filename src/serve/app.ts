@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { MlpipeError, isMlpipeError } from '../errors.js';
 import type { ColumnType } from '../model/artifact.js';
 import { HttpError } from './http-error.js';
+import { parseJsonBody } from './json-body.js';
 import { Metrics } from './metrics.js';
 import type { Model } from '../model/load.js';
 import { parseCsv, parseMlflowJson } from './parse-mlflow.js';
@@ -313,7 +314,7 @@ export class ServeApp {
       const model = slot.model;
       const schema = model.meta.inputSchema;
       const body = bodyText(req);
-      const { table, proba } = kind === 'csv' ? { table: parseCsv(body, schema), proba: false } : parseMlflowJson(parseJson(body), schema);
+      const { table, proba } = kind === 'csv' ? { table: parseCsv(body, schema), proba: false } : parseMlflowJson(parseJsonBody(body), schema);
       assertValidInput(schema, table, this.maxRows);
       const p = await model.predict(table.columns, table.rows);
       this.metrics.predicted(p.rows);
@@ -332,7 +333,7 @@ export class ServeApp {
     const slot = this.enter();
     try {
       const model = slot.model;
-      const request = parseV2Request(parseJson(bodyText(req)), model.meta.inputSchema);
+      const request = parseV2Request(parseJsonBody(bodyText(req)), model.meta.inputSchema);
       if (request.outputs) {
         const known = v2OutputSpecs(model).map((o) => o.name);
         const unknown = request.outputs.find((o) => !known.includes(o));
@@ -413,16 +414,6 @@ function bodyText(req: ServeRequest): string {
   return typeof body === 'string' ? body : body.toString('utf8');
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new MlpipeError('E_BAD_INPUT', `the request body is not valid JSON: ${(err as Error).message}`, {
-      expected: 'a JSON document',
-      received: text.length > 80 ? `${text.slice(0, 80)}...` : text,
-    });
-  }
-}
 
 /**
  * MLflow accepts application/json (only a utf-8 charset parameter) and text/csv; anything else is

@@ -242,7 +242,7 @@ describe('KServe Open Inference Protocol V2', () => {
   };
 
   it('answers bad requests with 400 {"error"} naming the column and row', async () => {
-    expect(await v2bad({ inputs: [{ ...columns[0], data: [1, 'x'] }, columns[1], columns[2]] })).toEqual({
+    expect(await v2bad({ inputs: [{ ...columns[0], datatype: 'BYTES', data: [1, 'x'] }, columns[1], columns[2]] })).toEqual({
       status: 400,
       body: { error: 'invalid input: column "x1", row 1: expected a finite number, got "x"' },
     });
