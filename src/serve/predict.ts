@@ -62,8 +62,14 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   }
   if (options.output) {
     const folder = dirname(resolve(options.output));
-    await access(folder, constants.W_OK).catch(() => {
-      throw new MlpipeError('E_NOT_FOUND', `cannot write ${options.output}: the folder ${folder} does not exist or is not writable`, {
+    await access(folder, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') {
+        throw new MlpipeError('E_PERMISSION', `cannot write ${options.output}: permission denied in the folder ${folder}`, {
+          received: err.code,
+          hint: 'write the predictions somewhere you may write (--output), or fix the folder\'s permissions',
+        });
+      }
+      throw new MlpipeError('E_NOT_FOUND', `cannot write ${options.output}: the folder ${folder} does not exist`, {
         hint: `create it first (mkdir -p ${folder})`,
       });
     });
