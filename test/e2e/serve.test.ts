@@ -132,10 +132,11 @@ describe('mlpipe serve (real HTTP)', () => {
     await expect(startServer(['--model', dir])).rejects.toThrow(/exited with 14/);
   });
 
-  it('refuses --max-body 1e99 with E_USAGE (exit 2) before listening', async () => {
-    const res = await runCli(['serve', '--model', join(root, 'iris'), '--port', '0', '--max-body', '1e99', '--json']);
-    expect(res.code).toBe(2);
-    expect(JSON.parse(res.stdout).error).toMatchObject({ code: 'E_USAGE', message: '--max-body must be a whole number of bytes from 1 to 1073741824 (1 GiB), got 1e+99' });
+  it('refuses --max-body 1e99, or above 1 GiB, with E_USAGE (exit 2) before listening', async () => {
+    const huge = await runCli(['serve', '--model', join(root, 'iris'), '--port', '0', '--max-body', '1e99', '--json']);
+    expect([huge.code, JSON.parse(huge.stdout).error]).toMatchObject([2, { code: 'E_USAGE', message: 'invalid value "1e99" for --max-body' }]);
+    const big = await runCli(['serve', '--model', join(root, 'iris'), '--port', '0', '--max-body', '2GiB', '--json']);
+    expect([big.code, JSON.parse(big.stdout).error]).toMatchObject([2, { code: 'E_USAGE', message: '--max-body must be a whole number of bytes from 1 to 1073741824 (1 GiB), got 2147483648' }]);
   });
 });
 
