@@ -58,7 +58,7 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describeIf(unprivilegedAvailable(), 'a user that file permissions apply to (not root, or root with setpriv and a checkout readable by nobody)', 'permission problems while serving', () => {
+describeIf(unprivilegedAvailable, 'a process that file permissions apply to (not root, or setpriv from util-linux)', 'permission problems while serving', () => {
   it('an unreadable model folder: predict and serve exit 15 with E_PERMISSION, naming the file', async () => {
     const dir = join(root, 'locked');
     linearModel(dir);

@@ -3,25 +3,32 @@ import { existsSync } from 'node:fs';
 import { MLPIPE_BIN } from './cli.js';
 
 /**
- * Permission tests need a user that file modes apply to. Root ignores them (chmod 000 does not stop
- * root), so under root the CLI runs as `nobody` through setpriv; any other user is already bound by
- * them and runs it directly.
+ * Permission tests need a process that file modes apply to. Root ignores them (chmod 000 does not
+ * stop root), so under root the CLI runs through setpriv: as `nobody` when that user can read the
+ * checkout, else as root without the capabilities that bypass file modes (a checkout under /root,
+ * which nobody cannot read). Any other user is already bound by them and runs it directly.
  */
-const ROOT = process.getuid?.() === 0;
-const SETPRIV = ['/usr/bin/setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+const SETPRIV = '/usr/bin/setpriv';
+const AS_NOBODY = [SETPRIV, '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+const NO_DAC_CAPS = 'dac_override,dac_read_search,fowner';
+const AS_CAPLESS_ROOT = [SETPRIV, `--bounding-set=-${NO_DAC_CAPS.replaceAll(',', ',-')}`, `--inh-caps=-${NO_DAC_CAPS.replaceAll(',', ',-')}`];
 
-/** argv that runs the built CLI with `args` as a user file permissions apply to. */
-export function unprivilegedCli(args: string[]): string[] {
-  return ROOT ? [...SETPRIV, process.execPath, MLPIPE_BIN, ...args] : [process.execPath, MLPIPE_BIN, ...args];
+function choosePrefix(): string[] | undefined {
+  if (process.getuid?.() !== 0) return [];
+  if (!existsSync(SETPRIV)) return undefined;
+  for (const prefix of [AS_NOBODY, AS_CAPLESS_ROOT]) {
+    const [cmd, ...rest] = [...prefix, process.execPath, MLPIPE_BIN, '--version'];
+    if (spawnSync(cmd!, rest, { stdio: 'ignore' }).status === 0) return prefix;
+  }
+  return undefined;
 }
 
-/**
- * Whether such a user can run the CLI here: not root, or root with setpriv and a checkout that
- * `nobody` can read (a checkout under /root is not).
- */
-export function unprivilegedAvailable(): boolean {
-  if (!ROOT) return true;
-  if (!existsSync(SETPRIV[0]!)) return false;
-  const [cmd, ...rest] = unprivilegedCli(['--version']);
-  return spawnSync(cmd!, rest, { stdio: 'ignore' }).status === 0;
+const PREFIX = choosePrefix();
+
+/** Whether the CLI can run here as a process that file permissions apply to. */
+export const unprivilegedAvailable = PREFIX !== undefined;
+
+/** argv that runs the built CLI with `args` as a process file permissions apply to. */
+export function unprivilegedCli(args: string[]): string[] {
+  return [...(PREFIX ?? []), process.execPath, MLPIPE_BIN, ...args];
 }
