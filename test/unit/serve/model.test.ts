@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ServeApp } from '../../../src/serve/app.js';
 import { type Model, type Predictions, loadModel } from '../../../src/model/load.js';
 import { compileOnnx } from '../../../src/model/ts-scorer.js';
+import { ScoringThread } from '../../../src/serve/scoring-thread.js';
 import { linearExpected, linearModel, makeOnnx, withModels } from './fixtures.js';
 
 const models = withModels();
@@ -196,6 +197,20 @@ describe('model.onnx checksum (model.json "onnx.sha256")', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...meta, onnx: unchecked }));
     const model = await loadModel(dir, { engine: 'onnx', onWarning: () => {} });
     expect(model.meta.task).toBe('multiclass');
+  });
+
+  it('checks the file again when batch prediction reads it for its scoring thread', async () => {
+    const dir = join(root, 'swapped');
+    linearModel(dir);
+    const model = await loadModel(dir, { engine: 'onnx' });
+    const bytes = readFileSync(join(dir, 'model.onnx'));
+    bytes[bytes.length - 20]! ^= 0xff;
+    writeFileSync(join(dir, 'model.onnx'), bytes);
+    await expect(ScoringThread.start(model)).rejects.toMatchObject({
+      code: 'E_MODEL',
+      message: `${join(dir, 'model.onnx')} does not match model.json: the file was changed or damaged after training`,
+    });
+    await model.release();
   });
 
   it('loads a model.json written before the field existed, with a warning', async () => {
