@@ -94,7 +94,7 @@ export type { ColumnType as DataColumnType, CsvOptions, DataFormat, DataSource, 
 export { parseDvcYaml } from './pipeline/dvcyaml.js';
 export type { ParseDvcYamlOptions } from './pipeline/dvcyaml.js';
 export type { Pipeline, Stage, StageDep, StageOut, ParamsDep, TopLevelPlot } from './pipeline/stage.js';
-export { stageStatus, formatStatus } from './pipeline/plan.js';
+export { stageStatus } from './pipeline/plan.js';
 export type { StatusReason, World } from './pipeline/plan.js';
 export { buildGraph, topoOrder } from './pipeline/graph.js';
 export { dag } from './pipeline/dag.js';

@@ -66,8 +66,8 @@ export function registerExp(program: Command): void {
       action<[], ExpShowFlags>(async (ctx, opts) => {
         const { expShow, cellValue } = await import('../../pipeline/exp/experiments.js');
         const { requireRoot } = await import('../../pipeline/root.js');
-        const { formatTable } = await import('../../pipeline/table.js');
-        const { formatValue } = await import('../../pipeline/metrics.js');
+        const { formatTable } = await import('../render/table.js');
+        const { formatValue } = await import('../render/metrics.js');
         const { toJsonValue } = await import('../../pipeline/values.js');
         const { rows, columns } = expShow({ root: requireRoot(ctx.cwd), all: opts.all, sortBy: opts.sortBy, sortOrder: opts.sortOrder });
         const json = rows.map((r) => ({ ...r, params: toJsonValue(r.params), metrics: toJsonValue(r.metrics) }));

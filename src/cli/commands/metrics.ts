@@ -20,7 +20,8 @@ export function registerMetrics(program: Command): void {
     .option('--precision <n>', 'round floats to n digits (default 5)', precision)
     .action(
       action<[string[]], MetricsOptions>(async (ctx, opts, revs) => {
-        const { metricsShow, metricsShowTable } = await import('../../pipeline/metrics.js');
+        const { metricsShow } = await import('../../pipeline/metrics.js');
+        const { metricsShowTable } = await import('../render/metrics.js');
         const { showJson } = await import('../../pipeline/report-json.js');
         const { requireRoot } = await import('../../pipeline/root.js');
         const result = metricsShow({ root: requireRoot(ctx.cwd), revs });
@@ -38,7 +39,8 @@ export function registerMetrics(program: Command): void {
     .option('--precision <n>', 'round floats to n digits (default 5)', precision)
     .action(
       action<[string[]], MetricsOptions>(async (ctx, opts, revs) => {
-        const { metricsDiff, diffTable } = await import('../../pipeline/metrics.js');
+        const { metricsDiff } = await import('../../pipeline/metrics.js');
+        const { diffTable } = await import('../render/metrics.js');
         const { diffJson } = await import('../../pipeline/report-json.js');
         const { requireRoot } = await import('../../pipeline/root.js');
         const result = metricsDiff({ root: requireRoot(ctx.cwd), a: revs[0], b: revs[1], all: opts.all });
