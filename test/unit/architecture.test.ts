@@ -32,7 +32,7 @@ function packageName(spec: string): string {
 }
 
 /** Every import of one file, parsed (not pattern-matched) so comments and strings do not count. */
-export function importsOf(file: string, text: string): Edge[] {
+function importsOf(file: string, text: string): Edge[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const edges: Edge[] = [];
   const add = (spec: string, typeOnly: boolean) => {
@@ -69,7 +69,7 @@ export function importsOf(file: string, text: string): Edge[] {
 }
 
 /** Import cycles (strongly connected components of more than one file, or a file importing itself). */
-export function cyclesOf(edges: Edge[]): string[][] {
+function cyclesOf(edges: Edge[]): string[][] {
   const next = new Map<string, string[]>();
   for (const e of edges) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
   const index = new Map<string, number>();
@@ -108,7 +108,7 @@ export function cyclesOf(edges: Edge[]): string[][] {
  * Imports that must not exist: `from` files may not import `to` files (both repo-relative path
  * patterns). Add a layering rule here, with the reason, and docs/architecture.md beside it.
  */
-export const FORBIDDEN: { from: RegExp; to: RegExp; why: string }[] = [
+const FORBIDDEN: { from: RegExp; to: RegExp; why: string }[] = [
   { from: /^src\/(?!cli\/)/, to: /^src\/cli\//, why: 'the CLI is the top layer: features return data and the CLI renders it' },
   { from: /^src\/core\//, to: /^src\/(?!core\/|errors\.ts|version\.ts)/, why: 'core is the bottom layer (errors.ts and version.ts sit beside it)' },
   // For example, once serve reads the model through src/model:
@@ -123,12 +123,12 @@ export const FORBIDDEN: { from: RegExp; to: RegExp; why: string }[] = [
 const KNOWN_TYPE_CYCLES = ['src/data/sniff.ts <-> src/data/source.ts'];
 
 /** YAML libraries and the one module allowed to import each (reading with js-yaml, writing with yaml). */
-export const ONLY_IMPORTER: Record<string, string> = {
+const ONLY_IMPORTER: Record<string, string> = {
   'js-yaml': 'src/core/formats/yaml-read.ts',
   yaml: 'src/core/formats/yaml-write.ts',
 };
 
-export function violations(edges: Edge[]): string[] {
+function violations(edges: Edge[]): string[] {
   const found: string[] = [];
   for (const e of edges) {
     for (const rule of FORBIDDEN) {

@@ -49,20 +49,25 @@ export function applyOverrides(root: string, overrides: ParamOverride[]): string
     } catch {
       source = '';
     }
-    const lower = file.toLowerCase();
-    if (lower.endsWith('.json') || lower.endsWith('.toml')) {
-      throw new MlpipeError('E_BAD_INPUT', `-S can only change YAML params files, not ${file}`, {
-        expected: 'params.yaml or another .yaml file',
-        received: file,
-        hint: 'move the parameter into params.yaml',
-      });
-    }
-    const edits = overrides.filter((x) => x.file === file).map((o) => ({ path: splitKeyPath(o.key), value: o.value }));
-    const text = editYamlMapping(source, edits);
-    if (text === undefined) {
-      throw new MlpipeError('E_BAD_INPUT', `${file} is not a mapping of parameters`, { received: file, hint: `fix ${file}` });
-    }
-    writeFileAtomic(path, text);
+    writeFileAtomic(path, overriddenText(file, source, overrides));
   }
   return files;
+}
+
+/** The text of one params file with the overrides meant for it applied (pure; comments kept). */
+export function overriddenText(file: string, source: string, overrides: ParamOverride[]): string {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.json') || lower.endsWith('.toml')) {
+    throw new MlpipeError('E_BAD_INPUT', `-S can only change YAML params files, not ${file}`, {
+      expected: 'params.yaml or another .yaml file',
+      received: file,
+      hint: 'move the parameter into params.yaml',
+    });
+  }
+  const edits = overrides.filter((x) => x.file === file).map((o) => ({ path: splitKeyPath(o.key), value: o.value }));
+  const text = editYamlMapping(source, edits);
+  if (text === undefined) {
+    throw new MlpipeError('E_BAD_INPUT', `${file} is not a mapping of parameters`, { received: file, hint: `fix ${file}` });
+  }
+  return text;
 }
