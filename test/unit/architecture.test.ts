@@ -111,8 +111,8 @@ function cyclesOf(edges: Edge[]): string[][] {
 const FORBIDDEN: { from: RegExp; to: RegExp; why: string }[] = [
   { from: /^src\/(?!cli\/)/, to: /^src\/cli\//, why: 'the CLI is the top layer: features return data and the CLI renders it' },
   { from: /^src\/core\//, to: /^src\/(?!core\/|errors\.ts|version\.ts)/, why: 'core is the bottom layer (errors.ts and version.ts sit beside it)' },
-  // For example, once serve reads the model through src/model:
-  // { from: /^src\/serve\//, to: /^src\/train\//, why: 'serving does not depend on training code' },
+  { from: /^src\/serve\//, to: /^src\/train\//, why: 'serve reads models through src/model, never training internals' },
+  { from: /^src\/model\//, to: /^src\/(train|serve|cli)\//, why: 'src/model is shared by train and serve and imports neither' },
 ];
 
 /**
@@ -148,6 +148,7 @@ describe('architecture of src/ (docs/architecture.md)', () => {
     expect(FILES.length).toBeGreaterThan(100);
     // bin/mlpipe.js -> cli/main.ts -> commands: a command's library code is loaded with import()
     expect(EDGES).toContainEqual({ from: 'src/cli/commands/validate.ts', to: 'src/data/validate.ts', typeOnly: false });
+    expect(EDGES).toContainEqual({ from: 'src/serve/serve.ts', to: 'src/model/load.ts', typeOnly: false });
   });
 
   it('has no import cycle', () => {
@@ -159,7 +160,7 @@ describe('architecture of src/ (docs/architecture.md)', () => {
     expect(typeCycles.filter((c) => !KNOWN_TYPE_CYCLES.includes(c))).toEqual([]);
   });
 
-  it('keeps the layers: nothing outside src/cli imports it, core imports no feature', () => {
+  it('keeps the layers: nothing outside src/cli imports it, core imports no feature, serve and model import no training code', () => {
     expect(violations(EDGES.filter((e) => e.to.startsWith('src/')))).toEqual([]);
   });
 
