@@ -38,6 +38,18 @@ const KEYS: Record<RemoteKind, string[]> = {
     'region', 'profile', 'credentialpath', 'configpath', 'endpointurl', 'access_key_id', 'secret_access_key',
     'session_token', 'use_ssl', 'ssl_verify', 'listobjects', 'sse', 'sse_kms_key_id', 'acl', 'read_timeout', 'connect_timeout',
   ],
+  gs: [...COMMON_KEYS, 'projectname', 'credentialpath', 'endpointurl'],
+  azure: [
+    ...COMMON_KEYS,
+    'account_name', 'account_key', 'connection_string', 'sas_token', 'tenant_id', 'client_id', 'client_secret',
+    'allow_anonymous_login', 'exclude_environment_credential', 'exclude_visual_studio_code_credential',
+    'exclude_shared_token_cache_credential', 'exclude_managed_identity_credential', 'timeout', 'read_timeout', 'connect_timeout',
+  ],
+  ssh: [
+    ...COMMON_KEYS,
+    'type', 'port', 'user', 'password', 'ask_password', 'passphrase', 'ask_passphrase', 'keyfile', 'timeout', 'gss_auth',
+    'allow_agent', 'max_sessions',
+  ],
   http: [
     ...COMMON_KEYS,
     'auth', 'custom_auth_header', 'user', 'password', 'ask_password', 'ssl_verify', 'method', 'read_timeout', 'connect_timeout',
