@@ -24,11 +24,11 @@ interface ModifyOptions {
 export function registerRemote(program: Command): void {
   const remote = program
     .command('remote')
-    .description('manage remote storage (local folder, git branch, S3, HTTP) and serve a self-hosted remote');
+    .description('manage remote storage (local folder, git branch, S3, GCS, Azure, SSH, HTTP) and serve a self-hosted remote');
 
   const add = remote
     .command('add')
-    .description('add a remote: a folder, s3://bucket/path, http(s)://host/path, git (the project origin) or git+URL')
+    .description('add a remote: a folder, s3://bucket/path, gs://bucket/path, azure://container/path, ssh://user@host/path, http(s)://host/path, git (the project origin) or git+URL')
     .argument('<name>', 'remote name')
     .argument('<url>', 'where the objects go')
     .option('-d, --default', 'make it the default remote')
@@ -50,6 +50,9 @@ export function registerRemote(program: Command): void {
     'mlpipe remote add -d storage git+git@github.com:org/data.git',
     'mlpipe remote add -d storage s3://bucket/project',
     'mlpipe remote add -d storage https://dvc.example.com/project',
+    'mlpipe remote add -d storage gs://bucket/project',
+    'mlpipe remote add -d storage azure://container/project',
+    'mlpipe remote add -d storage ssh://user@host:2222/srv/dvc',
   ]);
 
   const modify = remote
@@ -105,6 +108,19 @@ export function registerRemote(program: Command): void {
         const { removeRemote } = await import('../../remote/config.js');
         const res = removeRemote({ cwd: ctx.cwd, name });
         ctx.out.result(res, () => ctx.out.line(`removed remote '${res.name}'`));
+      }),
+    );
+
+  remote
+    .command('rename')
+    .description('rename a remote (in every config file that holds a part of it; the default follows)')
+    .argument('<name>', 'current name')
+    .argument('<new>', 'new name')
+    .action(
+      action<[string, string], Record<string, never>>(async (ctx, _opts, name, newName) => {
+        const { renameRemote } = await import('../../remote/config.js');
+        const res = renameRemote({ cwd: ctx.cwd, name, newName });
+        ctx.out.result(res, () => ctx.out.debug(`renamed remote '${res.name}' to '${res.newName}' in ${res.files.join(', ')}`));
       }),
     );
 

@@ -21,7 +21,7 @@ export interface OpenStoreContext {
   tmpDir: string;
 }
 
-export type RemoteKind = 'local' | 's3' | 'gs' | 'azure' | 'ssh' | 'http' | 'git';
+export type RemoteKind = 'local' | 's3' | 'gs' | 'azure' | 'ssh' | 'http' | 'webdav' | 'git';
 
 /** `git` alone means the project's origin; `git+URL` any other git repository. */
 export function remoteKind(url: string): RemoteKind {
@@ -30,6 +30,8 @@ export function remoteKind(url: string): RemoteKind {
   if (/^gs:\/\//i.test(url)) return 'gs';
   if (/^azure:\/\//i.test(url)) return 'azure';
   if (/^ssh:\/\//i.test(url)) return 'ssh';
+  // A remote DVC knows and mlpipe only configures: `remote add`/`modify` write it, push/pull refuse it.
+  if (/^webdavs?:\/\//i.test(url)) return 'webdav';
   if (/^https?:\/\//i.test(url)) return 'http';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     throw new MlpipeError('E_BAD_INPUT', `remote URL ${url} uses a scheme mlpipe does not support`, {
@@ -125,6 +127,12 @@ export async function openStore(spec: RemoteSpec, ctx: OpenStoreContext): Promis
         timeout: intOption(spec, 'timeout'),
       });
     }
+    case 'webdav':
+      throw new MlpipeError('E_BAD_INPUT', `remote ${spec.name}: mlpipe cannot transfer to WebDAV remotes (only configure them)`, {
+        expected: 'a folder, s3://, gs://, azure://, ssh://, http(s)://, git or git+URL remote',
+        received: spec.url,
+        hint: 'use DVC for this remote, or add another one with `mlpipe remote add NAME URL`',
+      });
     case 'http': {
       const { HttpStore } = await import('./http.js');
       const method = o.method?.toUpperCase();
