@@ -1,12 +1,16 @@
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { startServe } from '../helpers/serve.js';
 import { describeIf } from '../helpers/require.js';
 import { tempRepo } from '../helpers/tree.js';
 import { GCS_BUCKET, GCS_ENDPOINT, HAS_SSHD, azureContainer, ensureAzurite, ensureSshd, stopServers } from '../unit/remote/servers.js';
 
 const DATA = 'id,label\n1,a\n2,b\n';
+const DATA_MD5 = createHash('md5').update(DATA).digest('hex');
 
 /**
  * `remote add` + `remote modify` as a user types them, then push from one clone and pull into
@@ -37,8 +41,31 @@ async function roundTrip(setup: (dir: string) => string[][]): Promise<void> {
   expect(readFileSync(join(clone.dir, 'data.csv'), 'utf8')).toBe(DATA);
 }
 
+const served: ChildProcess[] = [];
+afterAll(() => {
+  for (const s of served) s.kill('SIGTERM');
+});
+
 describe('Azure remote through the CLI (Azurite)', () => {
   afterAll(stopServers);
+
+  it('pushes and pulls through `remote serve --store azure://...` with a token (credentials from the environment)', async () => {
+    const { connectionString } = await ensureAzurite();
+    const container = await azureContainer('fronted');
+    const url = await startServe(['--port', '0', '--store', `azure://fronted/p-${process.pid}`, '--token', 'tok-123'], served, {
+      AZURE_STORAGE_CONNECTION_STRING: connectionString,
+    });
+    await roundTrip(() => [
+      ['remote', 'add', '-d', 'web', url],
+      ['remote', 'modify', 'web', 'auth', 'custom'],
+      ['remote', 'modify', 'web', 'custom_auth_header', 'Authorization'],
+      ['remote', 'modify', '--local', 'web', 'password', 'Bearer tok-123'],
+    ]);
+    const names: string[] = [];
+    for await (const b of container.listBlobsFlat({ prefix: `p-${process.pid}/` })) names.push(b.name);
+    expect(names).toEqual([`p-${process.pid}/files/md5/${DATA_MD5.slice(0, 2)}/${DATA_MD5.slice(2)}`]);
+  }, 120_000);
+
   it('pushes and pulls with connection_string in config.local', async () => {
     const { connectionString } = await ensureAzurite();
     await azureContainer('e2e');

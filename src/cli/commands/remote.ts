@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { action, examples } from '../command.js';
 
 interface ServeOptions {
-  dir: string;
+  dir?: string;
+  store?: string;
+  storeOption: string[];
   host: string;
   port: string;
   token?: string;
@@ -146,7 +148,14 @@ export function registerRemote(program: Command): void {
   const serve = remote
     .command('serve')
     .description('run a self-hosted HTTP remote that DVC and mlpipe can push to and pull from')
-    .requiredOption('--dir <dir>', 'folder to store the objects in (created if missing)')
+    .option('--dir <dir>', 'folder to store the objects in (created if missing)')
+    .option('--store <url|remote>', 'front another store instead: s3://, gs://, azure://, ssh:// URL, or the name of a configured remote')
+    .option(
+      '--store-option <key=value>',
+      "an option of the --store URL, as in `remote modify` (e.g. endpointurl=...); secrets are better left to the SDK's environment variables",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '8765')
     .option('--token <token>', 'require `Authorization: Bearer <token>` for uploads (default: $MLPIPE_REMOTE_TOKEN)')
@@ -166,17 +175,29 @@ export function registerRemote(program: Command): void {
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           throw new MlpipeError('E_BAD_INPUT', `--port must be a port number`, { expected: '0-65535', received: opts.port });
         }
-        const dir = resolve(ctx.cwd, opts.dir);
+        if ((opts.dir === undefined) === (opts.store === undefined)) {
+          throw new MlpipeError('E_USAGE', 'give either --dir (a folder) or --store (a bucket or remote to front)', {
+            hint: 'mlpipe remote serve --dir /srv/mlpipe, or mlpipe remote serve --store s3://bucket/path',
+          });
+        }
+        let store: import('../../remote/stores/types.js').ObjectStore | undefined;
+        let dir: string;
+        if (opts.store !== undefined) {
+          const { openFrontedStore } = await import('../../remote/server/fronted.js');
+          ({ store, scratchDir: dir } = await openFrontedStore({ cwd: ctx.cwd, store: opts.store, options: opts.storeOption }));
+        } else dir = resolve(ctx.cwd, opts.dir as string);
         const server = await startRemoteServer({
           dir,
+          store,
           host: opts.host,
           port,
           token,
           authReads: Boolean(opts.authReads),
           maxBodyBytes: parseSize(opts.maxSize ?? '5GiB'),
         });
-        ctx.out.result({ url: server.url, dir, token: Boolean(token), authReads: Boolean(opts.authReads) }, () => {
-          ctx.out.line(`serving ${dir} at ${server.url} (uploads ${token ? 'need the token' : 'are open to anyone'})`);
+        const serving = store?.location ?? dir;
+        ctx.out.result({ url: server.url, dir, store: store?.location ?? null, token: Boolean(token), authReads: Boolean(opts.authReads) }, () => {
+          ctx.out.line(`serving ${serving} at ${server.url} (uploads ${token ? 'need the token' : 'are open to anyone'})`);
           ctx.out.line(`configure it with: mlpipe remote add NAME ${server.url}`);
           if (token) {
             ctx.out.line('  mlpipe remote modify NAME auth custom');
@@ -187,10 +208,13 @@ export function registerRemote(program: Command): void {
         });
         await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done(), { once: true }));
         await server.close();
+        await store?.close();
       }),
     );
   examples(serve, [
     'mlpipe remote serve --dir /srv/mlpipe --token "$TOKEN"',
     'mlpipe remote serve --dir ./storage --host 0.0.0.0 --port 8080 --token "$TOKEN" --auth-reads',
+    'mlpipe remote serve --store s3://bucket/project --token "$TOKEN"        # AWS_* credentials',
+    'mlpipe remote serve --store storage --token "$TOKEN"                    # a remote of this project',
   ]);
 }
