@@ -38,7 +38,8 @@ export interface AzureStoreOptions {
 export class AzureStore implements ObjectStore {
   readonly location: string;
   readonly maxObjectBytes = undefined;
-  readonly defaultJobs = 16;
+  /** Small objects are latency-bound: many requests in flight (the SDK keeps connections alive). */
+  readonly defaultJobs = 32;
   private readonly container: ContainerClient;
   private readonly containerName: string;
   private readonly prefix: string;
@@ -88,7 +89,7 @@ export class AzureStore implements ObjectStore {
           .catch((err: unknown) => {
             throw this.mapError(err, this.key(oid));
           }),
-      (p) => this.listUnder(`${this.prefix}files/md5/${p}/`),
+      (sub, limit) => this.listUnder(`${this.prefix}files/md5/${sub}`, limit),
     );
   }
 
@@ -97,12 +98,15 @@ export class AzureStore implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`));
   }
 
-  private async listUnder(keyPrefix: string): Promise<string[]> {
+  private async listUnder(keyPrefix: string, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
     const oids: string[] = [];
     try {
-      for await (const blob of this.container.listBlobsFlat({ prefix: keyPrefix })) {
-        const oid = oidOfKey(blob.name);
-        if (oid) oids.push(oid);
+      for await (const page of this.container.listBlobsFlat({ prefix: keyPrefix }).byPage({ maxPageSize: 5000 })) {
+        for (const blob of page.segment.blobItems) {
+          const oid = oidOfKey(blob.name);
+          if (oid) oids.push(oid);
+        }
+        if (oids.length > limit) return undefined;
       }
     } catch (err) {
       throw this.mapError(err, keyPrefix);

@@ -30,7 +30,8 @@ export interface GcsStoreOptions {
 export class GcsStore implements ObjectStore {
   readonly location: string;
   readonly maxObjectBytes = undefined;
-  readonly defaultJobs = 16;
+  /** Small objects are latency-bound: many requests in flight. */
+  readonly defaultJobs = 32;
   private readonly storage: Storage;
   private readonly bucket: Bucket;
   private readonly bucketName: string;
@@ -86,7 +87,7 @@ export class GcsStore implements ObjectStore {
         });
         return exists;
       },
-      (p) => this.listUnder(`${this.prefix}files/md5/${p}/`),
+      (sub, limit) => this.listUnder(`${this.prefix}files/md5/${sub}`, limit),
     );
   }
 
@@ -95,11 +96,23 @@ export class GcsStore implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`));
   }
 
-  private async listUnder(keyPrefix: string): Promise<string[]> {
-    const [files] = await this.bucket.getFiles({ prefix: keyPrefix, autoPaginate: true }).catch((err: unknown) => {
-      throw this.mapError(err, keyPrefix);
-    });
-    return files.map((f) => oidOfKey(f.name)).filter((o): o is string => o !== undefined);
+  private async listUnder(keyPrefix: string, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
+    const oids: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const [files, next] = await this.bucket
+        .getFiles({ prefix: keyPrefix, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) })
+        .catch((err: unknown) => {
+          throw this.mapError(err, keyPrefix);
+        });
+      for (const f of files) {
+        const oid = oidOfKey(f.name);
+        if (oid) oids.push(oid);
+      }
+      if (oids.length > limit) return undefined;
+      pageToken = (next as { pageToken?: string } | null)?.pageToken;
+    } while (pageToken);
+    return oids;
   }
 
   async upload(oid: string, sourcePath: string, size: number): Promise<void> {

@@ -96,7 +96,7 @@ export class S3Store implements ObjectStore {
       oids,
       this.defaultJobs,
       (oid) => this.head(oid, options.signal),
-      (p) => this.listUnder(`${this.prefix}files/md5/${p}/`, options.signal),
+      (sub, limit) => this.listUnder(`${this.prefix}files/md5/${sub}`, options.signal, limit),
     );
   }
 
@@ -105,7 +105,7 @@ export class S3Store implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`, options.signal));
   }
 
-  private async listUnder(keyPrefix: string, signal?: AbortSignal): Promise<string[]> {
+  private async listUnder(keyPrefix: string, signal?: AbortSignal, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
     const oids: string[] = [];
     let token: string | undefined;
     do {
@@ -120,6 +120,7 @@ export class S3Store implements ObjectStore {
         const oid = oidOfKey(obj.Key ?? '');
         if (oid) oids.push(oid);
       }
+      if (oids.length > limit) return undefined;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return oids;
