@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { askOnTerminal } from '../../../src/remote/stores/prompt.js';
 import { SshStore } from '../../../src/remote/stores/ssh.js';
 import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
 import { describeIf } from '../../helpers/require.js';
@@ -75,6 +76,21 @@ describeIf(HAS_SSHD, "Debian's openssh-server (/usr/sbin/sshd)", 'SSH remote (Op
       else process.env.SSH_AUTH_SOCK = saved;
       if (agentPid) process.kill(agentPid);
     }
+  });
+
+  it('fails with what to set when ask_password has no terminal to ask on', async () => {
+    const { port, user } = await ensureSshd();
+    const store = new SshStore({
+      url: `ssh://${user}@127.0.0.1:${port}/tmp/x`,
+      allowAgent: false,
+      askPassword: (prompt) => askOnTerminal(prompt, 'box'),
+    });
+    await expect(store.exists([FOO])).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: 'remote box asks for a password (ask_password) but there is no terminal',
+      hint: 'set it instead: `mlpipe remote modify --local box password PASSWORD`, or use a keyfile',
+    });
+    await store.close();
   });
 
   it('says the server is unreachable when nothing listens', async () => {
