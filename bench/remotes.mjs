@@ -5,7 +5,8 @@
 // Servers: Azurite (npm) and sshd are started here on free loopback ports; S3 is radosgw at
 // MLPIPE_TEST_S3_ENDPOINT and GCS the emulator at MLPIPE_TEST_GCS_ENDPOINT (skipped when unset).
 // Goal (issue 18): a push of 1,000 small objects to Azurite or radosgw at most 2x slower than to a
-// folder, i.e. ratio (baseline/mlpipe) >= 0.5. BENCH_REMOTES=azure,s3 limits the remotes.
+// folder, i.e. ratio (baseline/mlpipe) >= 0.5. BENCH_REMOTES=azure,s3 limits the remotes,
+// BENCH_SETS=small (or large) the data sets.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const SETS = [
   { name: 'small', files: Number(process.env.BENCH_SMALL_FILES ?? 1000), bytes: Number(process.env.BENCH_SMALL_KIB ?? 4) * 1024 },
   { name: 'large', files: Number(process.env.BENCH_LARGE_FILES ?? 4), bytes: Number(process.env.BENCH_LARGE_MIB ?? 16) * 2 ** 20 },
-];
+].filter((set) => (process.env.BENCH_SETS ?? 'small,large').split(',').includes(set.name));
 const wanted = new Set((process.env.BENCH_REMOTES ?? 'azure,s3,gs,ssh').split(','));
 const root = mkdtempSync(join(tmpdir(), 'mlpipe-bench-remotes-'));
 const env = { ...process.env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
