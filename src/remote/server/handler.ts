@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocalOdb } from '../../core/odb/local.js';
 import { MlpipeError, isErrnoException, isMlpipeError } from '../../errors.js';
+import { STORE_DENIED, STORE_DENIED_STATUS, isPermissionDenied } from './permission.js';
 import { type StoreBackend, storeErrorStatus } from './store-backend.js';
 
 export interface RemoteServerOptions {
@@ -79,8 +80,11 @@ export function createRemoteHandler(options: RemoteServerOptions): Handler {
       else if (isWrite) sendJson(res, 201, { oid, size: await receive(req, odb, oid, legacy, maxBody) });
       else await send(req, res, odb.path(oid, legacy), method === 'HEAD');
     } catch (err) {
-      if (!res.headersSent) sendError(req, res, err);
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else if (isPermissionDenied(err)) {
+        if (!req.readableEnded) res.setHeader('connection', 'close');
+        sendJson(res, STORE_DENIED_STATUS, { error: STORE_DENIED });
+      } else sendError(req, res, err);
     }
   };
 }
