@@ -7,6 +7,7 @@ interface ServeOptions {
   port: string;
   token?: string;
   authReads?: boolean;
+  allowAnonymousUploads?: boolean;
   maxSize?: string;
 }
 
@@ -135,6 +136,7 @@ export function registerRemote(program: Command): void {
     .option('--port <port>', 'port to listen on (0: any free port)', '8765')
     .option('--token <token>', 'require `Authorization: Bearer <token>` for uploads (default: $MLPIPE_REMOTE_TOKEN)')
     .option('--auth-reads', 'require the token for downloads too')
+    .option('--allow-anonymous-uploads', 'with a --host other than loopback, accept uploads without a token')
     .option('--max-size <size>', 'largest upload accepted, e.g. 2GiB', '5GiB')
     .action(
       action<[], ServeOptions>(async (ctx, opts) => {
@@ -157,6 +159,7 @@ export function registerRemote(program: Command): void {
           port,
           token,
           authReads: Boolean(opts.authReads),
+          allowAnonymousUploads: Boolean(opts.allowAnonymousUploads),
           maxBodyBytes: parseSize(opts.maxSize ?? '5GiB'),
         });
         ctx.out.result({ url: server.url, dir, token: Boolean(token), authReads: Boolean(opts.authReads) }, () => {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
+import { checkExposure } from './exposure.js';
 import { type RemoteServerOptions, createRemoteHandler } from './handler.js';
 
 export interface StartRemoteServerOptions extends RemoteServerOptions {
@@ -8,6 +9,8 @@ export interface StartRemoteServerOptions extends RemoteServerOptions {
   host?: string;
   /** Default 0: a free port. */
   port?: number;
+  /** Without a token, a host other than loopback is refused unless this is set (E_USAGE). */
+  allowAnonymousUploads?: boolean;
 }
 
 export interface RunningRemoteServer {
@@ -17,6 +20,7 @@ export interface RunningRemoteServer {
 
 /** The Node adapter of the remote server: listens and serves createRemoteHandler. */
 export async function startRemoteServer(options: StartRemoteServerOptions): Promise<RunningRemoteServer> {
+  checkExposure({ host: options.host ?? '127.0.0.1', token: options.token, allowAnonymousUploads: options.allowAnonymousUploads });
   await mkdir(options.dir, { recursive: true });
   const handler = createRemoteHandler(options);
   const server = createServer((req, res) => void handler(req, res));
