@@ -10,6 +10,7 @@ import { ignoreOutput } from './gitignore-file.js';
 import { commitPath } from './hash-path.js';
 import type { Repo } from './open.js';
 import { resolveInRepo, toRepoPath } from './paths.js';
+import { assertConfined, assertIgnorableName } from './safe-path.js';
 import { relinkOutput } from './relink.js';
 
 /**
@@ -44,6 +45,8 @@ export async function add(repo: Repo, options: AddOptions): Promise<AddedOutput[
   const targets = options.targets.map((t) => {
     const abs = resolveInRepo(repo.root, cwd, t);
     const rel = toRepoPath(repo.root, abs);
+    assertConfined(repo, abs, 'follow');
+    assertIgnorableName(repo, abs);
     if (!existsSync(abs)) {
       throw new MlpipeError('E_NOT_FOUND', `${rel} does not exist`, { expected: 'an existing file or directory', received: rel });
     }
