@@ -4,7 +4,7 @@ import { MlpipeError } from '../../errors.js';
 import type { ProgressReporter } from '../progress.js';
 import { silentProgress } from '../progress.js';
 import { hashPath } from './hash-path.js';
-import { materialize } from './link.js';
+import { materialize, removeSiblingTemps } from './link.js';
 import type { Repo } from './open.js';
 import { toRepoPath } from './paths.js';
 import { assertConfined } from './safe-path.js';
@@ -42,6 +42,7 @@ export async function checkoutOutput(
   // Never write through a symlinked folder that leaves the workspace (the scan below checks the
   // links inside a tracked folder before anything is deleted or placed).
   assertConfined(repo, target.abs, 'replace');
+  removeSiblingTemps(target.abs);
   const current = await hashPath(repo, target.abs, { progress });
   if (current?.md5 === target.md5) {
     if (target.isexec && !current.isdir && !current.isexec) chmodSync(target.abs, statSync(target.abs).mode | 0o111);

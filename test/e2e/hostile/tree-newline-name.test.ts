@@ -1,23 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
-import { type TempRepo, tempRepo } from '../../helpers/tree.js';
+import { useRepos } from './repos.js';
 
 // Issue #12 item 6: git's ignore files have no escape for a line break, so `/a\nb.txt` would become
 // two patterns (`/a` and `b.txt`, the second ignoring every b.txt in the tree). Such names are refused.
 
-const repos: TempRepo[] = [];
-afterEach(() => {
-  for (const r of repos.splice(0)) r.cleanup();
-});
-
-async function setup(): Promise<TempRepo> {
-  const t = tempRepo({ '.gitignore': '/keep\n' });
-  repos.push(t);
-  expect((await runCli(['init'], { cwd: t.dir })).code).toBe(0);
-  return t;
-}
+const { initRepo } = useRepos();
+const setup = () => initRepo({ '.gitignore': '/keep\n' });
 
 describe('a name with a line break (issue #12 item 6)', () => {
   it('add refuses it with E_BAD_INPUT and leaves .gitignore, .dvc files and the cache as they were', async () => {

@@ -1,31 +1,24 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, runCli } from '../../helpers/cli.js';
-import { type TempRepo, tempDir, tempRepo } from '../../helpers/tree.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.js';
+import { type TempRepo, tempDir } from '../../helpers/tree.js';
+import { errorOf, useRepos } from './repos.js';
 
 // Issue #12 item 1: no command follows a symlink out of the workspace. Each case plants the link
 // an attacker (or a careless `ln -s`) would, and checks both the refusal and that the folder outside
 // is byte for byte as before.
 
-const repos: TempRepo[] = [];
-afterEach(() => {
-  for (const r of repos.splice(0)) r.cleanup();
-});
+const { initRepo } = useRepos();
 
 async function setup(): Promise<{ t: TempRepo; outside: string }> {
-  const t = tempRepo();
-  repos.push(t);
-  expect((await runCli(['init'], { cwd: t.dir })).code).toBe(0);
+  const t = await initRepo();
   const outside = tempDir('mlpipe-outside-');
   writeFileSync(join(outside, 'victim.txt'), 'keep me\n');
   return { t, outside };
 }
 
 const listing = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort();
-function errorOf(r: CliResult): { code: string; message: string } {
-  return JSON.parse(r.stdout).error;
-}
 const objects = (t: TempRepo) => {
   const dir = join(t.dir, '.dvc/cache/files/md5');
   return existsSync(dir) ? listing(dir).filter((p) => p.includes('/') && !p.endsWith('.tmp')) : [];
@@ -73,7 +66,6 @@ describe('symlinks out of the workspace (issue #12 item 1)', () => {
     expect((await runCli(['add', 'd'], { cwd: t.dir })).code).toBe(0);
     t.git('add', '-A');
     // Replace d/sub with a link to the outside folder.
-    const { rmSync } = await import('node:fs');
     rmSync(join(t.dir, 'd/sub'), { recursive: true });
     symlinkSync(outside, join(t.dir, 'd/sub'));
     const r = await runCli(['--json', 'checkout', '--force'], { cwd: t.dir });
