@@ -6,6 +6,7 @@ import { dumpYaml, type YamlValue } from '../formats/yaml-emit.js';
 import { collectWorkspace } from './dvcfiles.js';
 import { ignoreOutput, unignoreOutput } from './gitignore-file.js';
 import type { Repo } from './open.js';
+import { rejectOverlaps } from './overlaps.js';
 import { resolveInRepo, toRepoPath } from './paths.js';
 import { assertConfined, assertIgnorableName } from './safe-path.js';
 
@@ -38,6 +39,7 @@ export async function move(repo: Repo, options: MoveOptions): Promise<{ from: st
         hint: 'run `mlpipe ls` to see what is tracked',
       });
     }
+    rejectOverlaps(repo, [{ rel: toRepoPath(repo.root, dstAbs) }], { except: tracked.path });
     if (existsSync(dstAbs)) {
       throw new MlpipeError('E_CONFLICT', `${toRepoPath(repo.root, dstAbs)} already exists`, { expected: 'a free destination', received: 'an existing file' });
     }

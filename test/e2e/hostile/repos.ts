@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, expect } from 'vitest';
 import { type CliResult, runCli } from '../../helpers/cli.js';
-import { type TempRepo, type Tree, tempRepo } from '../../helpers/tree.js';
+import { type TempRepo, type Tree, tempRepo, writeTree } from '../../helpers/tree.js';
 
 /**
  * Temp repos (git + `mlpipe init`) and child processes of one test file, removed or killed after
@@ -16,11 +16,13 @@ export function useRepos(): { initRepo(tree?: Tree): Promise<TempRepo>; children
   });
   return {
     children,
+    /** A git repo after `mlpipe init` (committed), then `tree` written and left untracked. */
     async initRepo(tree = {}) {
-      const t = tempRepo(tree);
+      const t = tempRepo();
       repos.push(t);
       expect((await runCli(['init'], { cwd: t.dir })).code).toBe(0);
       t.commit('init');
+      writeTree(t.dir, tree);
       return t;
     },
   };
