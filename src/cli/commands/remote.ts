@@ -153,6 +153,8 @@ export function registerRemote(program: Command): void {
           throw new MlpipeError('E_BAD_INPUT', `--port must be a port number`, { expected: '0-65535', received: opts.port });
         }
         const dir = resolve(ctx.cwd, opts.dir);
+        const { assertFolderOption } = await import('../../core/fs/permission.js');
+        assertFolderOption(dir, opts.dir, '--dir');
         const server = await startRemoteServer({
           dir,
           host: opts.host,
