@@ -39,6 +39,12 @@ describe('symlinks out of the workspace (issue #12 item 1)', () => {
     const force = await runCli(['--json', 'checkout', '--force'], { cwd: t.dir });
     expect(errorOf(force).code).toBe('E_OUTSIDE_REPO');
     expect(listing(outside)).toEqual(['victim.txt']);
+    // pull checks out the same way.
+    expect((await runCli(['remote', 'add', '-d', 'r', tempDir('mlpipe-remote-')], { cwd: t.dir })).code).toBe(0);
+    expect((await runCli(['push'], { cwd: t.dir })).code).toBe(0);
+    const pull = await runCli(['--json', 'pull', '--force'], { cwd: t.dir });
+    expect(errorOf(pull)).toMatchObject({ code: 'E_OUTSIDE_REPO', message: 'lnk/p leads outside the workspace through the symlink lnk' });
+    expect(listing(outside)).toEqual(['victim.txt']);
   });
 
   it('add lnk/secret.txt writes no .dvc file, .gitignore or object: E_OUTSIDE_REPO', async () => {
@@ -115,6 +121,17 @@ describe('symlinks out of the workspace (issue #12 item 1)', () => {
     expect(errorOf(rm).code).toBe('E_OUTSIDE_REPO');
     expect(listing(outside)).toEqual(['victim.txt']);
     expect(existsSync(join(t.dir, 'evil.dvc'))).toBe(true);
+  });
+
+  it('repro of a stage whose output lies behind a symlinked folder deletes nothing outside', async () => {
+    const { t, outside } = await setup();
+    symlinkSync(outside, join(t.dir, 'lnk'));
+    writeFileSync(join(t.dir, 'dvc.yaml'), 'stages:\n  gen:\n    cmd: echo new > lnk/victim.txt\n    outs:\n    - lnk/victim.txt\n');
+    for (const args of [['repro'], ['repro', '--force']]) {
+      const r = await runCli(['--json', ...args], { cwd: t.dir });
+      expect(errorOf(r)).toMatchObject({ code: 'E_OUTSIDE_REPO', message: 'lnk/victim.txt leads outside the workspace through the symlink lnk' });
+      expect(readFileSync(join(outside, 'victim.txt'), 'utf8')).toBe('keep me\n');
+    }
   });
 
   it('still follows a symlink that stays inside the workspace', async () => {
