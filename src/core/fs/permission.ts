@@ -69,7 +69,7 @@ function denied(folder: string, errno: string, syscall: string | undefined): Mlp
       expected: `a folder this user can write (${folder})`,
       received: `${err.code} on ${err.syscall ?? 'access'}`,
       hint: readOnlyFs
-        ? `remount the filesystem read-write, or point the cache elsewhere (\`mlpipe config cache.dir PATH\`)`
+        ? `remount the filesystem read-write, or point the cache elsewhere (\`dir\` under [cache] in .dvc/config)`
         : `make it writable for this user (\`chmod -R u+w ${folder}\`, or fix its owner with chown), then run the command again`,
       data: { path: folder, errno, syscall },
     },

@@ -26,18 +26,20 @@ export interface Confinement {
 }
 
 const realCache = new Map<string, string>();
-/** realpath of the repo root and cache root, once per process (they do not move while we run). */
+/**
+ * realpath of the repo root and cache root, once per process (they do not move while we run). A
+ * cache folder that does not exist yet is not remembered: it may be created later in the run.
+ */
 function real(path: string): string {
-  let r = realCache.get(path);
-  if (r === undefined) {
-    try {
-      r = realpathSync(path);
-    } catch {
-      r = path;
-    }
+  const known = realCache.get(path);
+  if (known !== undefined) return known;
+  try {
+    const r = realpathSync.native(path);
     realCache.set(path, r);
+    return r;
+  } catch {
+    return path;
   }
-  return r;
 }
 
 const within = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
