@@ -50,7 +50,8 @@ export function action<Args extends unknown[], Opts extends object>(
 
 /** A refusal by the operating system becomes E_PERMISSION naming the folder (core/fs/permission.ts). */
 async function asPermissionError(err: unknown, cwd: string): Promise<unknown> {
-  if (!(err instanceof Error) || typeof (err as { code?: unknown }).code !== 'string') return err;
+  // MlpipeErrors are already coded; only system errors (errno, SQLite) are looked at.
+  if (!(err instanceof Error) || err.name === 'MlpipeError' || typeof (err as { code?: unknown }).code !== 'string') return err;
   const [{ permissionError }, { findRepoRoot }] = await Promise.all([import('../core/fs/permission.js'), import('../core/repo/find-root.js')]);
   return permissionError(err, findRepoRoot(cwd) ?? cwd) ?? err;
 }

@@ -75,9 +75,13 @@ describe('interrupted writers leave no temp files behind (issue #12 item 3)', ()
       bigFile(join(t.dir, 'data', `f${i}.bin`), 4);
     }
     const cacheFiles = join(t.dir, '.dvc/cache/files/md5');
-    const caught = await killWhen(t.dir, ['add', 'data'], () => tmpsUnder(cacheFiles).length > 0);
-    expect(caught).toBe(true);
-    const leftovers = tmpsUnder(cacheFiles);
+    // Killed while its temp files exist; on a fast machine the kill can land after the last one was
+    // renamed into place, so try again (the object store keeps what the earlier attempts finished).
+    let leftovers: string[] = [];
+    for (let attempt = 0; attempt < 3 && leftovers.length === 0; attempt++) {
+      await killWhen(t.dir, ['add', 'data'], () => tmpsUnder(cacheFiles).length > 0);
+      leftovers = tmpsUnder(cacheFiles);
+    }
     expect(leftovers.length).toBeGreaterThan(0);
     // A writer of another clone sharing this cache, still running (this test process).
     const live = `.${ownerTag()}.feedface0000-0.tmp`;
