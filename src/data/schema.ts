@@ -6,6 +6,7 @@
 import { parse as parseYaml, stringify } from 'yaml';
 import { z } from 'zod';
 import { MlpipeError } from '../errors.js';
+import { NA_VALUES } from './na.js';
 import type { CsvOptions, DataSource } from './source.js';
 
 export const SEVERITIES = ['error', 'warning'] as const;
@@ -50,7 +51,7 @@ const csv = z.strictObject({
   quote: z.string().length(1).default('"'),
   escape: z.string().length(1).optional(),
   encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).default('utf-8'),
-  nullMarkers: z.array(z.string()).default(['']),
+  nullMarkers: z.array(z.string()).default([...NA_VALUES]),
   skipRows: z.number().int().min(0).default(0),
 });
 
@@ -170,7 +171,7 @@ export function csvOptionsOf(schema: Schema): CsvOptions {
     quote: c?.quote ?? '"',
     escape: c?.escape ?? c?.quote ?? '"',
     encoding: c?.encoding ?? 'utf-8',
-    nullMarkers: c?.nullMarkers ?? [''],
+    nullMarkers: c?.nullMarkers ?? [...NA_VALUES],
     skipRows: c?.skipRows ?? 0,
   };
 }

@@ -8,6 +8,7 @@ interface PredictFlags {
   proba?: boolean;
   id?: string[];
   batchSize: string;
+  naValues?: string;
 }
 
 export function registerPredict(program: Command): void {
@@ -21,6 +22,7 @@ export function registerPredict(program: Command): void {
     .option('--proba', 'add one probability column per class (classifiers)')
     .option('--id <column...>', 'input columns to copy into the output, to join predictions back')
     .option('--batch-size <rows>', 'rows scored per batch', '65536')
+    .option('--na-values <list>', 'comma-separated tokens read as missing in CSV input (default: NA, N/A, NaN, null, None, #N/A, ... as pandas)')
     .action(
       action<[string | undefined], PredictFlags>(async (ctx, flags, positional) => {
         const { MlpipeError } = await import('../../errors.js');
@@ -35,6 +37,7 @@ export function registerPredict(program: Command): void {
           throw new MlpipeError('E_USAGE', `--batch-size must be a positive integer, got "${flags.batchSize}"`);
         }
         const { predict } = await import('../../serve/predict.js');
+        const { parseNaValues } = await import('../../data/na.js');
         const result = await predict({
           model: flags.model,
           input,
@@ -42,6 +45,7 @@ export function registerPredict(program: Command): void {
           proba: flags.proba,
           ids: flags.id,
           batchSize,
+          naValues: parseNaValues(flags.naValues),
           progress: ctx.out.progress,
           signal: ctx.signal,
         });

@@ -3,6 +3,7 @@ import { action, examples } from '../command.js';
 
 interface ProfileFlags {
   html?: string;
+  naValues?: string;
 }
 
 export function registerProfile(program: Command): void {
@@ -11,12 +12,14 @@ export function registerProfile(program: Command): void {
     .description('per-column statistics and histograms of a CSV or Parquet file')
     .argument('<data>', 'CSV (optionally .gz) or Parquet file')
     .option('--html <file>', 'also write a self-contained HTML report with histograms')
+    .option('--na-values <list>', 'comma-separated tokens read as missing (default: NA, N/A, NaN, null, None, #N/A, ... as pandas)')
     .action(
       action<[string], ProfileFlags>(async (ctx, opts, data) => {
         const { resolve } = await import('node:path');
         const { profile } = await import('../../data/profile.js');
         const { renderProfile } = await import('../../data/report/console.js');
-        const result = await profile({ data: resolve(ctx.cwd, data), progress: ctx.out.progress });
+        const { parseNaValues } = await import('../../data/na.js');
+        const result = await profile({ data: resolve(ctx.cwd, data), naValues: parseNaValues(opts.naValues), progress: ctx.out.progress });
         if (opts.html) {
           const { writeHtmlReport } = await import('../../data/report/html.js');
           await writeHtmlReport(resolve(ctx.cwd, opts.html), { profile: result });

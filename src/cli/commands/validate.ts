@@ -8,6 +8,7 @@ interface ValidateFlags {
   reference?: string;
   report?: string;
   sample: string;
+  naValues?: string;
 }
 
 export function registerValidate(program: Command): void {
@@ -19,6 +20,7 @@ export function registerValidate(program: Command): void {
     .option('-r, --reference <file>', 'reference dataset to test drift against')
     .option('--report <file>', 'also write a self-contained HTML report')
     .option('--sample <n>', 'offending rows kept per issue', '5')
+    .option('--na-values <list>', "comma-separated tokens read as missing, instead of the schema's csv.nullMarkers (default: NA, N/A, NaN, null, None, #N/A, ... as pandas)")
     .action(
       action<[string], ValidateFlags>(async (ctx, opts, data) => {
         const { resolve } = await import('node:path');
@@ -29,8 +31,10 @@ export function registerValidate(program: Command): void {
         if (!Number.isInteger(sample) || sample < 0) {
           throw new MlpipeError('E_USAGE', `--sample must be a whole number >= 0, got ${JSON.stringify(opts.sample)}`);
         }
+        const { parseNaValues } = await import('../../data/na.js');
         const report = await validate({
           data: at(data),
+          naValues: parseNaValues(opts.naValues),
           schema: at(opts.schema),
           reference: opts.reference ? at(opts.reference) : undefined,
           sampleSize: sample,
