@@ -127,7 +127,8 @@ export function quoteLiteral(value: string): string {
 export function numberLiteral(value: number): string {
   if (Number.isNaN(value)) return "'nan'::DOUBLE";
   if (!Number.isFinite(value)) return value > 0 ? "'inf'::DOUBLE" : "'-inf'::DOUBLE";
-  return `${String(value)}::DOUBLE`;
+  // Quoted: `0.028451075096064038::DOUBLE` would go through DECIMAL(18,18) and land one ulp away.
+  return `'${String(value)}'::DOUBLE`;
 }
 
 /** `parquet` for .parquet/.pq files, `csv` for everything else (.csv, .tsv, .txt, .data, .gz...). */
