@@ -35,12 +35,10 @@ export function isNaToken(value: string, tokens?: readonly string[]): boolean {
 }
 
 /**
- * Parses `--na-values`: a comma-separated list that replaces the default one. The empty field is
+ * Parses `--na-values` (a commander argParser; this module stays free of heavy imports): a comma-separated list that replaces the default one. The empty field is
  * always missing (a CSV cell with nothing in it has no value of any type), so `--na-values ''` means
  * "only empty cells" and `--na-values NA,-` reads `NA`, `-` and empty cells as missing.
  */
-export function parseNaValues(list: string | undefined): string[] | undefined {
-  if (list === undefined) return undefined;
-  const tokens = list.split(',');
-  return ['', ...new Set(tokens.filter((t) => t !== ''))];
+export function naValuesFlag(list: string): string[] {
+  return ['', ...new Set(list.split(',').filter((t) => t !== ''))];
 }

@@ -159,7 +159,10 @@ export function parseSchema(text: string, origin = 'schema'): Schema {
 /** YAML text for a schema, with a header comment; keys in a fixed, readable order. */
 export function serializeSchema(schema: Schema, comment?: string): string {
   const head = comment ? `${comment.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
-  return head + stringify(schema, { lineWidth: 120, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  // Written with YAML 1.1's resolver so that every string a YAML 1.1 reader (PyYAML, Go's yaml.v2)
+  // would read as something else is quoted: `yes`/`no`/`on`/`off` (booleans there), dates,
+  // `12:30` (a base-60 number), `010`. The text reads back the same under YAML 1.2.
+  return head + stringify(schema, { lineWidth: 120, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', version: '1.1' });
 }
 
 /** The CSV options the schema gives, with mlpipe's defaults for the rest. */

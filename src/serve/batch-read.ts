@@ -7,7 +7,7 @@ import { detectCsv } from '../data/detect.js';
 import { isNaToken } from '../data/na.js';
 import { type OpenedSource, type SourceColumn, duckdbReason, firstTypeErrors, openDatabase, openSource, quoteIdent } from '../data/source.js';
 import { MlpipeError } from '../errors.js';
-import type { ColumnType, InputColumn } from '../train/model/artifact.js';
+import type { ColumnType, InputColumn } from '../model/artifact.js';
 import { recordsToTable } from './parse-mlflow.js';
 import type { Table } from './table.js';
 

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { naValuesFlag } from '../../data/na.js';
 import { action, examples } from '../command.js';
+import { integer } from '../options.js';
 
 interface PredictFlags {
   model: string;
@@ -7,8 +9,8 @@ interface PredictFlags {
   output?: string;
   proba?: boolean;
   id?: string[];
-  batchSize: string;
-  naValues?: string;
+  batchSize: number;
+  naValues?: string[];
 }
 
 export function registerPredict(program: Command): void {
@@ -21,8 +23,8 @@ export function registerPredict(program: Command): void {
     .option('-o, --output <file>', 'write predictions to a .csv, .jsonl or .parquet file (default: stdout)')
     .option('--proba', 'add one probability column per class (classifiers)')
     .option('--id <column...>', 'input columns to copy into the output, to join predictions back')
-    .option('--batch-size <rows>', 'rows scored per batch', '65536')
-    .option('--na-values <list>', 'comma-separated tokens read as missing in CSV input (default: NA, N/A, NaN, null, None, #N/A, ... as pandas)')
+    .option('--batch-size <rows>', 'rows scored per batch', integer({ min: 1 }), 65536)
+    .option('--na-values <list>', 'comma-separated tokens read as missing, replacing the default list (NA, N/A, NaN, null, None, #N/A, ... as pandas)', naValuesFlag)
     .action(
       action<[string | undefined], PredictFlags>(async (ctx, flags, positional) => {
         const { MlpipeError } = await import('../../errors.js');
@@ -32,20 +34,15 @@ export function registerPredict(program: Command): void {
             hint: 'mlpipe predict --model model/ rows.csv --output preds.csv',
           });
         }
-        const batchSize = Number(flags.batchSize);
-        if (!Number.isInteger(batchSize) || batchSize < 1) {
-          throw new MlpipeError('E_USAGE', `--batch-size must be a positive integer, got "${flags.batchSize}"`);
-        }
         const { predict } = await import('../../serve/predict.js');
-        const { parseNaValues } = await import('../../data/na.js');
         const result = await predict({
           model: flags.model,
           input,
           output: flags.output,
           proba: flags.proba,
           ids: flags.id,
-          batchSize,
-          naValues: parseNaValues(flags.naValues),
+          batchSize: flags.batchSize,
+          naValues: flags.naValues,
           progress: ctx.out.progress,
           signal: ctx.signal,
         });

@@ -1,5 +1,8 @@
 import { type Command, Option } from 'commander';
+import { version } from '../../version.js';
+import { naValuesFlag } from '../../data/na.js';
 import { action, examples } from '../command.js';
+import { repeatable as collect } from '../options.js';
 
 interface TrainFlags {
   data: string;
@@ -11,10 +14,9 @@ interface TrainFlags {
   plots: string;
   name?: string;
   schema?: string;
-  naValues?: string;
+  naValues?: string[];
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerTrain(program: Command): void {
   const cmd = program
@@ -29,17 +31,15 @@ export function registerTrain(program: Command): void {
     .option('--plots <dir>', 'where to write the plot data (CSV)', 'plots')
     .option('--name <name>', 'model name recorded in model.json (default: the folder name)')
     .option('--schema <file>', "read the data with this validation schema's types, CSV dialect and missing-value tokens")
-    .option('--na-values <list>', 'comma-separated tokens read as missing (default: NA, N/A, NaN, null, None, #N/A, ... as pandas)')
+    .option('--na-values <list>', 'comma-separated tokens read as missing, replacing the default list (NA, N/A, NaN, null, None, #N/A, ... as pandas)', naValuesFlag)
     .action(
       action<[], TrainFlags>(async (ctx, flags) => {
         const { train } = await import('../../train/train.js');
-        const { version } = await import('../main.js');
-        const { parseNaValues } = await import('../../data/na.js');
         const r = await train({
           data: flags.data,
           target: flags.target,
           schema: flags.schema,
-          naValues: parseNaValues(flags.naValues),
+          naValues: flags.naValues,
           paramsFile: flags.params,
           set: flags.set,
           out: flags.out,

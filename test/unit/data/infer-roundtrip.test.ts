@@ -103,7 +103,7 @@ describe('a reusable inferred schema (#12.20)', () => {
   it('has no row range and no string length, and quotes every string YAML 1.1 reads as something else', async () => {
     const path = join(dir, 'ids.csv');
     const lines = ['id,answer,day'];
-    const answers = ['yes', 'no', 'on', 'off', 'y', 'n', 'true', 'null', '~', '2024-01-31', '1_000', '0x1f', '010', '.inf', '12:30'];
+    const answers = ['yes', 'no', 'on', 'off', 'y', 'n', 'true', 'Null', '~', '2024-01-31', '1_000', '0x1f', '010', '.inf', '12:30'];
     for (let i = 0; i < 60; i++) lines.push(`u${1000 + i},${answers[i % answers.length]},2024-02-${String((i % 28) + 1).padStart(2, '0')}`);
     writeFileSync(path, `${lines.join('\n')}\n`);
     const { schema } = await inferSchema({ data: path });

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
+import { writeFileAtomic } from '../core/fs/atomic.js';
 import { MlpipeError } from '../errors.js';
-import { loadTable } from '../train/data/load.js';
-import { classificationMetrics, regressionMetrics } from '../train/eval/metrics.js';
-import { classificationPlots, regressionPlots } from '../train/eval/plots.js';
-import type { RawColumns } from '../train/model/preprocess.js';
-import { writeFileAtomic } from '../train/model/write.js';
-import { loadModel } from './model.js';
+import { loadModel } from '../model/load.js';
+import { classificationMetrics, regressionMetrics } from '../model/metrics.js';
+import { classificationPlots, regressionPlots } from '../model/plots.js';
+import type { RawColumns } from '../model/preprocess.js';
+import { loadTable } from './data/load.js';
 
 export interface EvaluateOptions {
   /** Model folder (model.json + model.onnx). */
