@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { MlpipeError } from '../errors.js';
 import { loadModel } from '../model/load.js';
@@ -19,6 +20,8 @@ export interface EvaluateOptions {
   /** Where to write the plot CSVs (null: do not write). */
   plotsDir?: string | null;
   cwd?: string;
+  /** Told when the model loads with a warning (no recorded checksum). */
+  onWarning?: (message: string) => void;
 }
 
 export interface EvaluateResult {
@@ -40,7 +43,7 @@ export interface EvaluateResult {
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
   const cwd = options.cwd ?? process.cwd();
-  const model = await loadModel(resolve(cwd, options.model));
+  const model = await loadModel(resolve(cwd, options.model), { onWarning: options.onWarning });
   try {
     const meta = model.meta;
     const target = options.target ?? meta.target;
@@ -95,6 +98,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     const result = { model: meta.name, version: meta.version, task: meta.task, rows: keep.length, dropped: table.rows - keep.length };
     const metricsFile = options.metricsFile ? resolve(cwd, options.metricsFile) : null;
     const plotsDir = options.plotsDir ? resolve(cwd, options.plotsDir) : null;
+    // The pipeline names output folders (metrics/, plots/eval/) that need not exist yet.
+    if (metricsFile) mkdirSync(dirname(metricsFile), { recursive: true });
+    if (plotsDir) mkdirSync(plotsDir, { recursive: true });
     if (metricsFile) writeFileAtomic(metricsFile, `${JSON.stringify({ ...result, test: metrics }, null, 2)}\n`);
     if (plotsDir) for (const [file, content] of Object.entries(plots)) writeFileAtomic(resolve(plotsDir, file), content);
     return { ...result, metrics, metricsFile, plotsDir };

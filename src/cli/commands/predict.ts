@@ -44,6 +44,7 @@ export function registerPredict(program: Command): void {
           batchSize: flags.batchSize,
           naValues: flags.naValues,
           progress: ctx.out.progress,
+          onWarning: (message) => ctx.out.warn(message),
           signal: ctx.signal,
         });
         // Without --output the predictions themselves are the command's output on stdout.
