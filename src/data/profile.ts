@@ -6,7 +6,7 @@
  */
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { mapEntries } from './checks.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CATEGORY_MAX_DISTINCT, COLUMN_BATCH, detectCsv, detectSource, detectTypes, inBatches, spoolToParquet } from './detect.js';
@@ -60,6 +60,8 @@ export interface Profile {
 }
 
 const HISTOGRAM_BINS = 20;
+/** Below this size a wide CSV is profiled on one DuckDB thread (see oneThreadIfSmall). */
+const SMALL_WIDE_BYTES = 64 * 2 ** 20;
 
 export interface ProfileOptions {
   data: string;
@@ -79,6 +81,11 @@ export async function profile(options: ProfileOptions): Promise<Profile> {
     spoolDir ??= mkdtempSync(join(tmpdir(), 'mlpipe-profile-'));
     return join(spoolDir, 'columns.parquet');
   };
+  // A wide but small file is many small queries, each paying DuckDB's per-thread set-up for every
+  // aggregate: one thread costs about a third less CPU there (2,000 x 1,000: 7.5 vs 10.4 CPU-s).
+  const oneThreadIfSmall = async () => {
+    if (statSync(options.data).size < SMALL_WIDE_BYTES) await db.all('SET threads = 1');
+  };
   try {
     let source: DataSource;
     let raw: string | undefined;
@@ -87,12 +94,18 @@ export async function profile(options: ProfileOptions): Promise<Profile> {
     } else {
       const { csv, names } = await detectCsv(options.data, { naValues: options.naValues });
       raw = csvReadSql(options.data, csv, names, { rejects: true });
-      if (names.length > COLUMN_BATCH) raw = await spoolToParquet(db, raw, options.data, spoolFile());
+      if (names.length > COLUMN_BATCH) {
+        raw = await spoolToParquet(db, raw, options.data, spoolFile());
+        await oneThreadIfSmall();
+      }
       source = { path: options.data, format: 'csv', csv, columns: await detectTypes(db, raw, names, options.data) };
     }
     task.tick();
     const opened = await openSource(db, source, { rejects: source.format === 'csv' });
-    if (!raw && source.format === 'csv' && opened.fileColumns.length > COLUMN_BATCH) raw = await spoolToParquet(db, opened.rawSql, options.data, spoolFile());
+    if (!raw && source.format === 'csv' && opened.fileColumns.length > COLUMN_BATCH) {
+      raw = await spoolToParquet(db, opened.rawSql, options.data, spoolFile());
+      await oneThreadIfSmall();
+    }
     const rawSql = raw ?? opened.rawSql;
     const columns = source.columns.filter((c) => !opened.missing.includes(c.name));
     // Each batch of columns gets its own typed relation: a relation typing all 2,000 columns would
