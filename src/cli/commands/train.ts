@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { version } from '../../version.js';
+import { naValuesFlag } from '../../data/na.js';
 import { action, examples } from '../command.js';
 import { repeatable as collect } from '../options.js';
 
@@ -12,6 +13,8 @@ interface TrainFlags {
   metrics: string;
   plots: string;
   name?: string;
+  schema?: string;
+  naValues?: string[];
 }
 
 
@@ -27,12 +30,16 @@ export function registerTrain(program: Command): void {
     .option('--metrics <file>', 'where to write the metrics', 'metrics.json')
     .option('--plots <dir>', 'where to write the plot data (CSV)', 'plots')
     .option('--name <name>', 'model name recorded in model.json (default: the folder name)')
+    .option('--schema <file>', "read the data with this validation schema's types, CSV dialect and missing-value tokens")
+    .option('--na-values <list>', 'comma-separated tokens read as missing, replacing the default list (NA, N/A, NaN, null, None, #N/A, ... as pandas)', naValuesFlag)
     .action(
       action<[], TrainFlags>(async (ctx, flags) => {
         const { train } = await import('../../train/train.js');
         const r = await train({
           data: flags.data,
           target: flags.target,
+          schema: flags.schema,
+          naValues: flags.naValues,
           paramsFile: flags.params,
           set: flags.set,
           out: flags.out,
@@ -56,6 +63,7 @@ export function registerTrain(program: Command): void {
               { key: 'value', header: 'value', align: 'right' },
             ],
           );
+          for (const note of r.notes) ctx.out.line(`note: ${note}`);
           ctx.out.line(`model: ${r.model}`);
           if (r.metricsFile) ctx.out.line(`metrics: ${r.metricsFile}`);
           if (r.plotsDir) ctx.out.line(`plots: ${r.plotsDir}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NA_VALUES } from '../../../src/data/na.js';
 import { inferSchema } from '../../../src/data/infer.js';
 import { readHead, sniffDialect, splitLine } from '../../../src/data/sniff.js';
 import { validate } from '../../../src/data/validate.js';
@@ -30,8 +31,10 @@ describe('schema inference on real data', () => {
   it('adult.data: types, "?" null marker, null counts, ranges; the schema accepts its own data', async () => {
     const { schema, profile } = await inferSchema({ data: `${DATA}/adult/adult.data` });
     expect(profile.rows).toBe(32561);
-    expect(schema.csv).toEqual({ delimiter: ', ', header: false, quote: '"', encoding: 'utf-8', nullMarkers: ['', '?'], skipRows: 0 });
-    expect(schema.rows).toEqual({ min: 16281, max: 65122 });
+    // pandas' default missing-value tokens plus the "?" found in the file.
+    expect(schema.csv).toEqual({ delimiter: ', ', header: false, quote: '"', encoding: 'utf-8', nullMarkers: [...NA_VALUES, '?'], skipRows: 0 });
+    // No row-count range: next month's file may be longer.
+    expect(schema.rows).toBeUndefined();
     const types = Object.values(schema.columns).map((c) => c.type);
     expect(types).toEqual(['int', 'category', 'int', 'category', 'int', 'category', 'category', 'category', 'category', 'category', 'int', 'int', 'int', 'category', 'category']);
     expect(profile.columns.map((c) => c.nulls)).toEqual([0, 1836, 0, 0, 0, 0, 1843, 0, 0, 0, 0, 0, 0, 583, 0]);
