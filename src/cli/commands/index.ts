@@ -15,6 +15,7 @@ import { registerGc } from './gc.js';
 import { registerInit } from './init.js';
 import { registerLs } from './ls.js';
 import { registerMetrics } from './metrics.js';
+import { registerModels } from './models.js';
 import { registerMove } from './move.js';
 import { registerParams } from './params.js';
 import { registerPlots } from './plots.js';
@@ -66,6 +67,7 @@ const COMMANDS: RegisterCommand[] = [
   registerTrain,
   registerEvaluate,
   registerPredict,
+  registerModels,
   registerServe,
   registerDoctor,
 ];
