@@ -16,6 +16,7 @@ import { argmax, score } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
 import { type TrainParams, parseSet, resolveParams, trainSection } from './params.js';
 import { interrupted } from './threads.js';
+import { collectLineage } from './lineage.js';
 
 /**
  * `mlpipe train`: data + params -> model folder (model.onnx + model.json), metrics.json and plot
@@ -195,6 +196,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     docString: `mlpipe ${params.algorithm} ${ds.task} model predicting "${ds.target}"`,
     producerVersion: version,
   });
+  const dataHash = await md5(dataPath);
+  const lineage = await collectLineage({ cwd, dataPath, dataMd5: dataHash, outDir, trainingSeconds: fitSeconds });
   const meta: ModelMeta = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
@@ -209,7 +212,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     features: ds.features,
     params: { ...params },
     metrics,
-    dataHash: await md5(dataPath),
+    dataHash,
     createdAt: new Date().toISOString(),
     mlpipeVersion: version,
     onnx: {
@@ -218,6 +221,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       inputType: 'float32',
       outputs: ds.classes ? { label: ONNX_OUTPUTS.label, probabilities: ONNX_OUTPUTS.probabilities } : { value: ONNX_OUTPUTS.value },
     },
+    lineage,
+    ...(fit.importance ? { importance: Array.from(fit.importance) } : {}),
   };
   if (signal?.aborted) throw interrupted();
   writeFolderAtomic(outDir, { 'model.onnx': onnxBytes, 'model.json': `${JSON.stringify(meta, null, 2)}\n` }, signal);

@@ -66,4 +66,8 @@ export interface ModelMeta {
   createdAt: string;
   mlpipeVersion: string;
   onnx: OnnxBinding;
+  /** Where the model came from: commit, data md5s, training time (src/train/lineage.ts). */
+  lineage?: import('../lineage.js').Lineage;
+  /** Feature importance in `features` order (tree models), for model cards. */
+  importance?: number[];
 }
