@@ -145,6 +145,34 @@ export function registerModels(program: Command): void {
     );
   examples(declare, ['mlpipe models declare churn --path model --desc "Income classifier" --label tabular --meta framework=mlpipe']);
 
+  const card = models
+    .command('card')
+    .description('a model card of a registered version (what it predicts, data, metrics, features and importance, lineage) as Markdown, or HTML')
+    .argument('<query>', 'NAME (latest), NAME@vX.Y.Z or NAME#STAGE')
+    .option('--html <file>', 'write a self-contained HTML card to FILE')
+    .option('-o, --out <file>', 'write the Markdown card to FILE instead of stdout')
+    .action(
+      action<[string], { html?: string; out?: string }>(async (ctx, opts, query) => {
+        const { withRepo } = await import('../../core/repo/open.js');
+        const { loadCardInput } = await import('../../registry/card-load.js');
+        const { cardData, renderHtml, renderMarkdown } = await import('../../registry/card.js');
+        const { metricsAt } = await import('../../pipeline/metrics-at.js');
+        const { writeFileAtomic } = await import('../../core/fs/atomic.js');
+        const { resolve } = await import('node:path');
+        await withRepo(ctx.cwd, async (repo) => {
+          const data = cardData(loadCardInput(repo, query, (commit) => metricsAt(ctx.cwd, repo.gitRoot as string, commit)));
+          const markdown = renderMarkdown(data);
+          if (opts.html) writeFileAtomic(resolve(ctx.cwd, opts.html), renderHtml(data));
+          if (opts.out) writeFileAtomic(resolve(ctx.cwd, opts.out), markdown);
+          ctx.out.result(data, () => {
+            if (!opts.out) ctx.out.line(markdown.trimEnd());
+            if (opts.html || opts.out) ctx.out.line(`Wrote ${[opts.out, opts.html].filter(Boolean).join(' and ')}`);
+          });
+        });
+      }),
+    );
+  examples(card, ["mlpipe models card 'churn#prod' --html card.html", 'mlpipe models card churn@v1.2.0 -o MODEL_CARD.md']);
+
   models
     .command('stages')
     .description('stages in use (a stage counts while some active version holds it)')
