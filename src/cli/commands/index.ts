@@ -12,6 +12,7 @@ import { registerExp } from './exp.js';
 import { registerFetch } from './fetch.js';
 import { registerFsck } from './fsck.js';
 import { registerGc } from './gc.js';
+import { registerGet } from './get.js';
 import { registerInit } from './init.js';
 import { registerLs } from './ls.js';
 import { registerMetrics } from './metrics.js';
@@ -54,6 +55,7 @@ const COMMANDS: RegisterCommand[] = [
   registerPush,
   registerPull,
   registerFetch,
+  registerGet,
   registerRepro,
   registerStage,
   registerDag,

@@ -173,6 +173,42 @@ export function registerModels(program: Command): void {
     );
   examples(card, ["mlpipe models card 'churn#prod' --html card.html", 'mlpipe models card churn@v1.2.0 -o MODEL_CARD.md']);
 
+  const mget = models
+    .command('get')
+    .description('download a registered version of an artifact from a repository (local path or git URL): NAME, --version or --stage picks it')
+    .argument('<repo>', 'local path or git URL of the repository holding the registry')
+    .argument('<name>', 'artifact name (path/to/dvc.yaml:NAME in a monorepo)')
+    .option('--version <version>', 'a registered version, vX.Y.Z')
+    .option('--stage <stage>', 'the version in this stage, e.g. prod')
+    .option('-o, --out <path>', 'where to write it (default: the artifact base name, here)')
+    .option('-f, --force', 'overwrite an existing file or folder')
+    .action(
+      action<[string, string], { version?: string; stage?: string; out?: string; force?: boolean }>(async (ctx, opts, url, name) => {
+        if (opts.version && opts.stage) throw new MlpipeError('E_USAGE', 'pass --version or --stage, not both');
+        const { openSource } = await import('../../remote/external.js');
+        const { getFromSource } = await import('../../remote/import.js');
+        const { loadState } = await import('../../registry/load.js');
+        const { resolveVersion } = await import('../../registry/resolve.js');
+        const { resolveArtifact } = await import('../../registry/artifacts.js');
+        const { spawnSync } = await import('node:child_process');
+        const src = openSource(url, ctx.cwd);
+        try {
+          const query = opts.stage ? `${name}#${opts.stage}` : opts.version ? `${name}@${opts.version}` : name;
+          const version = resolveVersion(loadState(src.gitRoot), query);
+          const decl = resolveArtifact(name, (p) => {
+            const r = spawnSync('git', ['show', `${version.commit}:${p}`], { cwd: src.gitRoot, encoding: 'utf8' });
+            return r.status === 0 ? r.stdout : undefined;
+          });
+          const got = await getFromSource(src, version.commit, { cwd: ctx.cwd, path: decl.repoPath, out: opts.out, force: opts.force, signal: ctx.signal });
+          const result = { ...got, artifact: name, version: version.version, commit: version.commit };
+          ctx.out.result(result, () => ctx.out.line(`Downloaded ${name} ${version.version} (${version.commit.slice(0, 7)}) to '${got.out}'`));
+        } finally {
+          src.close();
+        }
+      }),
+    );
+  examples(mget, ['mlpipe models get ../model-repo churn --stage prod -o model', 'mlpipe models get https://github.com/org/models.git churn --version v1.2.0']);
+
   models
     .command('stages')
     .description('stages in use (a stage counts while some active version holds it)')
