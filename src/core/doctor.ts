@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { findRepoRoot } from './repo/find-root.js';
+import { version } from '../version.js';
 
 export interface Component {
   name: string;
@@ -28,7 +28,6 @@ async function probe(name: string, load: () => Promise<string>): Promise<Compone
 
 /** What `mlpipe doctor` reports: our version and which engines this machine can load. */
 export async function diagnose(options: { cwd: string }): Promise<DoctorReport> {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const components = await Promise.all([
     probe('node', async () => process.versions.node),
     probe('git', async () => (await run('git', ['--version'])).stdout.trim().replace(/^git version /, '')),
@@ -49,7 +48,7 @@ export async function diagnose(options: { cwd: string }): Promise<DoctorReport> 
     }),
   ]);
   return {
-    mlpipe: pkg.version,
+    mlpipe: version(),
     platform: `${process.platform}-${process.arch}`,
     components,
     repo: findRepoRoot(options.cwd) ?? null,

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MlpipeError, isMlpipeError } from '../errors.js';
-import type { ColumnType } from '../train/model/artifact.js';
+import type { ColumnType } from '../model/artifact.js';
 import { HttpError } from './http-error.js';
 import { Metrics } from './metrics.js';
-import type { Model } from './model.js';
+import type { Model } from '../model/load.js';
 import { parseCsv, parseMlflowJson } from './parse-mlflow.js';
 import { parseV2Request } from './parse-v2.js';
 import { mlflowBody, v2OutputSpecs, v2Outputs } from './respond.js';

@@ -1,6 +1,6 @@
 import { csvParseRows } from 'd3-dsv';
 import { MlpipeError } from '../errors.js';
-import type { InputColumn } from '../train/model/artifact.js';
+import type { InputColumn } from '../model/artifact.js';
 import type { Table } from './table.js';
 
 /**

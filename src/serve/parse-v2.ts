@@ -1,5 +1,5 @@
 import { MlpipeError } from '../errors.js';
-import type { InputColumn } from '../train/model/artifact.js';
+import type { InputColumn } from '../model/artifact.js';
 import type { Table } from './table.js';
 
 /**

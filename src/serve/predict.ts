@@ -6,7 +6,7 @@ import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
 import { duckdbBatches, idKey, inputFormatOf, jsonlBatches, openInput } from './batch-read.js';
 import { AtomicOutput, type OutputFormat, csvHeader, csvRows, jsonlRows, outputFormatOf, predictionColumns, write } from './batch-write.js';
-import { type Model, type Predictions, TS_MAX_ROWS, loadModel } from './model.js';
+import { type Model, type Predictions, TS_MAX_ROWS, loadModel } from '../model/load.js';
 import { ScoringThread } from './scoring-thread.js';
 import type { Table } from './table.js';
 import { assertValidInput } from './validate.js';

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MlpipeError } from '../errors.js';
-import { preprocessForModel, type RawColumns } from '../train/model/preprocess.js';
-import { type Model, type OutputData, type Predictions, decodeOutputs, outputNames } from './model.js';
+import { preprocessForModel, type RawColumns } from '../model/preprocess.js';
+import { type Model, type OutputData, type Predictions, decodeOutputs, outputNames } from '../model/load.js';
 
 /** What the scoring thread is started with (its `workerData`). */
 interface ThreadSetup {

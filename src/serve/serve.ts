@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { MlpipeError } from '../errors.js';
 import { ServeApp } from './app.js';
-import { loadModel } from './model.js';
+import { loadModel } from '../model/load.js';
 import { type RunningServer, listen } from './node-server.js';
 
 export interface ServeOptions {

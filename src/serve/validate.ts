@@ -1,5 +1,5 @@
 import { MlpipeError } from '../errors.js';
-import type { ColumnType, InputColumn } from '../train/model/artifact.js';
+import type { ColumnType, InputColumn } from '../model/artifact.js';
 import type { Table } from './table.js';
 
 /** One problem with the input, as data (the message is rendered from it). */

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { MlpipeError } from '../errors.js';
-import type { Task } from './model/artifact.js';
+import type { Task } from '../model/artifact.js';
 
 /**
  * Training hyperparameters: the `train:` section of params.yaml, overridden by `--set key=value`.

@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServeApp } from '../../src/serve/app.js';
-import { loadModel } from '../../src/serve/model.js';
+import { loadModel } from '../../src/model/load.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
+import { repeatable as collect, oneOf } from '../options.js';
 
 interface ExpRunFlags {
   setParam: string[];
@@ -14,7 +15,6 @@ interface ExpShowFlags {
   md?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerExp(program: Command): void {
   const exp = program
@@ -60,7 +60,7 @@ export function registerExp(program: Command): void {
     .description('table of the workspace, the baseline commit and its experiments with params and metrics')
     .option('-A, --all', 'experiments of every baseline commit, not only HEAD')
     .option('--sort-by <key>', 'sort experiments by a metric or param ([file:]key)')
-    .option('--sort-order <order>', 'asc or desc', 'asc')
+    .option('--sort-order <order>', 'asc or desc', oneOf(['asc', 'desc']), 'asc')
     .option('--md', 'print a markdown table')
     .action(
       action<[], ExpShowFlags>(async (ctx, opts) => {

@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
+import { integer } from '../options.js';
 
 interface MetricsOptions {
   all?: boolean;
   md?: boolean;
-  precision?: string;
+  precision?: number;
 }
+
+/** Digits after the point, as Number#toFixed accepts them. */
+const precision = integer({ min: 0, max: 100 });
 
 export function registerMetrics(program: Command): void {
   const metrics = program.command('metrics').description('show and compare the metrics files of dvc.yaml stages');
@@ -13,7 +17,7 @@ export function registerMetrics(program: Command): void {
     .command('show [revs...]')
     .description('show metrics of the workspace (or of the given git revisions)')
     .option('--md', 'print a markdown table')
-    .option('--precision <n>', 'round floats to n digits (default 5)')
+    .option('--precision <n>', 'round floats to n digits (default 5)', precision)
     .action(
       action<[string[]], MetricsOptions>(async (ctx, opts, revs) => {
         const { metricsShow, metricsShowTable } = await import('../../pipeline/metrics.js');
@@ -21,7 +25,7 @@ export function registerMetrics(program: Command): void {
         const { requireRoot } = await import('../../pipeline/root.js');
         const result = metricsShow({ root: requireRoot(ctx.cwd), revs });
         ctx.out.result(showJson(result.revisions), () => {
-          ctx.out.line(metricsShowTable(result, { markdown: opts.md, precision: precisionOf(opts.precision) }));
+          ctx.out.line(metricsShowTable(result, { markdown: opts.md, precision: opts.precision }));
         });
       }),
     );
@@ -31,7 +35,7 @@ export function registerMetrics(program: Command): void {
     .description('show changed metrics between two revisions (default: HEAD and the workspace)')
     .option('-a, --all', 'show unchanged metrics too')
     .option('--md', 'print a markdown table')
-    .option('--precision <n>', 'round floats to n digits (default 5)')
+    .option('--precision <n>', 'round floats to n digits (default 5)', precision)
     .action(
       action<[string[]], MetricsOptions>(async (ctx, opts, revs) => {
         const { metricsDiff, diffTable } = await import('../../pipeline/metrics.js');
@@ -40,15 +44,11 @@ export function registerMetrics(program: Command): void {
         const result = metricsDiff({ root: requireRoot(ctx.cwd), a: revs[0], b: revs[1], all: opts.all });
         ctx.out.result(diffJson(result), () => {
           if (Object.keys(result.diff).length > 0) {
-            const table = diffTable(result, { title: 'Metric', withChange: true, markdown: opts.md, precision: precisionOf(opts.precision) });
+            const table = diffTable(result, { title: 'Metric', withChange: true, markdown: opts.md, precision: opts.precision });
             ctx.out.line(table);
           }
         });
       }),
     );
   examples(diff, ['mlpipe metrics diff', 'mlpipe metrics diff main --md >> report.md']);
-}
-
-function precisionOf(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number.parseInt(value, 10);
 }

@@ -61,12 +61,32 @@ export function saveExperiment(root: string, name: string, message: string): Exp
     git(root, ['read-tree', 'HEAD'], env);
     git(root, ['add', '-A', '.'], env);
     const tree = git(root, ['write-tree'], env).trim();
-    const commit = git(root, ['commit-tree', tree, '-p', baseline, '-m', message], env).trim();
+    const commit = git(root, ['commit-tree', tree, '-p', baseline, '-m', message], { ...env, ...fallbackIdentity(root) }).trim();
     git(root, ['update-ref', ref, commit]);
     return { ref, name, baseline, commit, created: commitTime(root, commit) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh CI runner (GitHub's included) has no `user.name`/`user.email`, and `git commit-tree` then
+ * refuses to commit. The user's identity wins wherever git finds one (config or GIT_* variables);
+ * only when it finds none do experiment commits get a neutral one.
+ */
+function fallbackIdentity(root: string): NodeJS.ProcessEnv {
+  const known = (v: 'GIT_AUTHOR_IDENT' | 'GIT_COMMITTER_IDENT') => {
+    try {
+      execFileSync('git', ['var', v], { cwd: root, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const env: NodeJS.ProcessEnv = {};
+  if (!known('GIT_AUTHOR_IDENT')) Object.assign(env, { GIT_AUTHOR_NAME: 'mlpipe', GIT_AUTHOR_EMAIL: 'mlpipe@localhost' });
+  if (!known('GIT_COMMITTER_IDENT')) Object.assign(env, { GIT_COMMITTER_NAME: 'mlpipe', GIT_COMMITTER_EMAIL: 'mlpipe@localhost' });
+  return env;
 }
 
 function commitTime(root: string, commit: string): string {

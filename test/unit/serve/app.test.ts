@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppOptions, ServeApp, type ServeRequest } from '../../../src/serve/app.js';
-import { type LoadOptions, type Model, loadModel } from '../../../src/serve/model.js';
-import type { ModelMeta } from '../../../src/train/model/artifact.js';
+import { type LoadOptions, type Model, loadModel } from '../../../src/model/load.js';
+import type { ModelMeta } from '../../../src/model/artifact.js';
 import { tempDir } from '../../helpers/tree.js';
 import { linearExpected, linearModel, treeModel } from './fixtures.js';
 

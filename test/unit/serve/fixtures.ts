@@ -1,21 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import type { ModelMeta } from '../../../src/train/model/artifact.js';
+import type { ModelMeta } from '../../../src/model/artifact.js';
+import { makeOnnx } from '../../helpers/onnx-fixtures.mjs';
 import { tempDir } from '../../helpers/tree.js';
 
 /**
- * Model folders for the serving tests: ONNX graphs written by python3-onnx (as a foreign exporter
- * would) plus a hand-written model.json in mlpipe's artifact format.
+ * Model folders for the serving tests: hand-built ONNX graphs (as a foreign exporter would write
+ * them; test/helpers/onnx-fixtures.mjs, no Python needed) plus a hand-written model.json in mlpipe's
+ * artifact format.
  */
-export const MAKE_ONNX = fileURLToPath(new URL('./fixtures/make_onnx.py', import.meta.url));
-
-export function makeOnnx(kind: 'linear' | 'tree' | 'boosting' | 'forest', out: string, ...args: number[]): void {
-  execFileSync('/usr/bin/python3', [MAKE_ONNX, kind, out, ...args.map(String)], { stdio: 'pipe' });
-}
+export { makeOnnx };
 
 function versionOf(onnxPath: string): string {
   return createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 12);
@@ -37,7 +33,7 @@ function baseMeta(dir: string): Pick<ModelMeta, 'format' | 'formatVersion' | 've
 /**
  * A 3-class LinearClassifier over raw columns x1 (float), x2 (int, nullable, imputed 0) and color
  * (category, one-hot, unknown categories rejected). x1 is standardised with mean 1, std 2.
- * Scores: z = W·[ (x1-1)/2, x2, red, green, blue ] + b, softmax; see make_onnx.py for W and b.
+ * Scores: z = W·[ (x1-1)/2, x2, red, green, blue ] + b, softmax; see test/helpers/onnx-fixtures.mjs for W and b.
  */
 export function linearModel(dir: string, name = 'iris'): ModelMeta {
   mkdirSync(dir, { recursive: true });

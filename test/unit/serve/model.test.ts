@@ -2,8 +2,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ServeApp } from '../../../src/serve/app.js';
-import { type Model, type Predictions, loadModel } from '../../../src/serve/model.js';
-import { compileOnnx } from '../../../src/serve/ts-scorer.js';
+import { type Model, type Predictions, loadModel } from '../../../src/model/load.js';
+import { compileOnnx } from '../../../src/model/ts-scorer.js';
 import { linearExpected, linearModel, makeOnnx, withModels } from './fixtures.js';
 
 const models = withModels();

@@ -1,4 +1,3 @@
-import type { LearningPoint } from '../tree/hgb.js';
 import { rocPoints } from './metrics.js';
 
 /**
@@ -9,6 +8,13 @@ import { rocPoints } from './metrics.js';
  * valid_loss), predictions.csv (actual, predicted) for regression.
  */
 export type PlotFiles = Record<string, string>;
+
+/** One boosting iteration's losses (written by training as learning_curve.csv). */
+export interface LearningPoint {
+  iteration: number;
+  train_loss: number;
+  valid_loss?: number;
+}
 
 function csv(header: string[], rows: (string | number)[][]): string {
   const cell = (v: string | number) => {

@@ -1,4 +1,4 @@
-import type { ModelMeta } from '../train/model/artifact.js';
+import type { ModelMeta } from './artifact.js';
 
 /**
  * Pure TypeScript scoring of the ai.onnx.ml operators mlpipe's models use (TreeEnsembleRegressor,
@@ -7,8 +7,11 @@ import type { ModelMeta } from '../train/model/artifact.js';
  * native round trip and a setImmediate hop, and whose tree kernels are built for large batches.
  * Semantics follow onnxruntime's kernels (tree_ensemble_aggregator.h, linearclassifier.cc):
  * comparisons in the input's precision, `missing_value_tracks_true`, the binary classifier's
- * single-score case, label = the class label at the arg-max score. Graphs with anything else are
- * not compiled (`compileOnnx` returns the reason) and score through onnxruntime.
+ * single-score case, label = the class label at the arg-max score. Tree scores are summed in the
+ * thresholds' precision, in tree order, then the base values added: float32 for `nodes_values`,
+ * double for `nodes_values_as_tensor` behind a Cast to double (the graph mlpipe writes, see
+ * train/model/onnx.ts). Graphs with anything else are not compiled (`compileOnnx` returns the
+ * reason) and score through onnxruntime.
  */
 
 /** Raw scores of a batch: the integer label ORT would output, and probabilities or values. */
@@ -25,10 +28,13 @@ export interface TsScorer {
   score(x: ArrayLike<number>, rows: number): RawScores;
 }
 
-type Attr = { name: string; f?: number; i?: number | Long; s?: Uint8Array; floats?: number[]; ints?: (number | Long)[]; strings?: Uint8Array[]; t?: unknown };
+type Tensor = { dataType?: number; doubleData?: number[]; floatData?: number[]; rawData?: Uint8Array };
+type Attr = { name: string; f?: number; i?: number | Long; s?: Uint8Array; floats?: number[]; ints?: (number | Long)[]; strings?: Uint8Array[]; t?: Tensor | null };
 type Long = { toNumber(): number };
 type Node = { opType: string; domain: string; input: string[]; output: string[]; attribute: Attr[] };
 
+const FLOAT = 1;
+const DOUBLE = 11;
 const toNum = (v: number | Long): number => (typeof v === 'number' ? v : v.toNumber());
 const text = new TextDecoder();
 
@@ -45,6 +51,26 @@ class Attrs {
   }
   floats(name: string): number[] {
     return this.byName.get(name)?.floats ?? [];
+  }
+  /** A double (or float) tensor attribute's values; undefined when absent or of another type. */
+  tensor(name: string): number[] | undefined {
+    const t = this.byName.get(name)?.t;
+    if (!t) return undefined;
+    if (t.dataType === DOUBLE) {
+      if (t.doubleData && t.doubleData.length > 0) return t.doubleData;
+      const raw = t.rawData ?? new Uint8Array(0);
+      return Array.from(new Float64Array(raw.slice().buffer));
+    }
+    if (t.dataType === FLOAT) {
+      if (t.floatData && t.floatData.length > 0) return t.floatData;
+      const raw = t.rawData ?? new Uint8Array(0);
+      return Array.from(new Float32Array(raw.slice().buffer));
+    }
+    return undefined;
+  }
+  /** `NAME_as_tensor` when present (double precision), else the float list `NAME`. */
+  values(name: string): number[] {
+    return this.tensor(`${name}_as_tensor`) ?? this.floats(name);
   }
   strings(name: string): string[] {
     return (this.byName.get(name)?.strings ?? []).map((s) => text.decode(s));
@@ -63,21 +89,31 @@ class Attrs {
 export async function compileOnnx(bytes: Uint8Array, meta: ModelMeta): Promise<TsScorer | string> {
   const { default: proto } = await import('onnx-proto');
   const graph = proto.onnx.ModelProto.decode(bytes).graph;
-  const nodes = (graph?.node ?? []) as unknown as Node[];
-  if (nodes.length !== 1) return `the graph has ${nodes.length} nodes (only single-operator graphs are compiled)`;
+  let nodes = (graph?.node ?? []) as unknown as Node[];
+  // mlpipe's tree graphs: Cast(input -> double) feeding the ensemble (train/model/onnx.ts).
+  let precision: Precision = 'float';
+  const cast = nodes[0];
+  if (nodes.length === 2 && cast?.opType === 'Cast' && (cast.domain ?? '') === '' && cast.input[0] === meta.onnx.input) {
+    if (new Attrs(cast).int('to', 0) !== DOUBLE) return 'a Cast to a type other than double is not compiled';
+    if (nodes[1]!.input[0] !== cast.output[0]) return 'the operator does not read the cast input';
+    precision = 'double';
+    nodes = [{ ...nodes[1]!, input: [meta.onnx.input] }];
+  } else if (meta.onnx.inputType === 'float64') precision = 'double';
+  if (nodes.length !== 1) return `the graph has ${nodes.length} nodes (only single-operator graphs, or a Cast to double before one, are compiled)`;
   const node = nodes[0]!;
   if (node.domain !== 'ai.onnx.ml') return `operator ${node.domain}.${node.opType} is not compiled`;
   if (node.input[0] !== meta.onnx.input) return 'the operator does not read the model input';
+  if (precision === 'double' && !node.opType.startsWith('TreeEnsemble')) return 'a Cast before a linear operator is not compiled';
   const { label, probabilities, value } = meta.onnx.outputs;
   const a = new Attrs(node);
   const width = meta.features.length;
   switch (node.opType) {
     case 'TreeEnsembleRegressor':
       if (node.output[0] !== value) return 'the operator output is not the model output';
-      return compileTreeRegressor(a, width);
+      return compileTreeRegressor(a, width, precision);
     case 'TreeEnsembleClassifier':
       if (node.output[0] !== label || (probabilities && node.output[1] !== probabilities)) return 'the operator outputs are not the model outputs';
-      return compileTreeClassifier(a, width);
+      return compileTreeClassifier(a, width, precision);
     case 'LinearClassifier':
       if (node.output[0] !== label || (probabilities && node.output[1] !== probabilities)) return 'the operator outputs are not the model outputs';
       return compileLinearClassifier(a, width);
@@ -109,8 +145,19 @@ interface Forest {
   plainLeq: boolean;
 }
 
-function compileForest(a: Attrs, prefix: 'target' | 'class', width: number): Forest | string {
-  if (a.has('nodes_values_as_tensor') || a.has('base_values_as_tensor')) return 'tensor-valued thresholds are not compiled';
+/**
+ * The precision onnxruntime compares and sums in: the thresholds' type, which is the input's
+ * (float input with float `nodes_values`; double input with `nodes_values_as_tensor`).
+ */
+type Precision = 'float' | 'double';
+
+/** A per-row accumulator whose `+=` rounds like onnxruntime's (a Float32Array rounds each sum). */
+const accumulator = (precision: Precision, n: number): Float32Array | Float64Array => (precision === 'float' ? new Float32Array(n) : new Float64Array(n));
+const rounded = (precision: Precision, v: number): number => (precision === 'float' ? Math.fround(v) : v);
+
+function compileForest(a: Attrs, prefix: 'target' | 'class', width: number, precision: Precision): Forest | string {
+  const tensors = ['nodes_values', `${prefix}_weights`, 'base_values'].filter((name) => a.has(`${name}_as_tensor`));
+  if (tensors.length > 0 && precision !== 'double') return 'tensor-valued thresholds on a float input are not compiled';
   const treeIds = a.ints('nodes_treeids');
   const nodeIds = a.ints('nodes_nodeids');
   const n = treeIds.length;
@@ -118,7 +165,7 @@ function compileForest(a: Attrs, prefix: 'target' | 'class', width: number): For
   for (let i = 0; i < n; i++) index.set(`${treeIds[i]}:${nodeIds[i]}`, i);
   const modes = a.strings('nodes_modes');
   const features = a.ints('nodes_featureids');
-  const values = a.floats('nodes_values');
+  const values = a.values('nodes_values');
   const yesIds = a.ints('nodes_truenodeids');
   const noIds = a.ints('nodes_falsenodeids');
   const missing = a.ints('nodes_missing_value_tracks_true');
@@ -165,7 +212,7 @@ function compileForest(a: Attrs, prefix: 'target' | 'class', width: number): For
   const wTrees = a.ints(`${prefix}_treeids`);
   const wNodes = a.ints(`${prefix}_nodeids`);
   const wTargets = a.ints(`${prefix}_ids`);
-  const wValues = a.floats(`${prefix}_weights`);
+  const wValues = a.values(`${prefix}_weights`);
   const perLeaf: number[][] = Array.from({ length: n }, () => []);
   for (let k = 0; k < wTrees.length; k++) {
     const leaf = index.get(`${wTrees[k]}:${wNodes[k]}`);
@@ -189,7 +236,7 @@ function compileForest(a: Attrs, prefix: 'target' | 'class', width: number): For
 }
 
 /** Adds every tree's leaf weights for row `base` of x into `acc` (one slot per target/class). */
-function accumulate(f: Forest, x: ArrayLike<number>, base: number, acc: Float64Array): void {
+function accumulate(f: Forest, x: ArrayLike<number>, base: number, acc: Float32Array | Float64Array): void {
   const { roots, mode, feature, threshold, yes, no, missingYes, leafStart, target, weight } = f;
   for (let t = 0; t < roots.length; t++) {
     let i = roots[t]!;
@@ -207,16 +254,16 @@ function accumulate(f: Forest, x: ArrayLike<number>, base: number, acc: Float64A
   }
 }
 
-function compileTreeRegressor(a: Attrs, width: number): TsScorer | string {
+function compileTreeRegressor(a: Attrs, width: number, precision: Precision): TsScorer | string {
   if (a.int('n_targets', 1) !== 1) return 'multi-target regression is not compiled';
   const aggregate = a.string('aggregate_function', 'SUM');
   if (aggregate !== 'SUM' && aggregate !== 'AVERAGE') return `aggregate ${aggregate} is not compiled`;
   if (a.string('post_transform', 'NONE') !== 'NONE') return 'a regressor post_transform is not compiled';
-  const forest = compileForest(a, 'target', width);
+  const forest = compileForest(a, 'target', width, precision);
   if (typeof forest === 'string') return forest;
-  const base = a.floats('base_values')[0] ?? 0;
+  const base = a.values('base_values')[0] ?? 0;
   const scale = aggregate === 'AVERAGE' ? 1 / forest.roots.length : 1;
-  const acc = new Float64Array(1);
+  const acc = accumulator(precision, 1);
   return {
     op: 'TreeEnsembleRegressor',
     score(x, rows) {
@@ -224,7 +271,7 @@ function compileTreeRegressor(a: Attrs, width: number): TsScorer | string {
       for (let r = 0; r < rows; r++) {
         acc[0] = 0;
         accumulate(forest, x, r * width, acc);
-        values[r] = acc[0]! * scale + base;
+        values[r] = rounded(precision, rounded(precision, acc[0]! * scale) + base);
       }
       return { labels: null, probabilities: null, values };
     },
@@ -256,21 +303,21 @@ function argmax(s: Float64Array, from: number, count: number): number {
   return best;
 }
 
-function compileTreeClassifier(a: Attrs, width: number): TsScorer | string {
+function compileTreeClassifier(a: Attrs, width: number, precision: Precision): TsScorer | string {
   const labels = a.ints('classlabels_int64s');
   if (labels.length === 0) return 'string class labels are not compiled';
   const post = a.string('post_transform', 'NONE');
   if (!TRANSFORMS.has(post)) return `post_transform ${post} is not compiled`;
-  const forest = compileForest(a, 'class', width);
+  const forest = compileForest(a, 'class', width, precision);
   if (typeof forest === 'string') return forest;
   const classes = labels.length;
-  const base = a.floats('base_values');
+  const base = a.values('base_values');
   const oneScore = classes === 2 && forest.target.every((t) => t === 0);
   // onnxruntime's binary case with only non-negative weights (forests voting a probability) reads
   // the score as P(class 1); it is compiled for post_transform NONE, the way forests export.
   const probabilityScore = oneScore && forest.weight.every((w) => w >= 0);
   if (probabilityScore && post !== 'NONE') return `post_transform ${post} on non-negative binary scores is not compiled`;
-  const acc = new Float64Array(classes);
+  const acc = accumulator(precision, classes);
   return {
     op: 'TreeEnsembleClassifier',
     score(x, rows) {
@@ -281,18 +328,18 @@ function compileTreeClassifier(a: Attrs, width: number): TsScorer | string {
         accumulate(forest, x, r * width, acc);
         const o = r * classes;
         if (probabilityScore) {
-          const s = acc[0]! + (base[0] ?? 0);
+          const s = rounded(precision, acc[0]! + (base[0] ?? 0));
           out[r] = labels[s > 0.5 ? 1 : 0]!;
           proba[o] = 1 - s;
           proba[o + 1] = s;
         } else if (oneScore) {
           // Binary with one score s: label by its sign, scores [-s, s] (onnxruntime's binary case).
-          const s = acc[0]! + (base[0] ?? 0);
+          const s = rounded(precision, acc[0]! + (base[0] ?? 0));
           out[r] = labels[s > 0 ? 1 : 0]!;
           proba[o] = -s;
           proba[o + 1] = s;
         } else {
-          for (let c = 0; c < classes; c++) proba[o + c] = acc[c]! + (base[c] ?? 0);
+          for (let c = 0; c < classes; c++) proba[o + c] = rounded(precision, acc[c]! + (base[c] ?? 0));
           out[r] = labels[argmax(proba, o, classes)]!;
         }
         transform(post, proba, o, classes);

@@ -3,8 +3,8 @@ import { access, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { MlpipeError, isErrnoException } from '../errors.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from '../train/model/artifact.js';
-import { featureCount, preprocessForModel, type RawColumns } from '../train/model/preprocess.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from './artifact.js';
+import { featureCount, preprocessForModel, type RawColumns } from './preprocess.js';
 import { type TsScorer, compileOnnx } from './ts-scorer.js';
 
 /** A batch of predictions, column-oriented so that writers never build per-row objects. */
@@ -249,7 +249,7 @@ function labelsOf(classes: string[], indices: BigInt64Array | Int32Array, rows: 
 
 type TensorCtor = typeof import('onnxruntime-node').Tensor;
 
-/** Scores with onnxruntime after mlpipe's shared preprocessing (src/train/model/preprocess.ts). */
+/** Scores with onnxruntime after mlpipe's shared preprocessing (./preprocess.ts). */
 class OnnxModel implements Model {
   readonly classCount: number;
   readonly tsScorer: { op: string } | { unsupported: string };

@@ -1,11 +1,12 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../core/fs/atomic.js';
 import { MlpipeError } from '../errors.js';
-import { loadTable } from '../train/data/load.js';
-import { classificationMetrics, regressionMetrics } from '../train/eval/metrics.js';
-import { classificationPlots, regressionPlots } from '../train/eval/plots.js';
-import type { RawColumns } from '../train/model/preprocess.js';
-import { writeFileAtomic } from '../train/model/write.js';
-import { loadModel } from './model.js';
+import { loadModel } from '../model/load.js';
+import { classificationMetrics, regressionMetrics } from '../model/metrics.js';
+import { classificationPlots, regressionPlots } from '../model/plots.js';
+import type { RawColumns } from '../model/preprocess.js';
+import { loadTable } from './data/load.js';
 
 export interface EvaluateOptions {
   /** Model folder (model.json + model.onnx). */
@@ -95,6 +96,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     const result = { model: meta.name, version: meta.version, task: meta.task, rows: keep.length, dropped: table.rows - keep.length };
     const metricsFile = options.metricsFile ? resolve(cwd, options.metricsFile) : null;
     const plotsDir = options.plotsDir ? resolve(cwd, options.plotsDir) : null;
+    // The pipeline names output folders (metrics/, plots/eval/) that need not exist yet.
+    if (metricsFile) mkdirSync(dirname(metricsFile), { recursive: true });
+    if (plotsDir) mkdirSync(plotsDir, { recursive: true });
     if (metricsFile) writeFileAtomic(metricsFile, `${JSON.stringify({ ...result, test: metrics }, null, 2)}\n`);
     if (plotsDir) for (const [file, content] of Object.entries(plots)) writeFileAtomic(resolve(plotsDir, file), content);
     return { ...result, metrics, metricsFile, plotsDir };

@@ -1,13 +1,17 @@
+import type { ColumnType } from '../data/source.js';
+
 /**
- * The model artifact shared by training (which writes it) and serving / batch prediction (which read
- * it). A model is a folder holding `model.onnx` and `model.json` (see docs/architecture.md).
- * Everything that turns raw input columns into the model's feature tensor is described here as
- * data, so that training and inference prepare rows by the same code (./preprocess.ts).
+ * The model artifact shared by training (which writes it) and serving / batch prediction /
+ * evaluation (which read it). A model is a folder holding `model.onnx` and `model.json` (see
+ * docs/architecture.md). Everything that turns raw input columns into the model's feature tensor
+ * is described here as data, so that training and inference prepare rows by the same code
+ * (./preprocess.ts).
  */
 export const MODEL_FORMAT = 'mlpipe-model';
 export const MODEL_FORMAT_VERSION = 1;
 
-export type ColumnType = 'int' | 'float' | 'bool' | 'string' | 'category' | 'date' | 'datetime';
+/** A raw column's type: the one list data validation, training and serving share (data/source.ts). */
+export type { ColumnType };
 export type Task = 'binary' | 'multiclass' | 'regression';
 
 /** One raw input column the model accepts. */

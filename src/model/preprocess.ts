@@ -1,4 +1,4 @@
-import { MlpipeError } from '../../errors.js';
+import { MlpipeError } from '../errors.js';
 import type { FeatureStep, ModelMeta } from './artifact.js';
 
 /** Raw input columns by name, each holding one value per row (number, string, boolean, bigint or null). */
