@@ -5,21 +5,13 @@ import { readYaml } from '../core/formats/yaml-read.js';
 import { md5File } from '../core/hash/md5.js';
 import { dirOid, serializeDirManifest } from '../core/hash/manifest.js';
 import { findRepoRoot } from '../core/repo/find-root.js';
+import type { Lineage } from '../model/artifact.js';
 
 /**
- * Where a model came from, recorded in model.json (`lineage`): the git commit it was trained at
- * (and whether the work tree had uncommitted changes), the md5 of each data dependency of the
- * dvc.yaml stage that produced it, computed as dvc.lock records them (a file's md5, a folder's
- * `.dir` oid) so that they match the dvc.lock written right after the run, and the training time.
+ * The `lineage` of model.json (src/model/artifact.ts): commit, the md5 of each data dependency of
+ * the producing stage computed as dvc.lock records them (so they match the dvc.lock written right
+ * after the run), training time.
  */
-export interface Lineage {
-  git: { commit: string; dirty: boolean } | null;
-  /** The dvc.yaml stage whose outputs hold the model, when there is one. */
-  stage: string | null;
-  data: { path: string; md5: string }[];
-  trainingSeconds: number;
-}
-
 function gitState(cwd: string): Lineage['git'] {
   const head = spawnSync('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd, encoding: 'utf8' });
   if (head.status !== 0) return null;
