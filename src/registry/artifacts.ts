@@ -93,3 +93,16 @@ export function declareArtifact(root: string, fullName: string, decl: ArtifactDe
   writeFileAtomic(file, doc.toString({ indentSeq: false }));
   return { dvcYaml: ref.dvcYaml, name: ref.name };
 }
+
+/**
+ * Declares `fullName` with `decl` unless it is declared already with the same path (a declaration
+ * someone wrote by hand, with its description and labels, is kept). Returns whether it wrote.
+ */
+export function ensureDeclared(root: string, fullName: string, decl: ArtifactDecl): boolean {
+  const ref = splitArtifactName(fullName);
+  const file = join(root, ref.dvcYaml);
+  const existing = existsSync(file) ? parseArtifacts(readFileSync(file, 'utf8'), ref.dvcYaml)[ref.name] : undefined;
+  if (existing && posix.normalize(existing.path) === posix.normalize(decl.path)) return false;
+  declareArtifact(root, fullName, existing ? { ...existing, path: decl.path } : decl);
+  return true;
+}

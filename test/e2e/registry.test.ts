@@ -208,3 +208,26 @@ describe('models: monorepo names and the listing with metrics', () => {
     }
   });
 });
+
+describe('train --register', () => {
+  it('declares the model folder in dvc.yaml once, keeping a hand-written declaration', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const d = tempDir();
+    try {
+      const rows = Array.from({ length: 60 }, (_, i) => `${i % 13},${i % 13 > 6 ? 'y' : 'n'}`);
+      writeFileSync(join(d, 'data.csv'), `x,label\n${rows.join('\n')}\n`);
+      writeFileSync(join(d, 'dvc.yaml'), 'stages: {}\n');
+      const train = ['train', '-d', 'data.csv', '-t', 'label', '-o', 'models/churn', '--set', 'algorithm=logistic', '--register', 'churn'];
+      const r = await runCli(train, { cwd: d });
+      expect(r.stdout).toContain("declared artifact 'churn' in dvc.yaml");
+      expect(readFileSync(join(d, 'dvc.yaml'), 'utf8')).toBe(
+        'stages: {}\nartifacts:\n  churn:\n    path: models/churn\n    type: model\n    desc: logistic binary model predicting "label"\n',
+      );
+      writeFileSync(join(d, 'dvc.yaml'), 'artifacts:\n  churn:\n    path: models/churn\n    desc: mine\n');
+      expect((await runCli(train, { cwd: d })).stdout).not.toContain('declared artifact');
+      expect(readFileSync(join(d, 'dvc.yaml'), 'utf8')).toBe('artifacts:\n  churn:\n    path: models/churn\n    desc: mine\n');
+    } finally {
+      execFileSync('rm', ['-rf', d]);
+    }
+  });
+});
