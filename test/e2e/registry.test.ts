@@ -231,3 +231,41 @@ describe('train --register', () => {
     }
   });
 });
+
+describe('models register --if-improves, models which', () => {
+  it('registers only when the metric beats the prod version by the margin; which picks prod, else latest, else main', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const d = tempDir();
+    const g = (...args: string[]) => execFileSync('git', args, { cwd: d, env: { ...process.env, ...env(0) }, encoding: 'utf8' });
+    const cli = (...args: string[]) => runCli(args, { cwd: d, env: env(5) });
+    const commitMetrics = (auc: number, loss: number) => {
+      writeFileSync(join(d, 'eval.json'), JSON.stringify({ auc, loss }));
+      g('add', '-A');
+      g('commit', '-q', '-m', `auc ${auc}`);
+      return g('rev-parse', 'HEAD').trim();
+    };
+    try {
+      g('init', '-q', '-b', 'main');
+      writeFileSync(join(d, 'dvc.yaml'), 'metrics:\n- eval.json\n');
+      const c1 = commitMetrics(0.8, 0.5);
+      expect((await cli('models', 'which', '--name', 'churn')).stdout).toBe(`${c1} main fallback\n`);
+      expect((await cli('models', 'register', 'churn', '--if-improves', 'auc')).stdout).toContain("Created git tag 'churn@v0.0.1'");
+      expect((await cli('models', 'which', '--name', 'churn')).stdout).toBe(`${c1} v0.0.1 latest\n`);
+      await cli('models', 'assign', 'churn', '--stage', 'prod');
+      commitMetrics(0.805, 0.45);
+      const small = await cli('--json', 'models', 'register', 'churn', '--if-improves', 'auc', '--margin', '0.01');
+      expect(JSON.parse(small.stdout)).toEqual({ registered: false, metric: 'auc', current: 0.805, baseline: 0.8, margin: 0.01, higherIsBetter: true, improves: false });
+      expect((await cli('models', 'register', 'churn', '--if-improves', 'loss', '--lower-is-better', '--margin', '0.1')).stdout).toContain('Not registered: loss 0.45 does not beat 0.5 (churn#prod) by more than 0.1');
+      const c3 = commitMetrics(0.83, 0.4);
+      expect((await cli('models', 'register', 'churn', '--if-improves', 'auc', '--margin', '0.01')).stdout).toContain("Created git tag 'churn@v0.0.2'");
+      expect((await cli('models', 'which', '--name', 'churn')).stdout).toBe(`${c1} v0.0.1 stage\n`);
+      expect((await cli('models', 'which', 'churn@latest')).stdout).toBe(`${c3} v0.0.2 latest\n`);
+      expect((await cli('models', 'which', 'HEAD~1')).stdout).toBe(`${g('rev-parse', 'HEAD~1').trim()} HEAD~1 ref\n`);
+      const badMetric = await cli('models', 'register', 'churn', '--if-improves', 'f1');
+      expect([badMetric.code, badMetric.stderr]).toEqual([4, expect.stringContaining("metric 'f1' is not a number")]);
+      expect((await cli('models', 'register', 'churn', '--if-improves', 'auc', '--margin', '-1')).code).toBe(2);
+    } finally {
+      execFileSync('rm', ['-rf', d]);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MlpipeError } from '../../errors.js';
 import { type CommandContext, action, examples } from '../command.js';
+import { float } from '../options.js';
 
 interface WriteOptions {
   message?: string;
@@ -12,6 +13,10 @@ interface RegisterOptions extends WriteOptions {
   bumpMajor?: boolean;
   bumpMinor?: boolean;
   bumpPatch?: boolean;
+  ifImproves?: string;
+  margin: number;
+  thanStage: string;
+  lowerIsBetter?: boolean;
 }
 interface AssignOptions extends WriteOptions {
   stage: string;
@@ -51,12 +56,25 @@ export function registerModels(program: Command): void {
     .option('-m, --message <text>', 'tag message instead of the default')
     .option('--push', 'push the tag to origin')
     .option('--force', 'register even if this commit has a version already')
+    .option('--if-improves <metric>', 'register only if METRIC (from the dvc.yaml metrics files at REF) beats the version in --than-stage by more than --margin')
+    .option('--margin <delta>', 'the absolute improvement --if-improves needs', float({ min: 0 }), 0)
+    .option('--than-stage <stage>', 'the stage whose version --if-improves compares with', 'prod')
+    .option('--lower-is-better', 'for --if-improves: the metric is a loss or an error')
     .action(
       action<[string, string], RegisterOptions>(async (ctx, opts, name, ref) => {
         const { register } = await import('../../registry/ops.js');
         const { registryRoot } = await import('../../registry/load.js');
         const bumps = (['major', 'minor', 'patch'] as const).filter((b) => opts[`bump${b[0]?.toUpperCase()}${b.slice(1)}` as 'bumpMajor']);
         if (bumps.length > 1) throw new MlpipeError('E_USAGE', 'Need to specify either version or single bump argument', { hint: 'pass one --bump-* flag' });
+        if (opts.ifImproves) {
+          const verdict = await improvement(ctx, name, ref, opts);
+          if (!verdict.improves) {
+            ctx.out.result({ registered: false, ...verdict }, () =>
+              ctx.out.line(`Not registered: ${verdict.metric} ${verdict.current} does not beat ${verdict.baseline} (${name}#${opts.thanStage}) by more than ${verdict.margin}`),
+            );
+            return;
+          }
+        }
         const created = register(registryRoot(ctx.cwd), {
           name,
           rev: ref,
@@ -69,7 +87,30 @@ export function registerModels(program: Command): void {
         ctx.out.result(created, () => printCreated(ctx, [created]));
       }),
     );
-  examples(reg, ['mlpipe models register churn --version v1.0.0', 'mlpipe models register churn --bump-minor HEAD~1']);
+  examples(reg, [
+    'mlpipe models register churn --version v1.0.0',
+    'mlpipe models register churn --bump-minor HEAD~1',
+    'mlpipe models register churn --if-improves metrics/eval.json:roc_auc --margin 0.002 --push',
+  ]);
+
+  const which = models
+    .command('which')
+    .description('the commit a model choice names: NAME#STAGE, NAME@latest, NAME@vX.Y.Z or a git ref; with none, --name\'s version in --stage, else its latest, else --fallback')
+    .argument('[model]', 'what to use (empty: the defaults)')
+    .option('--name <artifact>', 'the artifact for the defaults')
+    .option('--stage <stage>', 'the stage tried first', 'prod')
+    .option('--fallback <ref>', 'the git ref when nothing is registered', 'main')
+    .action(
+      action<[string | undefined], { name?: string; stage: string; fallback: string }>(async (ctx, opts, query) => {
+        const { loadState, registryRoot } = await import('../../registry/load.js');
+        const { which: resolveWhich } = await import('../../registry/which.js');
+        const root = registryRoot(ctx.cwd);
+        const w = resolveWhich(root, loadState(root), { query, name: opts.name, stage: opts.stage, fallback: opts.fallback });
+        // one line for scripts: commit, then what it is
+        ctx.out.result(w, () => ctx.out.line(`${w.commit} ${w.version ?? w.ref} ${w.how}`));
+      }),
+    );
+  examples(which, ["mlpipe models which 'churn#prod'", 'mlpipe models which --name churn     # prod, else latest, else main', 'mlpipe models which v2.1']);
 
   const assign = models
     .command('assign')
@@ -302,5 +343,20 @@ async function showCommand(ctx: CommandContext, opts: ShowOptions, query: string
   ctx.out.result(views.showVersions(state, query, o), () => {
     const t = views.showVersionsTable(state, query, o);
     ctx.out.line(t.rows.length > 0 ? renderTable(t.headers, t.rows, opts.plain ? 'plain' : 'fancy') : 'Nothing found in the current workspace');
+  });
+}
+
+/** --if-improves: the metric at REF against the metric at the commit of the version in the stage. */
+async function improvement(ctx: CommandContext, name: string, ref: string, opts: RegisterOptions) {
+  const { loadState, registryRoot } = await import('../../registry/load.js');
+  const { resolveCommit } = await import('../../registry/git-tags.js');
+  const { compareMetric } = await import('../../registry/improves.js');
+  const { metricsAt } = await import('../../pipeline/metrics-at.js');
+  const root = registryRoot(ctx.cwd);
+  const baseline = loadState(root).artifacts.get(name)?.inStage(opts.thanStage);
+  const current = metricsAt(ctx.cwd, root, resolveCommit(root, ref));
+  return compareMetric(opts.ifImproves as string, current, baseline ? metricsAt(ctx.cwd, root, baseline.commit) : null, {
+    margin: opts.margin,
+    higherIsBetter: !opts.lowerIsBetter,
   });
 }
