@@ -11,11 +11,12 @@ export function boostingModel(dir, { trees = 100, depth = 6, features = 20 } = {
   const onnx = join(dir, 'model.onnx');
   makeOnnx('boosting', onnx, trees, depth, features);
   const names = Array.from({ length: features }, (_, i) => `f${i}`);
+  const sha256 = createHash('sha256').update(readFileSync(onnx)).digest('hex');
   const meta = {
     format: 'mlpipe-model',
     formatVersion: 1,
     name: 'boost',
-    version: createHash('sha256').update(readFileSync(onnx)).digest('hex').slice(0, 12),
+    version: sha256.slice(0, 12),
     algorithm: 'gradient_boosting',
     task: 'binary',
     target: 'y',
@@ -28,7 +29,7 @@ export function boostingModel(dir, { trees = 100, depth = 6, features = 20 } = {
     dataHash: '',
     createdAt: new Date(0).toISOString(),
     mlpipeVersion: '0.1.0',
-    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { label: 'label', probabilities: 'probabilities' } },
+    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { label: 'label', probabilities: 'probabilities' }, sha256 },
   };
   writeFileSync(join(dir, 'model.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return { dir, names };

@@ -46,6 +46,11 @@ export interface OnnxBinding {
   inputType: 'float32' | 'float64';
   /** Output tensor names: class index and probabilities for classifiers, value for regressors. */
   outputs: { label?: string; probabilities?: string; value?: string };
+  /**
+   * sha256 (hex) of the ONNX file, written by training and checked on every load (./checksum.ts).
+   * Absent in models trained before it was recorded: those load with a warning.
+   */
+  sha256?: string;
 }
 
 export interface ModelMeta {

@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { MlpipeError, isErrnoException } from '../errors.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from './artifact.js';
+import { verifyOnnx } from './checksum.js';
 import { featureCount, preprocessForModel, type RawColumns } from './preprocess.js';
 import { type TsScorer, compileOnnx } from './ts-scorer.js';
 
@@ -38,6 +39,11 @@ export interface LoadOptions {
    * (tests compare them; 'ts' fails to load a graph that does not compile).
    */
   engine?: 'auto' | 'onnx' | 'ts';
+  /**
+   * Told about a model that loads but deserves attention (no recorded checksum). Default: a
+   * process warning on stderr, so a library caller sees it too.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** Largest batch the TypeScript scorer takes in 'auto' mode; onnxruntime's kernels win on larger ones. */
@@ -53,6 +59,7 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
   const { dir, meta } = await readMeta(abs);
   const onnxPath = join(dir, meta.onnx.file);
   const bytes = await readFile(onnxPath).catch((err: unknown) => {
+    if (isPermissionError(err)) throw permissionDenied(onnxPath, err);
     throw new MlpipeError('E_MODEL', `cannot read the model's ONNX file ${onnxPath}`, {
       expected: `the file named by model.json "onnx.file" next to model.json`,
       received: isErrnoException(err) ? err.code : String(err),
@@ -60,6 +67,7 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
       cause: err,
     });
   });
+  if (meta.version !== '') verifyOnnx(meta, bytes, onnxPath, options.onWarning ?? ((message) => process.emitWarning(message, 'MlpipeWarning')));
   const ort = await import('onnxruntime-node');
   let session: InferenceSession;
   try {
@@ -98,6 +106,7 @@ async function readMeta(abs: string): Promise<{ dir: string; meta: ModelMeta }> 
   try {
     text = await readFile(join(abs, 'model.json'), 'utf8');
   } catch (err) {
+    if (isPermissionError(err)) throw permissionDenied(join(abs, 'model.json'), err);
     if (isErrnoException(err, 'ENOENT')) {
       const onnx = await access(join(abs, 'model.onnx')).then(
         () => true,
@@ -113,6 +122,18 @@ async function readMeta(abs: string): Promise<{ dir: string; meta: ModelMeta }> 
     });
   }
   return { dir: abs, meta: parseMeta(text, join(abs, 'model.json')) };
+}
+
+const isPermissionError = (err: unknown): boolean => isErrnoException(err, 'EACCES') || isErrnoException(err, 'EPERM');
+
+/** The model is there but this user may not read it: E_PERMISSION (HTTP 503), not a broken model. */
+function permissionDenied(path: string, err: unknown): MlpipeError {
+  return new MlpipeError('E_PERMISSION', `permission denied reading ${path}`, {
+    expected: 'a model folder and files readable by the user running mlpipe',
+    received: (err as NodeJS.ErrnoException).code,
+    hint: 'give that user read access (chmod -R a+rX on the model folder) or run mlpipe as its owner',
+    cause: err,
+  });
 }
 
 /** Parses and checks model.json (pure). */

@@ -1,5 +1,6 @@
 import { MlpipeError } from '../errors.js';
 import type { ColumnType, InputColumn } from '../model/artifact.js';
+import { showValue } from './json-body.js';
 import type { Table } from './table.js';
 
 /** One problem with the input, as data (the message is rendered from it). */
@@ -65,7 +66,7 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
         if (col.nullable) continue;
         issues.push({ column: col.name, row: r + rowOffset, problem: 'null_not_allowed', expected: EXPECTED[col.type], received: v === undefined ? 'nothing' : String(v) });
       } else if (!typeOk(col.type, v)) {
-        issues.push({ column: col.name, row: r + rowOffset, problem: 'wrong_type', expected: EXPECTED[col.type], received: JSON.stringify(v) ?? String(v) });
+        issues.push({ column: col.name, row: r + rowOffset, problem: 'wrong_type', expected: EXPECTED[col.type], received: showValue(v) });
       } else continue;
       if (issues.length >= MAX_ISSUES) return issues;
     }

@@ -20,6 +20,8 @@ export interface EvaluateOptions {
   /** Where to write the plot CSVs (null: do not write). */
   plotsDir?: string | null;
   cwd?: string;
+  /** Told when the model loads with a warning (no recorded checksum). */
+  onWarning?: (message: string) => void;
 }
 
 export interface EvaluateResult {
@@ -41,7 +43,7 @@ export interface EvaluateResult {
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
   const cwd = options.cwd ?? process.cwd();
-  const model = await loadModel(resolve(cwd, options.model));
+  const model = await loadModel(resolve(cwd, options.model), { onWarning: options.onWarning });
   try {
     const meta = model.meta;
     const target = options.target ?? meta.target;

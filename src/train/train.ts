@@ -11,6 +11,7 @@ import { classificationMetrics, regressionMetrics } from '../model/metrics.js';
 import { type PlotFiles, classificationPlots, importancePlot, learningCurvePlot, regressionPlots } from '../model/plots.js';
 import { type FitResult, fitModel } from './fit.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from '../model/artifact.js';
+import { onnxSha256 } from '../model/checksum.js';
 import { ONNX_INPUT, ONNX_OUTPUTS, toOnnx } from './model/onnx.js';
 import { argmax, score } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
@@ -196,13 +197,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     docString: `mlpipe ${params.algorithm} ${ds.task} model predicting "${ds.target}"`,
     producerVersion: version,
   });
+  const sha256 = onnxSha256(onnxBytes);
   const dataHash = await md5(dataPath);
   const lineage = await collectLineage({ cwd, dataPath, dataMd5: dataHash, outDir, trainingSeconds: fitSeconds });
   const meta: ModelMeta = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     name,
-    version: createHash('sha256').update(onnxBytes).digest('hex').slice(0, 12),
+    version: sha256.slice(0, 12),
     algorithm: params.algorithm,
     task: ds.task,
     target: ds.target,
@@ -220,6 +222,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       input: ONNX_INPUT,
       inputType: 'float32',
       outputs: ds.classes ? { label: ONNX_OUTPUTS.label, probabilities: ONNX_OUTPUTS.probabilities } : { value: ONNX_OUTPUTS.value },
+      sha256,
     },
     lineage,
     ...(fit.importance ? { importance: Array.from(fit.importance) } : {}),

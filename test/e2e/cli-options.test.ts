@@ -57,7 +57,7 @@ describe('CLI flag values and command paths', () => {
     ]);
     expect([metrics.code, metrics.stderr]).toEqual([0, '']);
     expect(metrics.stdout).toMatch(/^Usage: mlpipe metrics \[options\] \[command\]\n/);
-    expect(metrics.stdout).toContain('show [options] [revs...]');
+    expect(metrics.stdout).toContain('show [options] [targets...]');
     expect(metrics.stdout).not.toContain('outputHelp');
     expect([remote.code, remote.stderr]).toEqual([0, '']);
     expect(remote.stdout).toMatch(/^Usage: mlpipe remote \[options\] \[command\]\n/);

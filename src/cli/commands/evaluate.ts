@@ -28,6 +28,7 @@ export function registerEvaluate(program: Command): void {
           metricsFile: flags.metrics,
           plotsDir: flags.plots,
           cwd: ctx.cwd,
+          onWarning: (message: string) => ctx.out.warn(message),
         });
         ctx.out.result(result, () => {
           ctx.out.line(`evaluated ${result.model} (version ${result.version}, ${result.task}) on ${result.rows} rows`);

@@ -40,6 +40,7 @@ export function registerPredict(program: Command): void {
           ids: flags.id,
           batchSize: flags.batchSize,
           progress: ctx.out.progress,
+          onWarning: (message) => ctx.out.warn(message),
           signal: ctx.signal,
         });
         // Without --output the predictions themselves are the command's output on stdout.

@@ -48,26 +48,31 @@ export function applyOverrides(root: string, overrides: ParamOverride[]): string
     } catch {
       source = '';
     }
-    const lower = file.toLowerCase();
-    if (lower.endsWith('.json') || lower.endsWith('.toml')) {
-      throw new MlpipeError('E_BAD_INPUT', `-S can only change YAML params files, not ${file}`, {
-        expected: 'params.yaml or another .yaml file',
-        received: file,
-        hint: 'move the parameter into params.yaml',
-      });
-    }
-    const doc = parseDocument(source);
-    if (doc.contents !== null && !isMap(doc.contents)) {
-      throw new MlpipeError('E_BAD_INPUT', `${file} is not a mapping of parameters`, { received: file, hint: `fix ${file}` });
-    }
-    for (const o of overrides.filter((x) => x.file === file)) {
-      const path = splitKeyPath(o.key);
-      const node = doc.getIn(path, true);
-      // change a scalar in place so that its comment and style stay
-      if (isScalar(node) && (o.value === null || typeof o.value !== 'object')) node.value = o.value;
-      else doc.setIn(path, doc.createNode(o.value));
-    }
-    writeFileAtomic(path, doc.toString({ indentSeq: false, flowCollectionPadding: false }));
+    writeFileAtomic(path, overriddenText(file, source, overrides));
   }
   return files;
+}
+
+/** The text of one params file with the overrides meant for it applied (pure; comments kept). */
+export function overriddenText(file: string, source: string, overrides: ParamOverride[]): string {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.json') || lower.endsWith('.toml')) {
+    throw new MlpipeError('E_BAD_INPUT', `-S can only change YAML params files, not ${file}`, {
+      expected: 'params.yaml or another .yaml file',
+      received: file,
+      hint: 'move the parameter into params.yaml',
+    });
+  }
+  const doc = parseDocument(source);
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw new MlpipeError('E_BAD_INPUT', `${file} is not a mapping of parameters`, { received: file, hint: `fix ${file}` });
+  }
+  for (const o of overrides.filter((x) => x.file === file)) {
+    const path = splitKeyPath(o.key);
+    const node = doc.getIn(path, true);
+    // change a scalar in place so that its comment and style stay
+    if (isScalar(node) && (o.value === null || typeof o.value !== 'object')) node.value = o.value;
+    else doc.setIn(path, doc.createNode(o.value));
+  }
+  return doc.toString({ indentSeq: false, flowCollectionPadding: false });
 }

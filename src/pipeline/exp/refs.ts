@@ -52,21 +52,39 @@ export function saveExperiment(root: string, name: string, message: string): Exp
     throw new MlpipeError('E_CONFLICT', `an experiment named '${name}' already exists for this commit`, {
       expected: 'a new experiment name',
       received: name,
-      hint: 'pick another name with -n, or remove it with `git update-ref -d` on the ref',
+      hint: `pick another name with -n, or remove it with \`mlpipe exp remove ${name}\``,
     });
   }
+  const commit = commitWorkspace(root, baseline, message);
+  git(root, ['update-ref', ref, commit]);
+  return { ref, name, baseline, commit, created: commitTime(root, commit) };
+}
+
+/**
+ * A commit of the workspace (git-tracked and untracked, not ignored files) on top of `parent`,
+ * written through a private index so that HEAD, the index and the branch stay as they are.
+ * `replace` puts other contents at repo-relative paths (queued overrides) without touching the files.
+ */
+export function commitWorkspace(root: string, parent: string, message: string, replace: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlpipe-exp-'));
   try {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
-    git(root, ['read-tree', 'HEAD'], env);
+    git(root, ['read-tree', parent], env);
     git(root, ['add', '-A', '.'], env);
+    for (const [path, text] of Object.entries(replace)) {
+      const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: root, input: text, encoding: 'utf8' }).trim();
+      git(root, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], env);
+    }
     const tree = git(root, ['write-tree'], env).trim();
-    const commit = git(root, ['commit-tree', tree, '-p', baseline, '-m', message], { ...env, ...fallbackIdentity(root) }).trim();
-    git(root, ['update-ref', ref, commit]);
-    return { ref, name, baseline, commit, created: commitTime(root, commit) };
+    return git(root, ['commit-tree', tree, '-p', parent, '-m', message], { ...env, ...fallbackIdentity(root) }).trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Deletes experiment refs (the commits go with the next `git gc`). */
+export function removeExperiments(root: string, exps: ExpRef[]): void {
+  for (const e of exps) git(root, ['update-ref', '-d', e.ref, e.commit]);
 }
 
 /**
@@ -113,12 +131,4 @@ export function findExperiment(root: string, name: string): ExpRef {
     received: name,
     hint: 'list experiments with `mlpipe exp show --all`',
   });
-}
-
-/** Sends (`push`) or fetches (`pull`) every experiment ref to or from a git remote. */
-export function syncExperiments(root: string, remote: string, direction: 'push' | 'pull'): ExpRef[] {
-  const spec = `+${EXPS_NAMESPACE}/*:${EXPS_NAMESPACE}/*`;
-  if (direction === 'push') git(root, ['push', remote, spec]);
-  else git(root, ['fetch', remote, spec]);
-  return listExperiments(root);
 }

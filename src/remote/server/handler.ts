@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocalOdb } from '../../core/odb/local.js';
 import { MlpipeError, isErrnoException, isMlpipeError } from '../../errors.js';
+import { STORE_DENIED, STORE_DENIED_STATUS, isPermissionDenied } from './permission.js';
 
 export interface RemoteServerOptions {
   /** Folder the objects are stored in, in DVC's remote layout (`files/md5/XX/...`). */
@@ -70,8 +71,11 @@ export function createRemoteHandler(options: RemoteServerOptions): Handler {
       if (isWrite) await receive(req, res, odb, oid, legacy, maxBody);
       else await send(req, res, odb.path(oid, legacy), method === 'HEAD');
     } catch (err) {
-      if (!res.headersSent) sendError(req, res, err);
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else if (isPermissionDenied(err)) {
+        if (!req.readableEnded) res.setHeader('connection', 'close');
+        sendJson(res, STORE_DENIED_STATUS, { error: STORE_DENIED });
+      } else sendError(req, res, err);
     }
   };
 }

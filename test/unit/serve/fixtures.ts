@@ -13,9 +13,8 @@ import { tempDir } from '../../helpers/tree.js';
  */
 export { makeOnnx };
 
-function versionOf(onnxPath: string): string {
-  return createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 12);
-}
+const sha256Of = (onnxPath: string): string => createHash('sha256').update(readFileSync(onnxPath)).digest('hex');
+const versionOf = (onnxPath: string): string => sha256Of(onnxPath).slice(0, 12);
 
 function baseMeta(dir: string): Pick<ModelMeta, 'format' | 'formatVersion' | 'version' | 'params' | 'metrics' | 'dataHash' | 'createdAt' | 'mlpipeVersion'> {
   return {
@@ -56,7 +55,7 @@ export function linearModel(dir: string, name = 'iris'): ModelMeta {
       { kind: 'onehot', column: 'color', categories: ['red', 'green', 'blue'], unknown: 'error' },
     ],
     features: ['x1', 'x2', 'color=red', 'color=green', 'color=blue'],
-    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { label: 'label', probabilities: 'probabilities' } },
+    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { label: 'label', probabilities: 'probabilities' }, sha256: sha256Of(join(dir, 'model.onnx')) },
   };
   writeFileSync(join(dir, 'model.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
@@ -80,7 +79,7 @@ export function treeModel(dir: string, options: { json?: boolean } = {}): ModelM
     inputSchema: ['a', 'b', 'c'].map((name) => ({ name, type: 'float' as const, nullable: false })),
     preprocessing: ['a', 'b', 'c'].map((column) => ({ kind: 'numeric' as const, column, impute: 0 })),
     features: ['a', 'b', 'c'],
-    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { value: 'variable' } },
+    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { value: 'variable' }, sha256: sha256Of(join(dir, 'model.onnx')) },
   };
   writeFileSync(join(dir, 'model.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
