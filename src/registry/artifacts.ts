@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { parseDocument } from 'yaml';
 import { MlpipeError } from '../errors.js';
 import { readYaml } from '../core/formats/yaml-read.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
+import { editYamlMapping } from '../core/formats/yaml-write.js';
 
 /**
  * Artifacts declared in `dvc.yaml` under `artifacts:` (DVC 3: `path` required; `type`, `desc`,
@@ -84,13 +84,13 @@ export function resolveArtifact(fullName: string, read: (path: string) => string
 export function declareArtifact(root: string, fullName: string, decl: ArtifactDecl): { dvcYaml: string; name: string } {
   const ref = splitArtifactName(fullName);
   const file = join(root, ref.dvcYaml);
-  const doc = parseDocument(existsSync(file) ? readFileSync(file, 'utf8') : '');
-  if (doc.errors.length > 0) throw new MlpipeError('E_CORRUPT', `${ref.dvcYaml} is not valid YAML: ${doc.errors[0]?.message}`);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (text.trim() !== '') parseArtifacts(text, ref.dvcYaml); // E_CORRUPT / E_BAD_INPUT before anything is written
   const value: Record<string, unknown> = { path: decl.path };
   for (const key of ['type', 'desc', 'labels', 'meta'] as const) if (decl[key] !== undefined && !(Array.isArray(decl[key]) && decl[key].length === 0)) value[key] = decl[key];
-  if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
-  doc.setIn(['artifacts', ref.name], doc.createNode(value));
-  writeFileAtomic(file, doc.toString({ indentSeq: false }));
+  const edited = editYamlMapping(text, [{ path: ['artifacts', ref.name], value }]);
+  if (edited === undefined) throw new MlpipeError('E_BAD_INPUT', `${ref.dvcYaml} is not a YAML mapping`, { hint: 'fix the file and retry' });
+  writeFileAtomic(file, edited);
   return { dvcYaml: ref.dvcYaml, name: ref.name };
 }
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { posix } from 'node:path';
 import { MlpipeError } from '../errors.js';
-import { parseDvcLock } from '../core/formats/dvclock.js';
+import { parseLock } from '../core/formats/dvclock.js';
 import type { Repo } from '../core/repo/open.js';
 import { readFileAt } from '../core/repo/read-at.js';
 import { resolveArtifact } from './artifacts.js';
@@ -33,7 +33,7 @@ export function loadCardInput(repo: Repo, query: string, metricsAt: MetricsAt): 
   const lockText = atCommit(posix.join(posix.dirname(decl.ref.dvcYaml), 'dvc.lock'));
   const lockDeps: CardInput['lockDeps'] = [];
   if (lockText !== undefined) {
-    for (const stage of Object.values(parseDvcLock(lockText).stages)) {
+    for (const stage of parseLock(lockText).stages.values()) {
       if (!stage.outs.some((o) => o.path === decl.path || decl.path.startsWith(`${o.path}/`))) continue;
       for (const d of stage.deps) if (d.md5 && !/\.(?:m?js|cjs|ts|py|sh)$/.test(d.path)) lockDeps.push({ path: d.path, md5: d.md5 });
     }

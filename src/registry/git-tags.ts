@@ -133,7 +133,7 @@ export function createAnnotatedTag(gitRoot: string, name: string, commit: string
   }
   const tagger = ident.stdout.trim();
   const text = serializeTagObject({ object: commit, tag: name, tagger, message });
-  const id = git(gitRoot, ['mktag'], text).trim();
+  const id = git(gitRoot, ['mktag'], { input: text }).trim();
   const r = spawnSync('git', ['update-ref', `refs/tags/${name}`, id, ''], { cwd: gitRoot, encoding: 'utf8' });
   if (r.status !== 0) {
     throw new MlpipeError('E_CONFLICT', `git tag '${name}' already exists`, {

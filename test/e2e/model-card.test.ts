@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDvcLock } from '../../src/core/formats/dvclock.js';
+import { parseLock } from '../../src/core/formats/dvclock.js';
 import { MLPIPE_BIN, runCli } from '../helpers/cli.js';
 import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { describeIf } from '../helpers/require.js';
@@ -58,8 +58,8 @@ afterAll(() => repo?.cleanup());
 
 describe('models card', () => {
   it('describes the registered version: predicts, data md5 from dvc.lock, metrics, importance, lineage', () => {
-    const lock = parseDvcLock(readFileSync(join(repo.dir, 'dvc.lock'), 'utf8'));
-    expect(lock.stages.train?.deps).toEqual([expect.objectContaining({ path: 'data.csv', md5: md5(DATA) })]);
+    const lock = parseLock(readFileSync(join(repo.dir, 'dvc.lock'), 'utf8'));
+    expect(lock.stages.get('train')?.deps).toEqual([expect.objectContaining({ path: 'data.csv', md5: md5(DATA) })]);
     const lines = markdown.split('\n');
     expect(lines[0]).toBe('# Model card: churn v1.0.0');
     expect(lines).toContain('- **Stages:** prod');

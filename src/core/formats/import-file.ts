@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { MlpipeError } from '../../errors.js';
 import type { DvcFile } from './dvcfile.js';
-import { type YamlValue, dumpYaml } from './yaml-emit.js';
+import type { PyDict } from './py-value.js';
+import { dumpYaml } from './yaml-write.js';
 
 /**
  * The `.dvc` file of a repository import, as `dvc import` writes it (fixture `import-get`):
@@ -47,11 +48,12 @@ export function importStageMd5(i: RepoImport): string {
 }
 
 export function serializeImportFile(i: RepoImport): string {
-  const out: { [key: string]: YamlValue } = { md5: i.out.md5, size: i.out.size };
+  const out: PyDict = { md5: i.out.md5, size: i.out.size };
   if (i.out.nfiles !== undefined) out.nfiles = i.out.nfiles;
   out.hash = 'md5';
   out.path = i.out.path;
-  return dumpYaml({ md5: importStageMd5(i), frozen: true, deps: [{ path: i.path, repo: repoField(i) }], outs: [out] });
+  // sizes are whole numbers: written as integers, not Python floats
+  return dumpYaml({ md5: importStageMd5(i), frozen: true, deps: [{ path: i.path, repo: repoField(i) }], outs: [out] }, { numbers: 'auto' });
 }
 
 /** The import recorded in a parsed `.dvc` file, or undefined for a plain `dvc add` file. */
