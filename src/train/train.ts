@@ -17,6 +17,7 @@ import { argmax, score } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
 import { type TrainParams, parseSet, resolveParams, trainSection } from './params.js';
 import { interrupted } from './threads.js';
+import { collectLineage } from './lineage.js';
 
 /**
  * `mlpipe train`: data + params -> model folder (model.onnx + model.json), metrics.json and plot
@@ -223,6 +224,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     producerVersion: version,
   });
   const sha256 = onnxSha256(onnxBytes);
+  const dataHash = await md5(dataPath);
+  const lineage = await collectLineage({ cwd, dataPath, dataMd5: dataHash, outDir, trainingSeconds: fitSeconds });
   // What was left out of the data travels with the model (model.json is read by serve as ModelMeta).
   const meta: ModelMeta & { data: { droppedRows: number; excluded: Dataset['excluded']; notes: string[] } } = {
     format: MODEL_FORMAT,
@@ -238,7 +241,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     features: ds.features,
     params: { ...params },
     metrics,
-    dataHash: await md5(dataPath),
+    dataHash,
     data: { droppedRows: ds.droppedRows, excluded: ds.excluded, notes: ds.notes },
     createdAt: new Date().toISOString(),
     mlpipeVersion: version,
@@ -249,6 +252,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       outputs: ds.classes ? { label: ONNX_OUTPUTS.label, probabilities: ONNX_OUTPUTS.probabilities } : { value: ONNX_OUTPUTS.value },
       sha256,
     },
+    lineage,
+    ...(fit.importance ? { importance: Array.from(fit.importance) } : {}),
   };
   if (signal?.aborted) throw interrupted();
   writeFolderAtomic(outDir, { 'model.onnx': onnxBytes, 'model.json': `${JSON.stringify(meta, null, 2)}\n` }, signal);

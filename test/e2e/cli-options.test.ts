@@ -34,13 +34,13 @@ describe('CLI flag values and command paths', () => {
 
   it('--version or --help after an unknown command is E_USAGE (exit 2), not version or help', async () => {
     const [register, nosuch, sub, help] = await Promise.all([
-      runCli(['models', 'register', '--version', 'v1'], { cwd: dir }),
+      runCli(['modelz', 'register', '--version', 'v1'], { cwd: dir }),
       runCli(['nosuch', '--help'], { cwd: dir }),
       runCli(['remote', 'nosuch', '--version'], { cwd: dir }),
       runCli(['help', 'nosuch'], { cwd: dir }),
     ]);
     expect([register.code, register.stdout]).toEqual([2, '']);
-    expect(register.stderr).toContain("error [E_USAGE]: unknown command 'models'");
+    expect(register.stderr).toContain("error [E_USAGE]: unknown command 'modelz'");
     expect([nosuch.code, nosuch.stdout]).toEqual([2, '']);
     expect(nosuch.stderr).toContain("error [E_USAGE]: unknown command 'nosuch'");
     expect([sub.code, sub.stdout]).toEqual([2, '']);

@@ -15,6 +15,7 @@ interface TrainFlags {
   name?: string;
   schema?: string;
   naValues?: string[];
+  register?: string;
 }
 
 
@@ -32,6 +33,7 @@ export function registerTrain(program: Command): void {
     .option('--name <name>', 'model name recorded in model.json (default: the folder name)')
     .option('--schema <file>', "read the data with this validation schema's types, CSV dialect and missing-value tokens")
     .option('--na-values <list>', 'comma-separated tokens read as missing, replacing the default list (NA, N/A, NaN, null, None, #N/A, ... as pandas)', naValuesFlag)
+    .option('--register <artifact>', 'declare the model folder as this artifact in dvc.yaml (for `mlpipe models register`)')
     .action(
       action<[], TrainFlags>(async (ctx, flags) => {
         const { train } = await import('../../train/train.js');
@@ -51,7 +53,8 @@ export function registerTrain(program: Command): void {
           signal: ctx.signal,
           version: version(),
         });
-        ctx.out.result(r, () => {
+        const declared = flags.register ? await declareModel(ctx.cwd, flags.register, r.model, `${r.algorithm} ${r.task} model predicting "${flags.target}"`) : undefined;
+        ctx.out.result({ ...r, ...(declared ? { artifact: declared } : {}) }, () => {
           ctx.out.line(
             `trained ${r.algorithm} (${r.task}) on ${r.rows.train} rows x ${r.features} features in ${r.fitSeconds.toFixed(2)}s`,
           );
@@ -67,6 +70,7 @@ export function registerTrain(program: Command): void {
           ctx.out.line(`model: ${r.model}`);
           if (r.metricsFile) ctx.out.line(`metrics: ${r.metricsFile}`);
           if (r.plotsDir) ctx.out.line(`plots: ${r.plotsDir}`);
+          if (declared?.written) ctx.out.line(`declared artifact '${declared.name}' in ${declared.dvcYaml}`);
         });
       }),
     );
@@ -76,4 +80,18 @@ export function registerTrain(program: Command): void {
     'mlpipe train -d data.csv -t label --set algorithm=random_forest --set n_estimators=200',
     'mlpipe train -d data.csv -t label --set algorithm=hgb --set max_iter=100 --set early_stopping=false',
   ]);
+}
+
+/** `--register NAME`: the model folder becomes artifact NAME of the dvc.yaml next to the project root. */
+async function declareModel(cwd: string, name: string, modelDir: string, desc: string): Promise<{ name: string; dvcYaml: string; written: boolean }> {
+  const { ensureDeclared, splitArtifactName } = await import('../../registry/artifacts.js');
+  const { assertArtifactName } = await import('../../registry/names.js');
+  const { findRepoRoot } = await import('../../core/repo/find-root.js');
+  const { dirname, join, relative } = await import('node:path');
+  assertArtifactName(name);
+  const root = findRepoRoot(cwd) ?? cwd;
+  const ref = splitArtifactName(name);
+  const path = relative(dirname(join(root, ref.dvcYaml)), modelDir).split('\\').join('/');
+  const written = ensureDeclared(root, name, { path, type: 'model', desc });
+  return { name, dvcYaml: ref.dvcYaml, written };
 }
