@@ -70,7 +70,7 @@ describe('CLI flag values and command paths', () => {
       error: expect.objectContaining({
         code: 'E_USAGE',
         message: 'mlpipe remote needs a sub-command',
-        expected: 'add, modify, list, remove, default, serve',
+        expected: 'add, modify, list, remove, rename, default, serve',
         hint: 'run `mlpipe remote --help` to see them',
       }),
     });
