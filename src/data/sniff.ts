@@ -6,11 +6,13 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { MlpipeError } from '../errors.js';
-import type { CsvOptions } from './source.js';
+
+/** The text encodings a CSV may be read in (DuckDB's `encoding` option); source.ts's CsvOptions uses it. */
+export type CsvEncoding = 'utf-8' | 'utf-16' | 'latin-1';
 
 export interface Head {
   text: string;
-  encoding: CsvOptions['encoding'];
+  encoding: CsvEncoding;
 }
 
 const HEAD_BYTES = 256 * 1024;
@@ -108,7 +110,7 @@ export interface Dialect {
   quote: string;
   header: boolean;
   skipRows: number;
-  encoding: CsvOptions['encoding'];
+  encoding: CsvEncoding;
   /** Field count of the data rows. */
   fields: number;
   /** The first data line split into fields, and the header's names when there is one. */

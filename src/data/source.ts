@@ -19,7 +19,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { MlpipeError } from '../errors.js';
 import { NA_VALUES } from './na.js';
-import { readHead, splitLine } from './sniff.js';
+import { type CsvEncoding, readHead, splitLine } from './sniff.js';
 
 export type DataFormat = 'csv' | 'parquet';
 export type ColumnType = 'int' | 'float' | 'bool' | 'string' | 'category' | 'date' | 'datetime';
@@ -29,7 +29,7 @@ export interface CsvOptions {
   header: boolean;
   quote: string;
   escape: string;
-  encoding: 'utf-8' | 'utf-16' | 'latin-1';
+  encoding: CsvEncoding;
   /** Field values read as NULL (DuckDB `nullstr`), for example `''`, `NA`, `?`. */
   nullMarkers: string[];
   /** Lines to skip before the header or the first row (adult.test starts with a comment line). */
