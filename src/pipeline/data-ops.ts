@@ -24,6 +24,8 @@ export interface DataOps {
   inCache(item: LockItem): Promise<boolean>;
   /** Adds the output's entry to the .gitignore of its folder, as DVC does for cached outputs. */
   ignore(path: string): void;
+  /** Outputs tracked by `.dvc` files (not by stages), to refuse stage outputs overlapping them. */
+  trackedOutputs(): { path: string; dvcFile: string }[];
   /** Materialises every output recorded in dvc.lock from the cache (as `mlpipe checkout`). */
   checkout(): Promise<void>;
   /** Takes the repository lock (re-entrant; E_LOCKED when another process holds it). */

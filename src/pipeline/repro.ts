@@ -5,6 +5,7 @@ import { unknownStage } from './dag.js';
 import { type DataOps, memoizeHashes } from './data-ops.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { buildGraph, topoOrder } from './graph.js';
+import { checkDepsNotOutputs, checkTrackedOverlaps } from './overlaps.js';
 import { DVC_LOCK, loadLock, loadPipeline } from './load.js';
 import { type LockFile, type LockItem, type LockStage, makeLockStage, serializeLock } from './lockfile.js';
 import { observeStage, paramsFiles, readParamsFile } from './observe.js';
@@ -59,6 +60,8 @@ export async function repro(options: ReproOptions): Promise<ReproResult> {
   const reader = workspaceReader(ops.root);
   const pipeline = loadPipeline(reader);
   const graph = buildGraph(pipeline.stages);
+  checkDepsNotOutputs(pipeline.stages);
+  checkTrackedOverlaps(pipeline.stages, ops.trackedOutputs());
   const byName = new Map(pipeline.stages.map((s) => [s.name, s]));
   const targets = options.targets && options.targets.length > 0 ? options.targets : pipeline.stages.map((s) => s.name);
   for (const t of targets) if (!byName.has(t)) throw unknownStage(t, [...byName.keys()]);

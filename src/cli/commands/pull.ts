@@ -18,6 +18,9 @@ export function registerPull(program: Command): void {
       action<[string[]], PullOptions>(async (ctx, opts, targets) => {
         const { pullFromRemote } = await import('../../remote/sync.js');
         const result = await pullFromRemote({ ...syncOptionsOf(ctx, opts, targets), force: opts.force });
+        // A download that failed (a corrupt remote object: E_CORRUPT) is the cause of the checkout
+        // failing on that object, so it is reported first rather than as "not in the cache".
+        if (result.failed.length > 0) renderSync(ctx, 'fetched', result);
         if (result.checkoutFailed.length > 0) {
           const first = result.checkoutFailed[0] as { code: string };
           throw new MlpipeError(

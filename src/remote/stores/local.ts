@@ -1,4 +1,4 @@
-import { copyFile, open, readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { objectRelPath } from '../../core/odb/layout.js';
@@ -6,6 +6,7 @@ import { LocalOdb } from '../../core/odb/local.js';
 import { isErrnoException } from '../../errors.js';
 import { remoteError } from '../errors.js';
 import { forEachLimit } from '../pool.js';
+import { copyVerified } from '../verify.js';
 import type { ObjectStore } from './types.js';
 
 /**
@@ -65,9 +66,8 @@ export class LocalStore implements ObjectStore {
     let tmp: string | undefined;
     try {
       tmp = this.odb.tmpPath();
-      // copyFile streams in the kernel (and reflinks where the filesystem can); the source is a
-      // trusted cache object, so it is not hashed again.
-      await copyFile(sourcePath, tmp);
+      // Hash while copying: a corrupt cache object never lands on a remote others pull from.
+      copyVerified(sourcePath, tmp, oid);
       this.odb.adopt(tmp, oid);
     } catch (err) {
       if (tmp) await rm(tmp, { force: true });

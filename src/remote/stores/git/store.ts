@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { objectRelPath } from '../../../core/odb/layout.js';
 import type { MlpipeError } from '../../../errors.js';
 import { remoteError } from '../../errors.js';
+import { checkVerified } from '../../verify.js';
 import type { ObjectStore } from '../types.js';
 import { BlobReader, BlobWriter } from './batch.js';
 import { runGit } from './run.js';
@@ -127,6 +128,7 @@ export class GitStore implements ObjectStore {
         },
       );
     }
+    checkVerified(sourcePath, oid);
     await this.ready();
     this.writer ??= new BlobWriter(this.gitDir);
     this.staged.set(oid, await this.writer.write(sourcePath));
