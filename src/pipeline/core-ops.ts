@@ -34,6 +34,16 @@ export function dataOpsFor(repo: Repo): DataOps {
     ignore(path) {
       ignoreOutput(repo, abs(path));
     },
+    runCache: {
+      dir: join(repo.cache.root, 'runs'),
+      async store(path) {
+        return info(await commitPath(repo, abs(path)));
+      },
+      async restore(path, item) {
+        if (item.md5 === undefined) return;
+        await checkoutOutput(repo, { abs: abs(path), md5: item.md5, legacy: item.hash === undefined, isexec: item.isexec }, { force: true });
+      },
+    },
     async checkout() {
       const reader = workspaceReader(repo.root);
       const pipeline = loadPipeline(reader);
