@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   E_OUTSIDE_REPO: 'a path points outside the repository',
   E_CONFLICT: 'the operation would overwrite or contradict existing state',
   E_LOCKED: 'another process holds the repository lock',
+  E_PERMISSION: 'the operating system refused access to a file or folder (read-only, not owned, or not a folder)',
   E_CORRUPT: 'stored data does not match its hash or cannot be parsed',
   E_MISSING_CACHE: 'an object needed is not in the cache',
   E_REMOTE: 'a remote failed (unreachable, refused, or returned an error)',

@@ -1,22 +1,22 @@
 // A 100-tree boosting model for the serving and batch-prediction benchmarks: an ONNX
-// TreeEnsembleClassifier written by python3-onnx (test/unit/serve/fixtures/make_onnx.py), with an
-// mlpipe model.json over 20 float columns f0..f19.
-import { execFileSync } from 'node:child_process';
+// TreeEnsembleClassifier written by the tests' ONNX fixture writer (test/helpers/onnx-fixtures.mjs),
+// with an mlpipe model.json over 20 float columns f0..f19.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_DIR } from './harness.mjs';
+import { makeOnnx } from '../../test/helpers/onnx-fixtures.mjs';
 
 export function boostingModel(dir, { trees = 100, depth = 6, features = 20 } = {}) {
   mkdirSync(dir, { recursive: true });
   const onnx = join(dir, 'model.onnx');
-  execFileSync('/usr/bin/python3', [join(REPO_DIR, 'test/unit/serve/fixtures/make_onnx.py'), 'boosting', onnx, String(trees), String(depth), String(features)]);
+  makeOnnx('boosting', onnx, trees, depth, features);
   const names = Array.from({ length: features }, (_, i) => `f${i}`);
+  const sha256 = createHash('sha256').update(readFileSync(onnx)).digest('hex');
   const meta = {
     format: 'mlpipe-model',
     formatVersion: 1,
     name: 'boost',
-    version: createHash('sha256').update(readFileSync(onnx)).digest('hex').slice(0, 12),
+    version: sha256.slice(0, 12),
     algorithm: 'gradient_boosting',
     task: 'binary',
     target: 'y',
@@ -29,7 +29,7 @@ export function boostingModel(dir, { trees = 100, depth = 6, features = 20 } = {
     dataHash: '',
     createdAt: new Date(0).toISOString(),
     mlpipeVersion: '0.1.0',
-    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { label: 'label', probabilities: 'probabilities' } },
+    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { label: 'label', probabilities: 'probabilities' }, sha256 },
   };
   writeFileSync(join(dir, 'model.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return { dir, names };

@@ -15,6 +15,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   E_OUTSIDE_REPO: 3,
   E_CONFLICT: 6,
   E_LOCKED: 7,
+  E_PERMISSION: 15,
   E_CORRUPT: 8,
   E_MISSING_CACHE: 8,
   E_REMOTE: 9,

@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { ERROR_CODES, MlpipeError, isMlpipeError } from '../errors.js';
+import { version } from '../version.js';
 import { registerCommands } from './commands/index.js';
 import { EXIT_CODES, EXIT_UNEXPECTED } from './exit-codes.js';
+import { nameFlagInErrors } from './options.js';
 import { Output } from './output.js';
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { route } from './route.js';
 
 export function buildProgram(): Command {
   const program = new Command('mlpipe')
@@ -41,6 +38,7 @@ Examples:
 Exit codes: 0 success, 2 usage error, other non-zero codes per error code (see README).`,
   );
   registerCommands(program);
+  nameFlagInErrors(program);
   return program;
 }
 
@@ -59,7 +57,22 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    await program.parseAsync(argv);
+    const where = route(program, argv);
+    if (where.kind === 'group') {
+      // `mlpipe metrics` alone: its help, as `mlpipe` alone prints the program's.
+      if (!wantsJson) {
+        process.stdout.write(where.command.helpInformation());
+        return;
+      }
+      const path: string[] = [];
+      for (let c: Command | null = where.command; c; c = c.parent) path.unshift(c.name());
+      const name = path.join(' ');
+      throw new MlpipeError('E_USAGE', `${name} needs a ${where.command === program ? 'command' : 'sub-command'}`, {
+        expected: where.command.commands.map((c) => c.name()).join(', '),
+        hint: `run \`${name} --help\` to see them`,
+      });
+    }
+    await program.parseAsync(where.kind === 'unknown' ? where.argv : argv);
   } catch (err) {
     process.exitCode = reportError(err, { json: wantsJson, verbose });
   }

@@ -6,7 +6,7 @@ import { compareCodePoints } from '../core/hash/manifest.js';
 import { type LockItem, type LockStage, parseLock, stageToYaml } from './lockfile.js';
 import type { Stage } from './stage.js';
 import { type PyDict, type PyValue, isPyDict, pyFloatRepr } from './values.js';
-import { emitYaml } from './yaml-emit.js';
+import { dumpYaml } from '../core/formats/yaml-write.js';
 
 /**
  * DVC's run-cache (dvc/stage/cache.py, ../shared/fixtures/dvc/run-cache/notes), byte-compatible: one
@@ -33,7 +33,7 @@ function commandOf(stage: Stage): string {
 
 /** The entry as DVC dumps it (the dvc.lock entry's YAML without the stage name). */
 export function serializeRunEntry(entry: LockStage): string {
-  return emitYaml(stageToYaml(entry));
+  return dumpYaml(stageToYaml(entry));
 }
 
 export function parseRunEntry(text: string, where: string): LockStage {

@@ -19,6 +19,8 @@ export interface SyncOptions {
   remote?: string;
   /** Parallel transfers (`-j`). */
   jobs?: number;
+  /** Git revisions whose outputs to transfer instead of the workspace's (experiment commits). */
+  revs?: string[];
   progress?: ProgressReporter;
   signal?: AbortSignal;
 }
@@ -89,7 +91,7 @@ function resultOf(s: Session, summary: TransferSummary, paths: Map<string, strin
 /** `mlpipe push`: uploads the cached objects of the tracked outputs that the remote lacks. */
 export function pushToRemote(options: SyncOptions): Promise<SyncResult> {
   return withSession(options, async (s) => {
-    const used = await collectUsedObjects(s.repo, { targets: s.targets });
+    const used = await collectUsedObjects(s.repo, { targets: s.targets, revs: options.revs });
     const { set, paths, legacy } = transferSetOf(s.repo, used, true);
     const summary = await pushObjects(set, {
       cache: s.repo.cache,
@@ -112,12 +114,12 @@ export function fetchFromRemote(options: SyncOptions): Promise<SyncResult> {
 
 async function fetchInSession(s: Session, options: SyncOptions): Promise<SyncResult> {
   const transfer = { cache: s.repo.cache, store: s.store, jobs: options.jobs, progress: options.progress, signal: options.signal };
-  let used = await collectUsedObjects(s.repo, { targets: s.targets });
+  let used = await collectUsedObjects(s.repo, { targets: s.targets, revs: options.revs });
   let first: TransferSummary | undefined;
   const manifests = used.missingManifests.filter((m) => !m.legacy).map((m) => m.oid);
   if (manifests.length) {
     first = await fetchObjects({ files: [], dirs: manifests.map((oid) => ({ oid, members: [] })) }, transfer);
-    used = await collectUsedObjects(s.repo, { targets: s.targets });
+    used = await collectUsedObjects(s.repo, { targets: s.targets, revs: options.revs });
   }
   const { set, paths, legacy } = transferSetOf(s.repo, used, false);
   const summary = await fetchObjects(set, transfer);
@@ -193,7 +195,7 @@ export interface CloudStatusResult {
 /** `mlpipe status -c`: compares the local cache with the remote for the tracked outputs. */
 export function cloudStatus(options: SyncOptions): Promise<CloudStatusResult> {
   return withSession(options, async (s) => {
-    const used = await collectUsedObjects(s.repo, { targets: s.targets });
+    const used = await collectUsedObjects(s.repo, { targets: s.targets, revs: options.revs });
     const objects = [...used.objects.values()].filter((o) => !o.legacy);
     const onRemote = await s.store.exists(objects.map((o) => o.oid), { signal: options.signal });
     const entries: CloudStatusResult['entries'] = [];

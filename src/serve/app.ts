@@ -1,10 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
+import { dirname, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { bearerCheck } from '../core/http.js';
 import { MlpipeError, isMlpipeError } from '../errors.js';
-import type { ColumnType } from '../train/model/artifact.js';
+import type { ColumnType } from '../model/artifact.js';
 import { HttpError } from './http-error.js';
+import { parseJsonBody } from './json-body.js';
 import { Metrics } from './metrics.js';
-import type { Model } from './model.js';
+import type { Model } from '../model/load.js';
 import { parseCsv, parseMlflowJson } from './parse-mlflow.js';
 import { parseV2Request } from './parse-v2.js';
 import { mlflowBody, v2OutputSpecs, v2Outputs } from './respond.js';
@@ -39,6 +41,11 @@ export interface AppOptions {
   maxRows?: number;
   /** Origin allowed by CORS; CORS stays off when unset. */
   corsOrigin?: string;
+  /**
+   * The model's path on the server: never shown to clients (an error message that names a file in
+   * it shows the path relative to the model folder).
+   */
+  modelPath?: string;
   /** Called with unexpected (500) errors, for the log. */
   onError?: (err: unknown, req: ServeRequest) => void;
 }
@@ -92,13 +99,13 @@ export class ServeApp {
   private draining = false;
   private reloading: Promise<Model> | undefined;
   private readonly maxRows: number;
-  private readonly token: Buffer | undefined;
+  private readonly tokenOk: ReturnType<typeof bearerCheck> | undefined;
   private readonly corsHeaders: Record<string, string> | undefined;
   private readonly routes: Map<string, Route>;
 
   constructor(private readonly options: AppOptions) {
     this.maxRows = options.maxRows ?? 10_000;
-    this.token = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+    this.tokenOk = options.token ? bearerCheck(options.token) : undefined;
     this.corsHeaders = options.corsOrigin
       ? {
           'access-control-allow-origin': options.corsOrigin,
@@ -175,7 +182,7 @@ export class ServeApp {
     try {
       if (req.method === 'OPTIONS' && this.corsHeaders) res = { status: 204, headers: this.corsHeaders, body: '' };
       else {
-        if (this.token && !matched.public) this.authorize(req);
+        if (this.tokenOk && !matched.public) this.authorize(req);
         res = await matched.run(req);
       }
     } catch (err) {
@@ -187,10 +194,7 @@ export class ServeApp {
   }
 
   private authorize(req: ServeRequest): void {
-    const given = req.headers.authorization;
-    const bytes = typeof given === 'string' ? Buffer.from(given) : undefined;
-    const ok = bytes !== undefined && bytes.length === this.token!.length && timingSafeEqual(bytes, this.token!);
-    if (!ok) throw new HttpError(401, 'a bearer token is required: send "Authorization: Bearer <token>"', 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
+    if (!this.tokenOk?.(req.headers.authorization)) throw new HttpError(401, 'a bearer token is required: send "Authorization: Bearer <token>"', 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
   }
 
   /** The fixed routes, built once so that matching a request allocates nothing. */
@@ -307,7 +311,7 @@ export class ServeApp {
       const model = slot.model;
       const schema = model.meta.inputSchema;
       const body = bodyText(req);
-      const { table, proba } = kind === 'csv' ? { table: parseCsv(body, schema), proba: false } : parseMlflowJson(parseJson(body), schema);
+      const { table, proba } = kind === 'csv' ? { table: parseCsv(body, schema), proba: false } : parseMlflowJson(parseJsonBody(body), schema);
       assertValidInput(schema, table, this.maxRows);
       const p = await model.predict(table.columns, table.rows);
       this.metrics.predicted(p.rows);
@@ -326,7 +330,7 @@ export class ServeApp {
     const slot = this.enter();
     try {
       const model = slot.model;
-      const request = parseV2Request(parseJson(bodyText(req)), model.meta.inputSchema);
+      const request = parseV2Request(parseJsonBody(bodyText(req)), model.meta.inputSchema);
       if (request.outputs) {
         const known = v2OutputSpecs(model).map((o) => o.name);
         const unknown = request.outputs.find((o) => !known.includes(o));
@@ -351,8 +355,15 @@ export class ServeApp {
       return json(200, { name: this.options.name, version: model.meta.version, previousVersion: previous });
     } catch (err) {
       const message = isMlpipeError(err) ? err.message : String(err);
-      throw new HttpError(422, `reload failed, still serving version ${previous}: ${message}`, 'INVALID_STATE');
+      // A model the server may not read is the server's problem (503, as an unreadable store);
+      // a broken or tampered model (E_MODEL, checksum mismatch) is the request's target (422).
+      const unavailable = isMlpipeError(err) && err.code === 'E_PERMISSION';
+      throw new HttpError(unavailable ? 503 : 422, `reload failed, still serving version ${previous}: ${message}`, unavailable ? 'TEMPORARILY_UNAVAILABLE' : 'INVALID_STATE');
     }
+  }
+
+  private publicMessage(message: string): string {
+    return withoutPath(message, this.options.modelPath);
   }
 
   /** Every error becomes a response here, in the shape of the protocol the route belongs to. */
@@ -367,17 +378,27 @@ export class ServeApp {
     } else if (isMlpipeError(err) && (err.code === 'E_BAD_INPUT' || err.code === 'E_SCHEMA')) {
       status = 400;
       code = 'BAD_REQUEST';
+    } else if (isMlpipeError(err) && err.code === 'E_PERMISSION') {
+      status = 503;
+      code = 'TEMPORARILY_UNAVAILABLE';
     } else {
       status = 500;
       code = 'INTERNAL_ERROR';
       this.options.onError?.(err, req);
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = this.publicMessage(err instanceof Error ? err.message : String(err));
     // MLflow answers an unsupported content type in plain text (serving-protocols.md §2.1).
     if (status === 415 && protocol === 'mlflow') return { status, headers: TEXT_HEADERS, body: message };
     const body = protocol === 'v2' ? { error: message } : { error_code: code, message };
     return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, body: JSON.stringify(body) };
   }
+}
+
+/** `message` with the model's server path taken out: files in it by their relative name. */
+export function withoutPath(message: string, modelPath: string | undefined): string {
+  if (!modelPath) return message;
+  const dir = modelPath.endsWith('.onnx') ? dirname(modelPath) : modelPath;
+  return message.split(`${dir}${sep}`).join('').split(dir).join('the model folder');
 }
 
 function json(status: number, value: unknown): ServeResponse {
@@ -390,16 +411,6 @@ function bodyText(req: ServeRequest): string {
   return typeof body === 'string' ? body : body.toString('utf8');
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new MlpipeError('E_BAD_INPUT', `the request body is not valid JSON: ${(err as Error).message}`, {
-      expected: 'a JSON document',
-      received: text.length > 80 ? `${text.slice(0, 80)}...` : text,
-    });
-  }
-}
 
 /**
  * MLflow accepts application/json (only a utf-8 charset parameter) and text/csv; anything else is

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import duckdb from '@duckdb/node-bindings';
 import { MlpipeError, isErrnoException } from '../errors.js';
-import type { ColumnType, InputColumn } from '../train/model/artifact.js';
+import type { ColumnType, InputColumn } from '../model/artifact.js';
 import { recordsToTable } from './parse-mlflow.js';
 import type { Table } from './table.js';
 

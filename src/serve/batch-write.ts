@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { once } from 'node:events';
 import { MlpipeError } from '../errors.js';
-import type { Predictions } from './model.js';
+import type { Predictions } from '../model/load.js';
 
 /** Prediction files: CSV and JSON Lines written as text, Parquet converted from CSV by DuckDB. */
 

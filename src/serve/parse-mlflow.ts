@@ -1,6 +1,7 @@
 import { csvParseRows } from 'd3-dsv';
 import { MlpipeError } from '../errors.js';
-import type { InputColumn } from '../train/model/artifact.js';
+import type { InputColumn } from '../model/artifact.js';
+import { showValue } from './json-body.js';
 import type { Table } from './table.js';
 
 /**
@@ -52,8 +53,7 @@ export function parseMlflowJson(body: unknown, schema: readonly InputColumn[]): 
       `The input must be a JSON dictionary with exactly one of the input fields {${FORMAT_KEYS.map((k) => `'${k}'`).join(', ')}}. Received dictionary with input fields: [${Object.keys(obj).map((k) => `'${k}'`).join(', ')}].`,
     );
   }
-  const params = obj.params as Record<string, unknown> | undefined;
-  const proba = typeof params === 'object' && params !== null && params.proba === true;
+  const proba = probaParam(obj.params);
   const value = obj[key];
   const names = schemaNames(schema);
   let table: Table;
@@ -61,6 +61,21 @@ export function parseMlflowJson(body: unknown, schema: readonly InputColumn[]): 
   else if (key === 'dataframe_records') table = recordsToTable(asList(value, key), names);
   else table = tensorsToTable(value, key, schema);
   return { table, proba };
+}
+
+/**
+ * `params`: optional, an object; its `proba` (mlpipe's one inference parameter) true or false.
+ * Other params are ignored, as MLflow ignores params its model does not declare.
+ */
+function probaParam(params: unknown): boolean {
+  if (params === undefined) return false;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw badInput('"params" must be an object of inference parameters', '{"proba": true}', showValue(params));
+  }
+  const proba = (params as Record<string, unknown>).proba;
+  if (proba === undefined) return false;
+  if (typeof proba !== 'boolean') throw badInput('"params.proba" must be true or false', 'true or false', showValue(proba));
+  return proba;
 }
 
 function asList(value: unknown, key: string): unknown[] {

@@ -1,5 +1,6 @@
 import { MlpipeError } from '../errors.js';
-import type { InputColumn } from '../train/model/artifact.js';
+import type { InputColumn } from '../model/artifact.js';
+import { showValue } from './json-body.js';
 import type { Table } from './table.js';
 
 /**
@@ -26,11 +27,54 @@ interface V2Input {
   data?: unknown;
 }
 
-/** Data may be nested (`[[1,2],[3,4]]`) or flat (`[1,2,3,4]`); returns the flat row-major list. */
-function flatData(input: V2Input, name: string): unknown[] {
+/**
+ * The V2 tensor datatypes (serving-protocols.md §2.2) and the JSON values each holds: booleans,
+ * integers in the type's range, finite numbers in the type's range, or for BYTES any scalar (a
+ * single 2-D tensor of a table that mixes text and numbers has to be BYTES). null is a missing
+ * value in every datatype (validated against the column's nullability afterwards).
+ */
+const INT_RANGES: Record<string, [number, number]> = {
+  INT8: [-(2 ** 7), 2 ** 7 - 1],
+  INT16: [-(2 ** 15), 2 ** 15 - 1],
+  INT32: [-(2 ** 31), 2 ** 31 - 1],
+  INT64: [-(2 ** 63), 2 ** 63 - 1],
+  UINT8: [0, 2 ** 8 - 1],
+  UINT16: [0, 2 ** 16 - 1],
+  UINT32: [0, 2 ** 32 - 1],
+  UINT64: [0, 2 ** 64 - 1],
+};
+const FLOAT_MAX: Record<string, number> = { FP16: 65504, FP32: 3.4028234663852886e38, FP64: Number.MAX_VALUE };
+const DATATYPES = ['BOOL', ...Object.keys(INT_RANGES), ...Object.keys(FLOAT_MAX), 'BYTES'];
+
+/** What `datatype` requires of a value, or undefined when `v` fits it. */
+function datatypeProblem(datatype: string, v: unknown): string | undefined {
+  if (v === null) return undefined;
+  if (datatype === 'BOOL') return typeof v === 'boolean' ? undefined : 'true or false';
+  const range = INT_RANGES[datatype];
+  if (range) return Number.isInteger(v) && (v as number) >= range[0] && (v as number) <= range[1] ? undefined : `an integer from ${range[0]} to ${range[1]}`;
+  const max = FLOAT_MAX[datatype];
+  if (max !== undefined) return typeof v === 'number' && Math.abs(v) <= max ? undefined : `a number within ±${max}`;
+  return typeof v === 'object' ? 'a string, number or boolean' : undefined;
+}
+
+/**
+ * The flat row-major values of `inputs[index]`, nested (`[[1,2],[3,4]]`) or flat (`[1,2,3,4]`),
+ * each checked against the declared datatype.
+ */
+function flatData(input: V2Input, name: string, index: number): unknown[] {
+  const where = `input "${name}" (inputs[${index}])`;
+  const datatype = input.datatype;
+  if (typeof datatype !== 'string' || !DATATYPES.includes(datatype)) {
+    throw badInput(`${where}: "datatype" must be one of ${DATATYPES.join(', ')}`, DATATYPES.join(' | '), showValue(datatype));
+  }
   const data = input.data;
-  if (!Array.isArray(data)) throw badInput(`input "${name}": "data" must be a list`, 'a list of values', JSON.stringify(data));
-  return Array.isArray(data[0]) ? (data as unknown[]).flat(Number.POSITIVE_INFINITY) : data;
+  if (!Array.isArray(data)) throw badInput(`${where}: "data" must be a list`, 'a list of values', showValue(data));
+  const flat = Array.isArray(data[0]) ? (data as unknown[]).flat(Number.POSITIVE_INFINITY) : data;
+  for (let i = 0; i < flat.length; i++) {
+    const problem = datatypeProblem(datatype, flat[i]);
+    if (problem) throw badInput(`${where}: datatype ${datatype} holds ${problem}; data[${i}] (row-major) is ${showValue(flat[i])}`, problem, showValue(flat[i]));
+  }
+  return flat;
 }
 
 function shapeOf(input: V2Input, name: string): number[] {
@@ -47,11 +91,18 @@ export function parseV2Request(body: unknown, schema: readonly InputColumn[]): V
   }
   const req = body as { id?: unknown; inputs?: unknown; outputs?: unknown };
   if (!Array.isArray(req.inputs) || req.inputs.length === 0) {
-    throw badInput('"inputs" must be a non-empty list of tensors', '[{"name", "shape", "datatype", "data"}]', JSON.stringify(req.inputs));
+    throw badInput('"inputs" must be a non-empty list of tensors', '[{"name", "shape", "datatype", "data"}]', showValue(req.inputs));
   }
-  const id = req.id === undefined ? undefined : String(req.id);
+  // The id is echoed in the response, so it must be the string the spec says it is.
+  if (req.id !== undefined && typeof req.id !== 'string') throw badInput('"id" must be a string', 'a string (echoed in the response)', showValue(req.id));
+  const id = req.id;
   let outputs: string[] | undefined;
-  if (Array.isArray(req.outputs)) outputs = req.outputs.map((o: { name?: unknown }) => String(o?.name));
+  if (req.outputs !== undefined) {
+    if (!Array.isArray(req.outputs) || !req.outputs.every((o) => typeof o === 'object' && o !== null && typeof o.name === 'string')) {
+      throw badInput('"outputs" must be a list of objects with a string "name"', '[{"name": "label"}, ...]', showValue(req.outputs));
+    }
+    outputs = req.outputs.map((o: { name: string }) => o.name);
+  }
   const inputs = req.inputs as V2Input[];
   const table = inputs.length === 1 && schemaShape(inputs[0]!) === 2 ? matrixToTable(inputs[0]!, schema) : columnsToTable(inputs);
   return { table, id, outputs };
@@ -68,7 +119,7 @@ function matrixToTable(input: V2Input, schema: readonly InputColumn[]): Table {
   if (width !== schema.length) {
     throw badInput(`input "${name}" has ${width} columns but the model takes ${schema.length}`, `shape [n, ${schema.length}] (${schema.map((c) => c.name).join(', ')})`, JSON.stringify(input.shape));
   }
-  const data = flatData(input, name);
+  const data = flatData(input, name, 0);
   if (data.length !== rows * width) {
     throw badInput(`input "${name}": shape ${JSON.stringify(input.shape)} needs ${rows * width} values`, `${rows * width} values`, `${data.length} values`);
   }
@@ -85,16 +136,16 @@ function matrixToTable(input: V2Input, schema: readonly InputColumn[]): Table {
 function columnsToTable(inputs: V2Input[]): Table {
   const columns: Record<string, unknown[]> = {};
   let rows = -1;
-  for (const input of inputs) {
+  for (const [index, input] of inputs.entries()) {
     if (typeof input !== 'object' || input === null || typeof input.name !== 'string') {
-      throw badInput('each input must be an object with a string "name"', '{"name", "shape", "datatype", "data"}', JSON.stringify(input));
+      throw badInput(`inputs[${index}] must be an object with a string "name"`, '{"name", "shape", "datatype", "data"}', showValue(input));
     }
     const name = input.name;
     const shape = shapeOf(input, name);
     if (shape.length > 2 || (shape.length === 2 && shape[1] !== 1)) {
       throw badInput(`input "${name}": one input per column needs shape [n] or [n, 1]`, '[n] or [n, 1]', JSON.stringify(shape));
     }
-    const data = flatData(input, name);
+    const data = flatData(input, name, index);
     if (data.length !== shape[0]) throw badInput(`input "${name}": shape ${JSON.stringify(shape)} needs ${shape[0]} values`, `${shape[0]} values`, `${data.length} values`);
     if (rows !== -1 && data.length !== rows) throw badInput(`input "${name}" has ${data.length} rows, earlier inputs ${rows}`, 'inputs of equal length');
     rows = data.length;

@@ -6,7 +6,7 @@ import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
 import { duckdbBatches, idKey, inputFormatOf, jsonlBatches, openInput } from './batch-read.js';
 import { AtomicOutput, type OutputFormat, csvHeader, csvRows, jsonlRows, outputFormatOf, predictionColumns, write } from './batch-write.js';
-import { type Model, type Predictions, TS_MAX_ROWS, loadModel } from './model.js';
+import { type Model, type Predictions, TS_MAX_ROWS, loadModel } from '../model/load.js';
 import { ScoringThread } from './scoring-thread.js';
 import type { Table } from './table.js';
 import { assertValidInput } from './validate.js';
@@ -27,6 +27,8 @@ export interface PredictOptions {
   /** onnxruntime threads scoring large inputs (default 1: the main thread and DuckDB use the other core). */
   threads?: number;
   progress?: ProgressReporter;
+  /** Told when the model loads with a warning (no recorded checksum). */
+  onWarning?: (message: string) => void;
   signal?: AbortSignal;
   stdin?: Readable;
   stdout?: Writable;
@@ -60,8 +62,14 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   }
   if (options.output) {
     const folder = dirname(resolve(options.output));
-    await access(folder, constants.W_OK).catch(() => {
-      throw new MlpipeError('E_NOT_FOUND', `cannot write ${options.output}: the folder ${folder} does not exist or is not writable`, {
+    await access(folder, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') {
+        throw new MlpipeError('E_PERMISSION', `cannot write ${options.output}: permission denied in the folder ${folder}`, {
+          received: err.code,
+          hint: 'write the predictions somewhere you may write (--output), or fix the folder\'s permissions',
+        });
+      }
+      throw new MlpipeError('E_NOT_FOUND', `cannot write ${options.output}: the folder ${folder} does not exist`, {
         hint: `create it first (mkdir -p ${folder})`,
       });
     });
@@ -69,7 +77,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   // Files are scored by onnxruntime in a ScoringThread: the TypeScript scorer, which only pays off
   // for a few rows at a time, would cost a graph decode at startup for nothing.
   const fromFile = inputFormat !== 'jsonl';
-  const model = await loadModel(options.model, { engine: fromFile ? 'onnx' : 'auto' });
+  const model = await loadModel(options.model, { engine: fromFile ? 'onnx' : 'auto', onWarning: options.onWarning });
   try {
     const meta = model.meta;
     if (proba && !meta.classes) {

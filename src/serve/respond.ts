@@ -1,4 +1,4 @@
-import type { Model, Predictions } from './model.js';
+import type { Model, Predictions } from '../model/load.js';
 
 /** Response bodies for predictions, in each protocol's shape. */
 

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { verifyOnnx } from '../model/checksum.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MlpipeError } from '../errors.js';
-import { preprocessForModel, type RawColumns } from '../train/model/preprocess.js';
-import { type Model, type OutputData, type Predictions, decodeOutputs, outputNames } from './model.js';
+import { preprocessForModel, type RawColumns } from '../model/preprocess.js';
+import { type Model, type OutputData, type Predictions, decodeOutputs, outputNames } from '../model/load.js';
 
 /** What the scoring thread is started with (its `workerData`). */
 interface ThreadSetup {
@@ -80,9 +81,14 @@ export class ScoringThread {
   /** Starts a thread scoring `model` with `threads` onnxruntime threads; resolves once its session is loaded. */
   static async start(model: Model, threads = 1): Promise<ScoringThread> {
     const meta = model.meta;
+    const onnxPath = join(model.dir, meta.onnx.file);
+    const bytes = await readFile(onnxPath);
+    // The file is read a second time here: it must still be the one loadModel checked (the
+    // warning for a model without a checksum was given then).
+    verifyOnnx(meta, bytes, onnxPath, () => {});
     const setup: ThreadSetup = {
       ort: createRequire(import.meta.url).resolve('onnxruntime-node'),
-      model: await readFile(join(model.dir, meta.onnx.file)),
+      model: bytes,
       threads,
       input: meta.onnx.input,
       inputType: meta.onnx.inputType,

@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { MlpipeError } from '../errors.js';
 import { ServeApp } from './app.js';
-import { loadModel } from './model.js';
+import { loadModel } from '../model/load.js';
 import { type RunningServer, listen } from './node-server.js';
 
 export interface ServeOptions {
@@ -27,6 +27,18 @@ export interface ServeOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+/** Request bodies are buffered whole, so the limit must be a size memory can hold: 1 GiB at most. */
+export const MAX_BODY_LIMIT = 1024 ** 3;
+
+/** `bodyLimit` (--max-body) is a whole number of bytes from 1 to MAX_BODY_LIMIT; 1e99 is not. */
+function checkBodyLimit(limit: number): number {
+  if (Number.isSafeInteger(limit) && limit >= 1 && limit <= MAX_BODY_LIMIT) return limit;
+  throw new MlpipeError('E_USAGE', `--max-body must be a whole number of bytes from 1 to ${MAX_BODY_LIMIT} (1 GiB), got ${limit}`, {
+    expected: `1 to ${MAX_BODY_LIMIT}`,
+    received: String(limit),
+    hint: `the default is ${DEFAULT_BODY_LIMIT} (10 MiB)`,
+  });
+}
 
 /**
  * Runs the model server until `signal` aborts: listens first (liveness answers at once), loads the
@@ -34,19 +46,21 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
  * Resolves with the server once listening; `closed` settles when it has shut down.
  */
 export async function serve(options: ServeOptions): Promise<{ server: RunningServer; app: ServeApp; closed: Promise<void> }> {
+  const bodyLimit = checkBodyLimit(options.bodyLimit ?? DEFAULT_BODY_LIMIT);
   const modelPath = resolve(options.model);
   const name = options.name ?? basename(modelPath).replace(/\.onnx$/, '');
   const log = options.logger;
   const app = new ServeApp({
-    load: () => loadModel(modelPath),
+    load: () => loadModel(modelPath, { onWarning: (message) => log?.warn({ model: modelPath }, message) }),
     name,
+    modelPath,
     serverVersion: options.serverVersion,
     token: options.token,
     maxRows: options.maxRows,
     corsOrigin: options.corsOrigin,
     onError: (err, req) => log?.error({ err, method: req.method, url: req.url }, 'internal error'),
   });
-  const server = await listen({ app, port: options.port ?? 8080, host: options.host ?? '127.0.0.1', bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, logger: log, accessLog: options.accessLog ?? true }).catch(
+  const server = await listen({ app, port: options.port ?? 8080, host: options.host ?? '127.0.0.1', bodyLimit, logger: log, accessLog: options.accessLog ?? true }).catch(
     (err: NodeJS.ErrnoException) => {
       throw new MlpipeError('E_USAGE', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${err.code ?? err.message}`, {
         hint: err.code === 'EADDRINUSE' ? 'pick another port with --port, or stop the process using it' : undefined,

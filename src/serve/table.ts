@@ -1,4 +1,4 @@
-import type { RawColumns } from '../train/model/preprocess.js';
+import type { RawColumns } from '../model/preprocess.js';
 
 /** Rows of a request or input file, by column: what parsers produce and validation checks. */
 export interface Table {

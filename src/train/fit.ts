@@ -9,7 +9,8 @@ import { interrupted, threadCount } from './threads.js';
 import { applyBins, fitBins } from './tree/bins.js';
 import type { BinnedData } from './tree/cart.js';
 import { fitForest } from './tree/forest.js';
-import { fitHgb, type LearningPoint } from './tree/hgb.js';
+import type { LearningPoint } from '../model/plots.js';
+import { fitHgb } from './tree/hgb.js';
 
 /** One algorithm fitted on some rows of a dataset: the scorer plus what the reports need. */
 export interface FitResult {

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYaml } from '../core/formats/yaml-read.js';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
 import { loadTable } from './data/load.js';
 import { type Dataset, prepareDataset } from './data/prepare.js';
 import { kFold } from './data/split.js';
-import { classificationMetrics, regressionMetrics } from './eval/metrics.js';
-import { type PlotFiles, classificationPlots, importancePlot, learningCurvePlot, regressionPlots } from './eval/plots.js';
+import { classificationMetrics, regressionMetrics } from '../model/metrics.js';
+import { type PlotFiles, classificationPlots, importancePlot, learningCurvePlot, regressionPlots } from '../model/plots.js';
 import { type FitResult, fitModel } from './fit.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from './model/artifact.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from '../model/artifact.js';
+import { onnxSha256 } from '../model/checksum.js';
 import { ONNX_INPUT, ONNX_OUTPUTS, toOnnx } from './model/onnx.js';
 import { argmax, score } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
@@ -70,7 +71,7 @@ function loadParamsFile(path: string): Record<string, unknown> {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = readYaml(text);
   } catch (err) {
     throw new MlpipeError('E_BAD_INPUT', `${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, {
       expected: 'YAML',
@@ -195,11 +196,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     docString: `mlpipe ${params.algorithm} ${ds.task} model predicting "${ds.target}"`,
     producerVersion: version,
   });
+  const sha256 = onnxSha256(onnxBytes);
   const meta: ModelMeta = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     name,
-    version: createHash('sha256').update(onnxBytes).digest('hex').slice(0, 12),
+    version: sha256.slice(0, 12),
     algorithm: params.algorithm,
     task: ds.task,
     target: ds.target,
@@ -217,6 +219,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       input: ONNX_INPUT,
       inputType: 'float32',
       outputs: ds.classes ? { label: ONNX_OUTPUTS.label, probabilities: ONNX_OUTPUTS.probabilities } : { value: ONNX_OUTPUTS.value },
+      sha256,
     },
   };
   if (signal?.aborted) throw interrupted();

@@ -19,7 +19,7 @@ describe('mlpipe init --template tabular', { timeout: 180_000 }, () => {
     for (const f of ['.dvc/config', 'dvc.yaml', 'params.yaml', 'README.md', '.gitignore']) expect(existsSync(join(project, f))).toBe(true);
     const train = readFileSync(join(repo.dir, '.github/workflows/train.yml'), 'utf8');
     expect(train).toContain('  PROJECT: churn\n');
-    for (const wf of ['train.yml', 'infer.yml']) {
+    for (const wf of ['train.yml', 'infer.yml', 'sweep.yml']) {
       const text = readFileSync(join(repo.dir, '.github/workflows', wf), 'utf8');
       expect(text).not.toMatch(/\{\{[A-Z_]+\}\}/);
       expect(await runLint(text, `.github/workflows/${wf}`)).toEqual([]);

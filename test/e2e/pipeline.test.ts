@@ -167,12 +167,12 @@ describe('experiments', () => {
     expect(repo.git('show', 'HEAD:params.yaml')).toContain('lr: 0.1'); // the committed params are untouched
 
     const show = JSON.parse((await mlpipe('--json', 'exp', 'show', '--sort-by', 'train.lr', '--sort-order', 'desc')).stdout);
-    expect(show.map((r: { name: string; kind: string }) => [r.name, r.kind])).toEqual([
-      ['workspace', 'workspace'],
-      ['main', 'baseline'],
-      ['fast', 'experiment'],
+    expect(show.map((r: { rev: string; name: string | null }) => [r.rev, r.name])).toEqual([
+      ['workspace', null],
+      [head, 'main'],
     ]);
-    expect(show[2].params['params.yaml']['train.lr']).toBe(0.3);
+    expect(show[1].experiments.map((e: { name: string }) => e.name)).toEqual(['fast']);
+    expect(show[1].experiments[0].revs[0].data.params['params.yaml'].data.train.lr).toBe(0.3);
 
     // back to the baseline params, then apply the experiment
     repo.git('checkout', '--', 'params.yaml', 'dvc.lock');
@@ -192,6 +192,6 @@ describe('experiments', () => {
     const pulled = JSON.parse(pull.stdout);
     expect(pulled.map((e: { name: string }) => e.name)).toEqual(['fast']);
     const cloned = JSON.parse((await runCli(['--json', 'exp', 'show'], { cwd: clone })).stdout);
-    expect(cloned[2]).toMatchObject({ name: 'fast', params: { 'params.yaml': { 'train.lr': 0.3 } } });
+    expect(cloned[1].experiments[0]).toMatchObject({ name: 'fast', revs: [{ data: { params: { 'params.yaml': { data: { train: { lr: 0.3 } } } } } }] });
   });
 });

@@ -1,8 +1,9 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServeApp } from '../../src/serve/app.js';
-import { loadModel } from '../../src/serve/model.js';
+import { loadModel } from '../../src/model/load.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
 
@@ -58,4 +59,38 @@ describe('serving a model trained by mlpipe train', () => {
       expect(batch.stdout).toBe(a.labels!.map((l) => `{"prediction":"${l}"}\n`).join(''));
     });
   }
+});
+
+describe('a trained model whose model.onnx was changed afterwards', () => {
+  it('is refused by predict, evaluate and serve with E_MODEL (exit 14), naming the file', async () => {
+    const out = join(root, 'checked');
+    const trained = await runCli(['train', '--data', 'train.csv', '--target', 'churn', '--out', out, '--set', 'algorithm=random_forest', '--set', 'n_estimators=5'], { cwd: root });
+    expect(trained.code, trained.stderr).toBe(0);
+    const file = join(out, 'model.onnx');
+    const meta = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+    expect(meta.onnx.sha256).toBe(sha256);
+    expect(meta.version).toBe(sha256.slice(0, 12));
+    // Before: it scores. After one flipped bit in a leaf weight: every command refuses it.
+    expect((await runCli(['predict', '--model', out, '-'], { input: '{"age": 60, "plan": "pro", "income": 70}' })).code).toBe(0);
+    // A model.json from before the checksum: scored, with a warning on stderr.
+    const { sha256: _, ...older } = meta.onnx;
+    writeFileSync(join(out, 'model.json'), JSON.stringify({ ...meta, onnx: older }));
+    const old = await runCli(['predict', '--model', out, '-'], { input: '{"age": 60, "plan": "pro", "income": 70}' });
+    expect([old.code, old.stderr]).toEqual([0, `warning: model.json records no sha256 for model.onnx (a model trained before mlpipe checked it): ${file} is loaded unverified; train it again to record one\n`]);
+    writeFileSync(join(out, 'model.json'), JSON.stringify(meta));
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 40]! ^= 0x01;
+    writeFileSync(file, bytes);
+    const message = `${file} does not match model.json: the file was changed or damaged after training`;
+    const predicted = await runCli(['predict', '--model', out, '-', '--json'], { input: '{"age": 60, "plan": "pro", "income": 70}' });
+    expect(predicted.code).toBe(14);
+    expect(JSON.parse(predicted.stdout)).toMatchObject({ error: { code: 'E_MODEL', message } });
+    const evaluated = await runCli(['evaluate', '--model', out, '--data', 'train.csv'], { cwd: root });
+    expect(evaluated.code).toBe(14);
+    expect(evaluated.stderr).toContain(message);
+    const served = await runCli(['serve', '--model', out, '--port', '0'], { cwd: root });
+    expect(served.code).toBe(14);
+    expect(served.stderr + served.stdout).toContain(message);
+  });
 });

@@ -3,7 +3,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MLPIPE_BIN } from '../helpers/cli.js';
+import { MLPIPE_BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
 import { linearModel, makeOnnx } from '../unit/serve/fixtures.js';
 
@@ -130,6 +130,13 @@ describe('mlpipe serve (real HTTP)', () => {
     const dir = join(root, 'empty');
     writeFileSync(join(root, 'x.txt'), '');
     await expect(startServer(['--model', dir])).rejects.toThrow(/exited with 14/);
+  });
+
+  it('refuses --max-body 1e99, or above 1 GiB, with E_USAGE (exit 2) before listening', async () => {
+    const huge = await runCli(['serve', '--model', join(root, 'iris'), '--port', '0', '--max-body', '1e99', '--json']);
+    expect([huge.code, JSON.parse(huge.stdout).error]).toMatchObject([2, { code: 'E_USAGE', message: 'invalid value "1e99" for --max-body' }]);
+    const big = await runCli(['serve', '--model', join(root, 'iris'), '--port', '0', '--max-body', '2GiB', '--json']);
+    expect([big.code, JSON.parse(big.stdout).error]).toMatchObject([2, { code: 'E_USAGE', message: '--max-body must be a whole number of bytes from 1 to 1073741824 (1 GiB), got 2147483648' }]);
   });
 });
 

@@ -148,7 +148,16 @@ describe('bad input: clear coded errors, never a crash', () => {
 
   it('a bad --sample value is a usage error (exit 2)', async () => {
     const r = await errorOf('validate', 'good.csv', '--schema', 'schema.yaml', '--sample', 'many');
-    expect(r).toEqual({ code: 2, error: { code: 'E_USAGE', message: '--sample must be a whole number >= 0, got "many"' } });
+    expect(r).toEqual({
+      code: 2,
+      error: {
+        code: 'E_USAGE',
+        message: 'invalid value "many" for --sample',
+        expected: 'a whole number >= 0',
+        received: '"many"',
+        hint: 'run `mlpipe help validate` to see its options',
+      },
+    });
   });
 
   it('a cross-column rule cannot smuggle SQL: E_SCHEMA', async () => {

@@ -3,7 +3,12 @@
  * (there is no GitHub runner here, and no `act`). What it does, and what it stands in for:
  * - jobs run in `needs` order, each in its own workspace; job and step `if:` are evaluated with the
  *   expression evaluator in ./expressions.ts (success()/failure()/always(), github.*, inputs.*,
- *   env.*, steps.*, needs.*);
+ *   env.*, steps.*, needs.*, matrix.*); a job whose `if:` uses a status function runs even when
+ *   a job it needs failed, as on GitHub;
+ * - job `outputs:` are evaluated after its steps and read by later jobs as `needs.<id>.outputs`;
+ * - `strategy.matrix` (keys with lists, `include`, or one `${{ fromJSON(...) }}` expression) runs the
+ *   job once per combination, one after another (`max-parallel` is not simulated); the job's
+ *   result is a failure when any combination failed, and each run is in `instances`;
  * - `run:` steps run in bash (`-eo pipefail`, as GitHub's default shell) with the GITHUB_* variables
  *   and the GITHUB_OUTPUT / GITHUB_ENV / GITHUB_PATH / GITHUB_STEP_SUMMARY files;
  * - `actions/checkout` clones a local bare repository standing in for GitHub (shallow by default, as
@@ -33,7 +38,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { type ExpressionContext, type Value, evaluateCondition, interpolate } from './expressions.js';
+import { type ExpressionContext, type Value, evaluate, evaluateCondition, interpolate } from './expressions.js';
 
 export interface WorkflowRunOptions {
   workflowFile: string;
@@ -86,6 +91,9 @@ export interface JobResult {
   steps: StepResult[];
   summary: string;
   workspace: string;
+  outputs: Record<string, string>;
+  /** A matrix job's runs, one per combination (with its `matrix` values). */
+  instances?: Array<JobResult & { matrix: Record<string, Value> }>;
 }
 
 export interface WorkflowRunResult {
@@ -118,6 +126,8 @@ interface JobSpec {
   permissions?: Permissions;
   needs?: string | string[];
   if?: string | boolean;
+  outputs?: Record<string, string>;
+  strategy?: { matrix?: unknown; 'fail-fast'?: unknown; 'max-parallel'?: unknown };
   env?: Record<string, unknown>;
   defaults?: { run?: { 'working-directory'?: string } };
   steps: StepSpec[];
@@ -141,7 +151,9 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
   const results: Record<string, JobResult> = {};
   const order = jobOrder(workflow.jobs);
   for (const id of order) {
-    results[id] = await runJob(id, workflow, options, results, artifactsDir);
+    results[id] = workflow.jobs[id]?.strategy?.matrix !== undefined
+      ? await runMatrixJob(id, workflow, options, results, artifactsDir)
+      : await runJob(id, workflow, options, results, artifactsDir);
   }
   const conclusion = Object.values(results).some((j) => j.status === 'failure') ? 'failure' : 'success';
   const pushes = readLines(pushLog)
@@ -293,7 +305,8 @@ function githubContext(options: WorkflowRunOptions, workspace: string): Record<s
   };
 }
 
-async function runJob(
+/** Expands `strategy.matrix` (evaluated with the needs context) and runs the job per combination. */
+async function runMatrixJob(
   id: string,
   workflow: WorkflowSpec,
   options: WorkflowRunOptions,
@@ -301,17 +314,61 @@ async function runJob(
   artifactsDir: string,
 ): Promise<JobResult> {
   const job = workflow.jobs[id]!;
-  const jobDir = join(options.workDir, 'jobs', id);
+  const needs: Record<string, Value> = {};
+  for (const dep of needsOf(job)) needs[dep] = { result: previous[dep]?.status ?? 'skipped', outputs: previous[dep]?.outputs ?? {} };
+  const ctx: ExpressionContext = {
+    jobFailed: false,
+    contexts: { github: githubContext(options, ''), inputs: (options.inputs ?? {}) as Record<string, Value>, needs },
+  };
+  const skipped: JobResult = { id, status: 'skipped', steps: [], summary: '', workspace: '', outputs: {} };
+  if (needsOf(job).some((d) => previous[d]?.status !== 'success')) return skipped;
+  const spec = job.strategy!.matrix;
+  const matrix = (typeof spec === 'string' ? evaluate(spec.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1'), ctx) : spec) as Record<string, Value>;
+  const { include, ...axes } = matrix as Record<string, Value> & { include?: Value[] };
+  let combos: Record<string, Value>[] = Object.keys(axes).length ? [{}] : [];
+  for (const [key, values] of Object.entries(axes)) {
+    combos = combos.flatMap((c) => (Array.isArray(values) ? values : [values]).map((v) => ({ ...c, [key]: v })));
+  }
+  for (const extra of include ?? []) combos.push(extra as Record<string, Value>);
+  const instances: NonNullable<JobResult['instances']> = [];
+  for (const [i, combo] of combos.entries()) {
+    const run = await runJob(id, workflow, options, previous, artifactsDir, { matrix: combo, dir: `${id}-${i + 1}` });
+    instances.push({ ...run, matrix: combo });
+  }
+  if (instances.length === 0) return skipped;
+  const status = instances.some((r) => r.status === 'failure') ? 'failure' : instances.every((r) => r.status === 'skipped') ? 'skipped' : 'success';
+  return {
+    id,
+    status,
+    steps: instances.flatMap((r) => r.steps),
+    summary: instances.map((r) => r.summary).join(''),
+    workspace: instances.at(-1)!.workspace,
+    outputs: Object.assign({}, ...instances.map((r) => r.outputs)),
+    instances,
+  };
+}
+
+async function runJob(
+  id: string,
+  workflow: WorkflowSpec,
+  options: WorkflowRunOptions,
+  previous: Record<string, JobResult>,
+  artifactsDir: string,
+  instance?: { matrix: Record<string, Value>; dir: string },
+): Promise<JobResult> {
+  const job = workflow.jobs[id]!;
+  const jobDir = join(options.workDir, 'jobs', instance?.dir ?? id);
   const workspace = join(jobDir, 'workspace');
   const temp = join(jobDir, 'temp');
   mkdirSync(workspace, { recursive: true });
   mkdirSync(temp, { recursive: true });
   const summaryFile = join(temp, 'step_summary.md');
   writeFileSync(summaryFile, '');
-  const result: JobResult = { id, status: 'success', steps: [], summary: '', workspace };
+  const result: JobResult = { id, status: 'success', steps: [], summary: '', workspace, outputs: {} };
 
   const needsCtx: Record<string, Value> = {};
-  for (const dep of needsOf(job)) needsCtx[dep] = { result: previous[dep]?.status ?? 'skipped', outputs: {} };
+  for (const dep of needsOf(job)) needsCtx[dep] = { result: previous[dep]?.status ?? 'skipped', outputs: previous[dep]?.outputs ?? {} };
+  const matrixCtx: Record<string, Value> = instance?.matrix ?? {};
   const stepsCtx: Record<string, Value> = {};
   const envAcc: Record<string, string> = {};
   const ctx = (): ExpressionContext => ({
@@ -322,6 +379,7 @@ async function runJob(
       env: { ...stringMap(workflow.env, ctx0), ...stringMap(job.env, ctx0), ...envAcc },
       steps: stepsCtx,
       needs: needsCtx,
+      matrix: matrixCtx,
       runner: { temp, os: 'Linux' },
       secrets: options.fork ? {} : ((options.secrets ?? {}) as Record<string, Value>),
       vars: (options.vars ?? {}) as Record<string, Value>,
@@ -329,11 +387,12 @@ async function runJob(
   });
   const ctx0: () => ExpressionContext = () => ({
     jobFailed: false,
-    contexts: { github: githubContext(options, workspace), inputs: (options.inputs ?? {}) as Record<string, Value> },
+    contexts: { github: githubContext(options, workspace), inputs: (options.inputs ?? {}) as Record<string, Value>, matrix: matrixCtx },
   });
 
   const depFailed = needsOf(job).some((d) => previous[d]?.status !== 'success');
-  if (depFailed || !evaluateCondition(job.if, { ...ctx(), jobFailed: depFailed })) {
+  const statusIf = typeof job.if === 'string' && /\b(success|failure|always|cancelled)\s*\(/.test(job.if);
+  if ((depFailed && !statusIf) || !evaluateCondition(job.if, { ...ctx(), jobFailed: depFailed })) {
     result.status = 'skipped';
     return result;
   }
@@ -347,6 +406,7 @@ async function runJob(
   const scope: StepScope = { options, workspace, temp, job, workflow, artifactsDir, jobEnv, envAcc, extraPath: [], summaryFile, result };
   await runSteps(job.steps, scope, stepsCtx, ctx, '');
   result.summary = readFileSync(summaryFile, 'utf8');
+  for (const [key, expr] of Object.entries(job.outputs ?? {})) result.outputs[key] = interpolate(String(expr), ctx());
   return result;
 }
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe } from 'vitest';
 
 /**
@@ -18,4 +19,14 @@ export function describeIf(available: boolean, component: string, name: string, 
   }
   process.stderr.write(`skipping suite "${name}": ${component} is not available on this machine\n`);
   describe.skip(name, fn);
+}
+
+/**
+ * Whether Debian's /usr/bin/python3 can import every module named (e.g. `onnx`, `pandas`): the
+ * condition for suites that compare with a Python reference. Checked by importing, not by looking
+ * for files, so a PYTHONPATH that shadows a module (scripts/stranger-check.sh) counts as absent.
+ */
+export function pythonHas(...modules: string[]): boolean {
+  const imports = modules.length > 0 ? `import ${modules.join(', ')}` : 'pass';
+  return spawnSync('/usr/bin/python3', ['-c', imports], { stdio: 'ignore' }).status === 0;
 }

@@ -20,7 +20,7 @@ export function registerEvaluate(program: Command): void {
     .option('--plots <dir>', 'where to write the plot data (CSV)', 'plots/eval')
     .action(
       action<[], EvaluateFlags>(async (ctx, flags) => {
-        const { evaluate } = await import('../../serve/evaluate.js');
+        const { evaluate } = await import('../../train/evaluate.js');
         const result = await evaluate({
           model: flags.model,
           data: flags.data,
@@ -28,6 +28,7 @@ export function registerEvaluate(program: Command): void {
           metricsFile: flags.metrics,
           plotsDir: flags.plots,
           cwd: ctx.cwd,
+          onWarning: (message: string) => ctx.out.warn(message),
         });
         ctx.out.result(result, () => {
           ctx.out.line(`evaluated ${result.model} (version ${result.version}, ${result.task}) on ${result.rows} rows`);

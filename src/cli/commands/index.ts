@@ -9,6 +9,7 @@ import { registerDoctor } from './doctor.js';
 import { registerDu } from './du.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerExp } from './exp.js';
+import { registerQueue } from './queue.js';
 import { registerFetch } from './fetch.js';
 import { registerFsck } from './fsck.js';
 import { registerGc } from './gc.js';
@@ -60,6 +61,7 @@ const COMMANDS: RegisterCommand[] = [
   registerMetrics,
   registerPlots,
   registerExp,
+  registerQueue,
   registerSchema,
   registerValidate,
   registerProfile,

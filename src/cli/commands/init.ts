@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
+import { version } from '../../version.js';
 
 interface InitOptions {
   subdir?: boolean;
@@ -37,7 +38,6 @@ export function registerInit(program: Command): void {
         let scaffold: { template: string; files: string[] } | undefined;
         if (opts.template) {
           const { scaffoldTemplate } = await import('../../core/repo/scaffold.js');
-          const { version } = await import('../main.js');
           scaffold = scaffoldTemplate({ root, template: opts.template, mlpipeVersion: version(), action: opts.action, force: opts.force });
         }
         ctx.out.result({ ...result, template: scaffold ?? null }, () => {

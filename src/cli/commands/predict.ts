@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
+import { integer } from '../options.js';
 
 interface PredictFlags {
   model: string;
@@ -7,7 +8,7 @@ interface PredictFlags {
   output?: string;
   proba?: boolean;
   id?: string[];
-  batchSize: string;
+  batchSize: number;
 }
 
 export function registerPredict(program: Command): void {
@@ -20,7 +21,7 @@ export function registerPredict(program: Command): void {
     .option('-o, --output <file>', 'write predictions to a .csv, .jsonl or .parquet file (default: stdout)')
     .option('--proba', 'add one probability column per class (classifiers)')
     .option('--id <column...>', 'input columns to copy into the output, to join predictions back')
-    .option('--batch-size <rows>', 'rows scored per batch', '65536')
+    .option('--batch-size <rows>', 'rows scored per batch', integer({ min: 1 }), 65536)
     .action(
       action<[string | undefined], PredictFlags>(async (ctx, flags, positional) => {
         const { MlpipeError } = await import('../../errors.js');
@@ -30,10 +31,6 @@ export function registerPredict(program: Command): void {
             hint: 'mlpipe predict --model model/ rows.csv --output preds.csv',
           });
         }
-        const batchSize = Number(flags.batchSize);
-        if (!Number.isInteger(batchSize) || batchSize < 1) {
-          throw new MlpipeError('E_USAGE', `--batch-size must be a positive integer, got "${flags.batchSize}"`);
-        }
         const { predict } = await import('../../serve/predict.js');
         const result = await predict({
           model: flags.model,
@@ -41,8 +38,9 @@ export function registerPredict(program: Command): void {
           output: flags.output,
           proba: flags.proba,
           ids: flags.id,
-          batchSize,
+          batchSize: flags.batchSize,
           progress: ctx.out.progress,
+          onWarning: (message) => ctx.out.warn(message),
           signal: ctx.signal,
         });
         // Without --output the predictions themselves are the command's output on stdout.

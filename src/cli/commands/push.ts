@@ -2,16 +2,17 @@ import type { Command } from 'commander';
 import { MlpipeError } from '../../errors.js';
 import type { SyncResult } from '../../remote/sync.js';
 import { type CommandContext, action, examples } from '../command.js';
+import { integer } from '../options.js';
 
 export interface SyncFlags {
   remote?: string;
-  jobs?: string;
+  jobs?: number;
   runCache?: boolean;
 }
 
 /** Turns the flags every sync command shares into the library's options. */
 export function syncOptionsOf(ctx: CommandContext, opts: SyncFlags, targets: string[]) {
-  return { cwd: ctx.cwd, targets, remote: opts.remote, jobs: jobsOf(opts.jobs), progress: ctx.out.progress, signal: ctx.signal };
+  return { cwd: ctx.cwd, targets, remote: opts.remote, jobs: opts.jobs, progress: ctx.out.progress, signal: ctx.signal };
 }
 
 export function registerPush(program: Command): void {
@@ -99,15 +100,5 @@ export function withSyncOptions(cmd: Command): Command {
   return cmd
     .option('--run-cache', "also transfer the run-cache (the remote's runs/, as dvc --run-cache)")
     .option('-r, --remote <name>', 'remote to use (default: the default remote)')
-    .option('-j, --jobs <n>', 'parallel transfers (default depends on the remote type)');
-}
-
-/** Parses `-j N`. */
-function jobsOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new MlpipeError('E_USAGE', `-j/--jobs must be a positive integer`, { received: value });
-  }
-  return n;
+    .option('-j, --jobs <n>', 'parallel transfers (default depends on the remote type)', integer({ min: 1 }));
 }

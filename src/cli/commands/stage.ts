@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
+import { repeatable as collect } from '../options.js';
 
 interface StageAddFlags {
   name: string;
@@ -18,7 +19,6 @@ interface StageAddFlags {
   force?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerStage(program: Command): void {
   const stage = program.command('stage').description('add and list the stages of dvc.yaml');

@@ -1,5 +1,7 @@
 import { type Command, Option } from 'commander';
+import { version } from '../../version.js';
 import { action, examples } from '../command.js';
+import { repeatable as collect } from '../options.js';
 
 interface TrainFlags {
   data: string;
@@ -12,7 +14,6 @@ interface TrainFlags {
   name?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerTrain(program: Command): void {
   const cmd = program
@@ -29,7 +30,6 @@ export function registerTrain(program: Command): void {
     .action(
       action<[], TrainFlags>(async (ctx, flags) => {
         const { train } = await import('../../train/train.js');
-        const { version } = await import('../main.js');
         const r = await train({
           data: flags.data,
           target: flags.target,

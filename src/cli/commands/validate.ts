@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
-import { MlpipeError } from '../../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { integer } from '../options.js';
 
 interface ValidateFlags {
   schema: string;
   reference?: string;
   report?: string;
-  sample: string;
+  sample: number;
 }
 
 export function registerValidate(program: Command): void {
@@ -18,22 +18,18 @@ export function registerValidate(program: Command): void {
     .requiredOption('-s, --schema <file>', 'the YAML schema (see `mlpipe schema infer`)')
     .option('-r, --reference <file>', 'reference dataset to test drift against')
     .option('--report <file>', 'also write a self-contained HTML report')
-    .option('--sample <n>', 'offending rows kept per issue', '5')
+    .option('--sample <n>', 'offending rows kept per issue', integer({ min: 0 }), 5)
     .action(
       action<[string], ValidateFlags>(async (ctx, opts, data) => {
         const { resolve } = await import('node:path');
         const { validate } = await import('../../data/validate.js');
-        const { renderIssues, validationError } = await import('../../data/report/console.js');
+        const { renderIssues, validationError } = await import('../render/validation.js');
         const at = (p: string) => resolve(ctx.cwd, p);
-        const sample = Number(opts.sample);
-        if (!Number.isInteger(sample) || sample < 0) {
-          throw new MlpipeError('E_USAGE', `--sample must be a whole number >= 0, got ${JSON.stringify(opts.sample)}`);
-        }
         const report = await validate({
           data: at(data),
           schema: at(opts.schema),
           reference: opts.reference ? at(opts.reference) : undefined,
-          sampleSize: sample,
+          sampleSize: opts.sample,
           progress: ctx.out.progress,
           profile: Boolean(opts.report),
         });

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { git as runGit } from '../../core/repo/git.js';
 import { MlpipeError } from '../../errors.js';
 
 /**
@@ -22,18 +22,15 @@ export interface ExpRef {
   created: string;
 }
 
+const EXP_FAILURE = {
+  code: 'E_NOT_A_GIT_REPO',
+  expected: 'a git repository with at least one commit',
+  hint: 'experiments need git: run `git init && git add -A && git commit -m init` first',
+} as const;
+
+/** A git command for experiments: a failure means there is no usable git repository. */
 export function git(cwd: string, args: string[], env?: NodeJS.ProcessEnv): string {
-  try {
-    return execFileSync('git', args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new MlpipeError('E_NOT_A_GIT_REPO', `git ${args[0]} failed: ${stderr.trim().split('\n')[0] ?? ''}`, {
-      expected: 'a git repository with at least one commit',
-      received: cwd,
-      hint: 'experiments need git: run `git init && git add -A && git commit -m init` first',
-      cause: err,
-    });
-  }
+  return runGit(cwd, args, { env, failure: EXP_FAILURE });
 }
 
 export function headCommit(root: string): string {
@@ -52,21 +49,59 @@ export function saveExperiment(root: string, name: string, message: string): Exp
     throw new MlpipeError('E_CONFLICT', `an experiment named '${name}' already exists for this commit`, {
       expected: 'a new experiment name',
       received: name,
-      hint: 'pick another name with -n, or remove it with `git update-ref -d` on the ref',
+      hint: `pick another name with -n, or remove it with \`mlpipe exp remove ${name}\``,
     });
   }
+  const commit = commitWorkspace(root, baseline, message);
+  git(root, ['update-ref', ref, commit]);
+  return { ref, name, baseline, commit, created: commitTime(root, commit) };
+}
+
+/**
+ * A commit of the workspace (git-tracked and untracked, not ignored files) on top of `parent`,
+ * written through a private index so that HEAD, the index and the branch stay as they are.
+ * `replace` puts other contents at repo-relative paths (queued overrides) without touching the files.
+ */
+export function commitWorkspace(root: string, parent: string, message: string, replace: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlpipe-exp-'));
   try {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
-    git(root, ['read-tree', 'HEAD'], env);
+    git(root, ['read-tree', parent], env);
     git(root, ['add', '-A', '.'], env);
+    for (const [path, text] of Object.entries(replace)) {
+      const blob = runGit(root, ['hash-object', '-w', '--stdin'], { input: text, failure: EXP_FAILURE }).trim();
+      git(root, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], env);
+    }
     const tree = git(root, ['write-tree'], env).trim();
-    const commit = git(root, ['commit-tree', tree, '-p', baseline, '-m', message], env).trim();
-    git(root, ['update-ref', ref, commit]);
-    return { ref, name, baseline, commit, created: commitTime(root, commit) };
+    return git(root, ['commit-tree', tree, '-p', parent, '-m', message], { ...env, ...fallbackIdentity(root) }).trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Deletes experiment refs (the commits go with the next `git gc`). */
+export function removeExperiments(root: string, exps: ExpRef[]): void {
+  for (const e of exps) git(root, ['update-ref', '-d', e.ref, e.commit]);
+}
+
+/**
+ * A fresh CI runner (GitHub's included) has no `user.name`/`user.email`, and `git commit-tree` then
+ * refuses to commit. The user's identity wins wherever git finds one (config or GIT_* variables);
+ * only when it finds none do experiment commits get a neutral one.
+ */
+function fallbackIdentity(root: string): NodeJS.ProcessEnv {
+  const known = (v: 'GIT_AUTHOR_IDENT' | 'GIT_COMMITTER_IDENT') => {
+    try {
+      runGit(root, ['var', v]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const env: NodeJS.ProcessEnv = {};
+  if (!known('GIT_AUTHOR_IDENT')) Object.assign(env, { GIT_AUTHOR_NAME: 'mlpipe', GIT_AUTHOR_EMAIL: 'mlpipe@localhost' });
+  if (!known('GIT_COMMITTER_IDENT')) Object.assign(env, { GIT_COMMITTER_NAME: 'mlpipe', GIT_COMMITTER_EMAIL: 'mlpipe@localhost' });
+  return env;
 }
 
 function commitTime(root: string, commit: string): string {
@@ -93,12 +128,4 @@ export function findExperiment(root: string, name: string): ExpRef {
     received: name,
     hint: 'list experiments with `mlpipe exp show --all`',
   });
-}
-
-/** Sends (`push`) or fetches (`pull`) every experiment ref to or from a git remote. */
-export function syncExperiments(root: string, remote: string, direction: 'push' | 'pull'): ExpRef[] {
-  const spec = `+${EXPS_NAMESPACE}/*:${EXPS_NAMESPACE}/*`;
-  if (direction === 'push') git(root, ['push', remote, spec]);
-  else git(root, ['fetch', remote, spec]);
-  return listExperiments(root);
 }

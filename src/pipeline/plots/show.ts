@@ -6,7 +6,7 @@ import { loadLock, loadPipeline, readOutput } from '../load.js';
 import { readerFor } from '../revision.js';
 import { type PlotDefinition, type Row, parsePlotData, plotDefinitions } from './collect.js';
 import { plotsHtml } from './html.js';
-import { renderTemplate } from './templates.js';
+import { TEMPLATES, type TemplateName, renderTemplate } from './templates.js';
 
 export interface PlotsOptions {
   root: string;
@@ -16,6 +16,17 @@ export interface PlotsOptions {
   revs?: string[];
   /** Output folder (DVC's default `dvc_plots`), relative to the root; the page is `index.html`. */
   out?: string;
+  /** DVC's `-x`, `-y`, `--template`, `--title`, `--x-label`, `--y-label`: override the targets' plot properties. */
+  props?: PlotProps;
+}
+
+export interface PlotProps {
+  x?: string;
+  y?: string;
+  template?: string;
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
 }
 
 export interface PlotsResult {
@@ -32,7 +43,13 @@ export async function renderPlots(options: PlotsOptions): Promise<PlotsResult> {
   let defs = plotDefinitions(workspacePipeline);
   if (options.targets && options.targets.length > 0) {
     const wanted = new Set(options.targets);
-    defs = defs.filter((d) => wanted.has(d.id) || d.sources.some((s) => wanted.has(s.file)));
+    const declared = defs.filter((d) => wanted.has(d.id) || d.sources.some((s) => wanted.has(s.file)));
+    // A data file dvc.yaml does not declare is plotted ad hoc, as `dvc plots show FILE -x COL -y COL`.
+    const known = new Set(declared.flatMap((d) => [d.id, ...d.sources.map((s) => s.file)]));
+    const adHoc = options.targets
+      .filter((t) => !known.has(t) && readers.some((r) => r.read(t) !== undefined))
+      .map((t): PlotDefinition => ({ id: t, sources: [{ file: t, y: [] }], template: 'linear' }));
+    defs = [...declared, ...adHoc];
     if (defs.length === 0) {
       throw new MlpipeError('E_NOT_FOUND', `no plot named ${options.targets.join(', ')} in dvc.yaml`, {
         expected: 'a plot id or data file declared under `plots:` in dvc.yaml',
@@ -48,6 +65,7 @@ export async function renderPlots(options: PlotsOptions): Promise<PlotsResult> {
       hint: 'add `plots: [- loss.csv: {x: step, y: loss}]` to a stage in dvc.yaml',
     });
   }
+  if (options.props) defs = defs.map((d) => withProps(d, options.props as PlotProps));
   const rendered: { id: string; spec: unknown }[] = [];
   const summary: PlotsResult['plots'] = [];
   for (const def of defs) {
@@ -76,6 +94,20 @@ export async function renderPlots(options: PlotsOptions): Promise<PlotsResult> {
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, plotsHtml('mlpipe plots', rendered));
   return { path, plots: summary };
+}
+
+function withProps(def: PlotDefinition, props: PlotProps): PlotDefinition {
+  if (props.template !== undefined && !(TEMPLATES as readonly string[]).includes(props.template)) {
+    throw new MlpipeError('E_USAGE', `unknown plot template '${props.template}'`, { expected: TEMPLATES.join(', '), received: props.template });
+  }
+  return {
+    ...def,
+    sources: def.sources.map((s) => ({ ...s, ...(props.x !== undefined ? { x: props.x } : {}), ...(props.y !== undefined ? { y: [props.y] } : {}) })),
+    ...(props.template !== undefined ? { template: props.template as TemplateName } : {}),
+    ...(props.title !== undefined ? { title: props.title } : {}),
+    ...(props.xLabel !== undefined ? { xLabel: props.xLabel } : {}),
+    ...(props.yLabel !== undefined ? { yLabel: props.yLabel } : {}),
+  };
 }
 
 interface Series {

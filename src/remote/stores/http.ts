@@ -136,6 +136,13 @@ export class HttpStore implements ObjectStore {
         hint: 'raise the server limit (`mlpipe remote serve --max-size`) or use an S3 remote for large objects',
       });
     }
+    if (status === 503 && serverCode(body) === 'E_PERMISSION') {
+      // `mlpipe remote serve` in front of a folder it may not write: retrying will not help.
+      return remoteError('E_PERMISSION', this.location, `the server's store refused access while ${what}`, {
+        received,
+        hint: 'the folder behind `mlpipe remote serve` must be writable by the user running it',
+      });
+    }
     if (status === 404) {
       return remoteError('E_REMOTE_NOT_FOUND', this.location, `the server has no such location while ${what}`, {
         received,
@@ -177,6 +184,15 @@ async function readSmallBody(res: IncomingMessage): Promise<string> {
 }
 
 /** `mlpipe remote serve` answers errors as `{"error": {"message": ...}}`; other servers as text. */
+/** The `error.code` of an mlpipe server's JSON error body, if any. */
+function serverCode(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
 function serverMessage(body: string): string {
   try {
     const parsed = JSON.parse(body) as { error?: { message?: string } };

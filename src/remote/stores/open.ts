@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
+import { parseByteSize } from '../../core/size.js';
 import { MlpipeError } from '../../errors.js';
 import { runGit } from './git/run.js';
 import type { ObjectStore } from './types.js';
@@ -38,12 +39,11 @@ export function remoteKind(url: string): RemoteKind {
 
 /** Parses sizes such as `50MiB`, `100M`, `2GiB` or a plain byte count. */
 export function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(text);
-  if (!m) {
+  const n = parseByteSize(text);
+  if (n === undefined) {
     throw new MlpipeError('E_BAD_INPUT', `not a size: ${text}`, { expected: 'a byte count or e.g. 50MiB', received: text });
   }
-  const power = ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
-  return Math.floor(Number(m[1]) * 1024 ** power);
+  return n;
 }
 
 function bool(value: string | undefined): boolean | undefined {

@@ -1,6 +1,6 @@
 import { MlpipeError } from '../../errors.js';
-import type { FeatureStep, InputColumn, Task } from '../model/artifact.js';
-import { featureCount, preprocess } from '../model/preprocess.js';
+import type { FeatureStep, InputColumn, Task } from '../../model/artifact.js';
+import { featureCount, preprocess } from '../../model/preprocess.js';
 import type { TrainParams } from '../params.js';
 import { median } from '../sort.js';
 import type { RawColumn, Table } from './load.js';

@@ -8,8 +8,16 @@ import type { Scorer } from './scorer.js';
  *
  * Pitfalls followed (../shared/docs/machine-notes.md): a binary TreeEnsembleClassifier carries
  * weights for the positive class only, under class id 0 (onnxruntime then emits [1 - p, p], after
- * the logistic for boosting, and picks the label from it); thresholds are float32
- * and the input is float32, so ORT compares exactly the values mlpipe's scorer compares.
+ * the logistic for boosting, and picks the label from it).
+ *
+ * Tree ensembles score in double precision (the parity contract with mlpipe's scorer, ./scorer.ts):
+ * the float32 input is cast to double (exact) and compared with the float32 thresholds stored as
+ * doubles (exact), so every row takes the branches mlpipe's scorer takes; leaf weights are float32
+ * values stored as doubles, and onnxruntime sums them in double, as the scorer does. With float
+ * thresholds onnxruntime would sum in float32, in an order that depends on its thread count (trees
+ * are split across threads when there are more than 80 and few rows), so a forest whose votes land
+ * on 0.5 got a label that depended on the machine (issue 12.22). Sums of float32 votes are exact in
+ * double, hence independent of the order.
  */
 const { onnx } = onnxProto;
 type Attr = onnxProto.onnx.IAttributeProto;
@@ -22,6 +30,12 @@ const int = (name: string, v: number): Attr => ({ name, type: A.INT, i: v });
 const floats = (name: string, v: ArrayLike<number>): Attr => ({ name, type: A.FLOATS, floats: Array.from(v) });
 const str = (name: string, v: string): Attr => ({ name, type: A.STRING, s: enc.encode(v) });
 const strs = (name: string, v: string[]): Attr => ({ name, type: A.STRINGS, strings: v.map((s) => enc.encode(s)) });
+/** A 1-D double tensor attribute (the `*_as_tensor` attributes of ai.onnx.ml opset 3). */
+const doubles = (name: string, v: ArrayLike<number>): Attr => ({
+  name,
+  type: A.TENSOR,
+  t: { dataType: onnx.TensorProto.DataType.DOUBLE, dims: [v.length], doubleData: Array.from(v) },
+});
 
 function tensor(name: string, elemType: number, dims: (number | string)[]): onnxProto.onnx.IValueInfoProto {
   return {
@@ -78,14 +92,14 @@ function treeNodes(scorer: Scorer & { kind: 'trees' }, leafPrefix: 'class' | 'ta
     ints('nodes_nodeids', nodeIds),
     ints('nodes_featureids', featureIds),
     strs('nodes_modes', modes),
-    floats('nodes_values', values),
+    doubles('nodes_values_as_tensor', values),
     ints('nodes_truenodeids', trueIds),
     ints('nodes_falsenodeids', falseIds),
     ints(`${leafPrefix}_treeids`, leafTree),
     ints(`${leafPrefix}_nodeids`, leafNode),
     ints(`${leafPrefix}_ids`, leafOut),
-    floats(`${leafPrefix}_weights`, leafWeight),
-    floats('base_values', scorer.base),
+    doubles(`${leafPrefix}_weights_as_tensor`, leafWeight),
+    doubles('base_values_as_tensor', scorer.base),
     str('post_transform', postTransform(scorer)),
   ];
 }
@@ -149,6 +163,15 @@ export function toOnnx(scorer: Scorer, options: { name: string; docString: strin
           tensor(ONNX_OUTPUTS.label, onnx.TensorProto.DataType.INT64, ['N']),
           tensor(ONNX_OUTPUTS.probabilities, onnx.TensorProto.DataType.FLOAT, ['N', C]),
         ];
+  // Trees read the input cast to double (see the header); linear models read it as it is.
+  const treeInput = `${ONNX_INPUT}_double`;
+  const nodes: onnxProto.onnx.INodeProto[] =
+    scorer.kind === 'trees'
+      ? [
+          { opType: 'Cast', name: 'Cast', input: [ONNX_INPUT], output: [treeInput], attribute: [int('to', onnx.TensorProto.DataType.DOUBLE)] },
+          { opType: op, domain: ML, name: op, input: [treeInput], output: outputs.map((o) => o.name!), attribute: attrs },
+        ]
+      : [{ opType: op, domain: ML, name: op, input: [ONNX_INPUT], output: outputs.map((o) => o.name!), attribute: attrs }];
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'mlpipe',
@@ -160,7 +183,7 @@ export function toOnnx(scorer: Scorer, options: { name: string; docString: strin
     ],
     graph: {
       name: options.name,
-      node: [{ opType: op, domain: ML, name: op, input: [ONNX_INPUT], output: outputs.map((o) => o.name!), attribute: attrs }],
+      node: nodes,
       input: [tensor(ONNX_INPUT, onnx.TensorProto.DataType.FLOAT, ['N', scorer.features])],
       output: outputs,
     },

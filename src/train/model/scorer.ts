@@ -2,9 +2,10 @@ import { type Tree, leafOf } from '../tree/tree.js';
 
 /**
  * mlpipe's own scorer of a fitted model: the predictions metrics are computed from, and the
- * reference model.onnx must reproduce. Weights are float32-rounded when the model is built (they
- * are stored as float in ONNX), and trees compare float32 inputs with float32 thresholds, exactly as
- * onnxruntime does.
+ * reference model.onnx must reproduce. Weights are float32-rounded when the model is built, and
+ * trees compare float32 inputs with float32 thresholds and sum their leaves in double, exactly as
+ * onnxruntime does with the double-precision graph ./onnx.ts writes (labels then agree bit for
+ * bit, also for forests whose votes land on 0.5).
  *
  * The output is, per row: for regression one value; for classifiers the class probabilities.
  */
@@ -42,7 +43,8 @@ function rawScores(scorer: Scorer, X: Float32Array, n: number): Float64Array {
     }
     return raw;
   }
-  for (let i = 0; i < n; i++) for (let k = 0; k < W; k++) raw[i * W + k] = scorer.base[k]!;
+  // The ONNX contract (./onnx.ts): leaf weights summed in double in tree order, then the base
+  // value added, as onnxruntime's TreeEnsemble kernels do with double thresholds.
   scorer.trees.forEach((tree, t) => {
     const target = scorer.targets[t]!;
     const out = tree.outputs;
@@ -51,6 +53,7 @@ function rawScores(scorer: Scorer, X: Float32Array, n: number): Float64Array {
       for (let k = 0; k < out; k++) raw[i * W + target + k]! += tree.value[leaf * out + k]!;
     }
   });
+  for (let i = 0; i < n; i++) for (let k = 0; k < W; k++) raw[i * W + k]! += scorer.base[k]!;
   return raw;
 }
 

@@ -4,6 +4,7 @@ import type { BinnedData } from './cart.js';
 import { type HistogramEngine, LocalEngine, ThreadedEngine } from './hist-engine.js';
 import { bestSplit, histogramLayout, type SplitCandidate } from './histogram.js';
 import { type Tree, TreeBuilder, leafOfBinned } from './tree.js';
+import type { LearningPoint } from '../../model/plots.js';
 
 /**
  * Histogram gradient boosting (the algorithm of LightGBM and scikit-learn's
@@ -27,11 +28,6 @@ export interface HgbOptions {
   threads: number;
 }
 
-export interface LearningPoint {
-  iteration: number;
-  train_loss: number;
-  valid_loss?: number;
-}
 
 export interface HgbResult {
   trees: Tree[];

@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyOverrides, parseOverride } from '../../../src/pipeline/exp/overrides.js';
 import { listExperiments, saveExperiment } from '../../../src/pipeline/exp/refs.js';
 import { runCommand, shellArgv } from '../../../src/pipeline/run-command.js';
-import { tempRepo } from '../../helpers/tree.js';
+import { tempDir, tempRepo } from '../../helpers/tree.js';
 
 describe('exp run -S overrides', () => {
   it('parses [file:]key=value with YAML-typed values', () => {
@@ -40,6 +40,24 @@ describe('experiment refs', () => {
     expect(repo.git('ls-tree', '-r', '--name-only', exp.commit).split('\n').filter(Boolean)).toEqual(['.gitignore', 'params.yaml']);
     expect(listExperiments(repo.dir, baseline).map((e) => [e.name, e.baseline, e.commit])).toEqual([['try', baseline, exp.commit]]);
     expect(() => saveExperiment(repo.dir, 'try', 'again')).toThrow(expect.objectContaining({ code: 'E_CONFLICT' }));
+  });
+
+  it('commits on a machine where git knows no identity (a fresh CI runner), as mlpipe <mlpipe@localhost>', () => {
+    const saved = { ...process.env };
+    const home = tempDir('mlpipe-nohome-');
+    try {
+      // No global config, no GIT_* identity, and git must not guess one from the host name.
+      for (const k of Object.keys(process.env)) if (k.startsWith('GIT_')) delete process.env[k];
+      Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_NOSYSTEM: '1', EMAIL: '' });
+      process.env.GIT_CONFIG_GLOBAL = join(home, 'none');
+      writeFileSync(join(repo.dir, 'params.yaml'), 'lr: 0.7\n');
+      const exp = saveExperiment(repo.dir, 'no-identity', 'mlpipe exp run no-identity');
+      expect(repo.git('show', '-s', '--format=%an <%ae>|%cn <%ce>', exp.commit).trim()).toBe('mlpipe <mlpipe@localhost>|mlpipe <mlpipe@localhost>');
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 

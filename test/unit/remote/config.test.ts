@@ -10,6 +10,7 @@ import {
   resolveRemote,
   setDefaultRemote,
 } from '../../../src/remote/config.js';
+import { describeIf, pythonHas } from '../../helpers/require.js';
 import { tempDir } from '../../helpers/tree.js';
 
 const GOLDEN = new URL('../../fixtures/dvc/push-local-remote/expected/.dvc/config', import.meta.url);
@@ -54,9 +55,6 @@ describe('remote configuration', () => {
     expect(read(root, 'mlpipe.config')).toBe(
       '[core]\n    remote = storage\n[\'remote "storage"\']\n    url = git+git@github.com:org/data.git\n    branch = data\n',
     );
-    // What a DVC reader sees: the S3 remote only, and no default pointing at a remote it lacks.
-    // (configobj strips the quotes of the section name; configparser keeps them.)
-    expect(pythonSections(join(root, '.dvc', 'config'))).toEqual({ '\'remote "backup"\'': { url: 's3://bucket/path' } });
     expect(resolveRemote(root).spec).toEqual({ name: 'storage', url: 'git+git@github.com:org/data.git', options: { branch: 'data' } });
   });
 
@@ -104,5 +102,15 @@ describe('remote configuration', () => {
     expect(() => addRemote({ cwd: root, name: 'g', url: 'git', local: true })).toThrow(expect.objectContaining({ code: 'E_USAGE' }));
     expect(() => addRemote({ cwd: root, name: 'x', url: 'ftp://host/path' })).toThrow(expect.objectContaining({ code: 'E_BAD_INPUT' }));
     expect(read(root, 'config')).toBe('[\'remote "storage"\']\n    url = /b\n');
+  });
+});
+
+describeIf(pythonHas(), '/usr/bin/python3 (its configparser stands in for DVC\'s reader)', 'remote configuration read by Python', () => {
+  it('a DVC reader sees the S3 remote only, and no default pointing at a remote it lacks', () => {
+    const root = repo();
+    addRemote({ cwd: root, name: 'backup', url: 's3://bucket/path' });
+    addRemote({ cwd: root, name: 'storage', url: 'git+git@github.com:org/data.git', default: true });
+    // (configobj strips the quotes of the section name; configparser keeps them.)
+    expect(pythonSections(join(root, '.dvc', 'config'))).toEqual({ '\'remote "backup"\'': { url: 's3://bucket/path' } });
   });
 });

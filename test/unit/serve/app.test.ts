@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppOptions, ServeApp, type ServeRequest } from '../../../src/serve/app.js';
-import { type LoadOptions, type Model, loadModel } from '../../../src/serve/model.js';
-import type { ModelMeta } from '../../../src/train/model/artifact.js';
+import { type LoadOptions, type Model, loadModel } from '../../../src/model/load.js';
+import type { ModelMeta } from '../../../src/model/artifact.js';
 import { tempDir } from '../../helpers/tree.js';
 import { linearExpected, linearModel, treeModel } from './fixtures.js';
 
@@ -242,7 +242,7 @@ describe('KServe Open Inference Protocol V2', () => {
   };
 
   it('answers bad requests with 400 {"error"} naming the column and row', async () => {
-    expect(await v2bad({ inputs: [{ ...columns[0], data: [1, 'x'] }, columns[1], columns[2]] })).toEqual({
+    expect(await v2bad({ inputs: [{ ...columns[0], datatype: 'BYTES', data: [1, 'x'] }, columns[1], columns[2]] })).toEqual({
       status: 400,
       body: { error: 'invalid input: column "x1", row 1: expected a finite number, got "x"' },
     });
@@ -388,5 +388,24 @@ describe('hot reload', () => {
     expect(JSON.parse(res.body).message).toMatch(new RegExp(`^reload failed, still serving version ${irisMeta.version}: .*model.json is not an mlpipe model`));
     expect((await app.handle(post('/invocations', { dataframe_records: [ROW] }))).body).toBe('{"predictions":["versicolor"]}');
     expect((await app.handle(get('/metrics'))).body).toContain('mlpipe_model_reloads_total{outcome="failed"} 1');
+  });
+
+  it('refuses a tampered model.onnx on reload (422, E_MODEL), naming the file but not the server path', async () => {
+    const dir = join(root, 'tampered');
+    linearModel(dir);
+    const app = new ServeApp({ load: () => loadModel(dir), name: 'tampered', modelPath: dir, serverVersion: '1' });
+    await app.start();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const bytes = readFileSync(join(dir, 'model.onnx'));
+    bytes[bytes.length - 20]! ^= 0xff;
+    writeFileSync(join(dir, 'model.onnx'), bytes);
+    const res = await app.handle(post('/admin/reload', ''));
+    expect(res.status).toBe(422);
+    expect(JSON.parse(res.body)).toEqual({
+      error_code: 'INVALID_STATE',
+      message: `reload failed, still serving version ${irisMeta.version}: model.onnx does not match model.json: the file was changed or damaged after training`,
+    });
+    expect(res.body).not.toContain(root);
+    expect((await app.handle(post('/invocations', { dataframe_records: [ROW] }))).body).toBe('{"predictions":["versicolor"]}');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvRows } from '../../../src/serve/batch-write.js';
-import type { Predictions } from '../../../src/serve/model.js';
+import type { Predictions } from '../../../src/model/load.js';
 
 const classified = (labels: string[], probabilities: number[]): Predictions => ({
   rows: labels.length,

@@ -1,25 +1,20 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import type { ModelMeta } from '../../../src/train/model/artifact.js';
+import type { ModelMeta } from '../../../src/model/artifact.js';
+import { makeOnnx } from '../../helpers/onnx-fixtures.mjs';
 import { tempDir } from '../../helpers/tree.js';
 
 /**
- * Model folders for the serving tests: ONNX graphs written by python3-onnx (as a foreign exporter
- * would) plus a hand-written model.json in mlpipe's artifact format.
+ * Model folders for the serving tests: hand-built ONNX graphs (as a foreign exporter would write
+ * them; test/helpers/onnx-fixtures.mjs, no Python needed) plus a hand-written model.json in mlpipe's
+ * artifact format.
  */
-export const MAKE_ONNX = fileURLToPath(new URL('./fixtures/make_onnx.py', import.meta.url));
+export { makeOnnx };
 
-export function makeOnnx(kind: 'linear' | 'tree' | 'boosting' | 'forest', out: string, ...args: number[]): void {
-  execFileSync('/usr/bin/python3', [MAKE_ONNX, kind, out, ...args.map(String)], { stdio: 'pipe' });
-}
-
-function versionOf(onnxPath: string): string {
-  return createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 12);
-}
+const sha256Of = (onnxPath: string): string => createHash('sha256').update(readFileSync(onnxPath)).digest('hex');
+const versionOf = (onnxPath: string): string => sha256Of(onnxPath).slice(0, 12);
 
 function baseMeta(dir: string): Pick<ModelMeta, 'format' | 'formatVersion' | 'version' | 'params' | 'metrics' | 'dataHash' | 'createdAt' | 'mlpipeVersion'> {
   return {
@@ -37,7 +32,7 @@ function baseMeta(dir: string): Pick<ModelMeta, 'format' | 'formatVersion' | 've
 /**
  * A 3-class LinearClassifier over raw columns x1 (float), x2 (int, nullable, imputed 0) and color
  * (category, one-hot, unknown categories rejected). x1 is standardised with mean 1, std 2.
- * Scores: z = W·[ (x1-1)/2, x2, red, green, blue ] + b, softmax; see make_onnx.py for W and b.
+ * Scores: z = W·[ (x1-1)/2, x2, red, green, blue ] + b, softmax; see test/helpers/onnx-fixtures.mjs for W and b.
  */
 export function linearModel(dir: string, name = 'iris'): ModelMeta {
   mkdirSync(dir, { recursive: true });
@@ -60,7 +55,7 @@ export function linearModel(dir: string, name = 'iris'): ModelMeta {
       { kind: 'onehot', column: 'color', categories: ['red', 'green', 'blue'], unknown: 'error' },
     ],
     features: ['x1', 'x2', 'color=red', 'color=green', 'color=blue'],
-    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { label: 'label', probabilities: 'probabilities' } },
+    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { label: 'label', probabilities: 'probabilities' }, sha256: sha256Of(join(dir, 'model.onnx')) },
   };
   writeFileSync(join(dir, 'model.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
@@ -84,7 +79,7 @@ export function treeModel(dir: string, options: { json?: boolean } = {}): ModelM
     inputSchema: ['a', 'b', 'c'].map((name) => ({ name, type: 'float' as const, nullable: false })),
     preprocessing: ['a', 'b', 'c'].map((column) => ({ kind: 'numeric' as const, column, impute: 0 })),
     features: ['a', 'b', 'c'],
-    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { value: 'variable' } },
+    onnx: { file: 'model.onnx', input: 'input', inputType: 'float32', outputs: { value: 'variable' }, sha256: sha256Of(join(dir, 'model.onnx')) },
   };
   writeFileSync(join(dir, 'model.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;

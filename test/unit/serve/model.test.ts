@@ -1,9 +1,11 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ServeApp } from '../../../src/serve/app.js';
-import { type Model, type Predictions, loadModel } from '../../../src/serve/model.js';
-import { compileOnnx } from '../../../src/serve/ts-scorer.js';
+import { type Model, type Predictions, loadModel } from '../../../src/model/load.js';
+import { compileOnnx } from '../../../src/model/ts-scorer.js';
+import { ScoringThread } from '../../../src/serve/scoring-thread.js';
 import { linearExpected, linearModel, makeOnnx, withModels } from './fixtures.js';
 
 const models = withModels();
@@ -153,13 +155,78 @@ describe('bad model folders', () => {
 
   it('rejects a model.json that does not match its ONNX graph', async () => {
     const dir = join(root, 'mismatch');
-    linearModel(dir);
-    copyFileSync(join(root, 'tree', 'model.onnx'), join(dir, 'model.onnx'));
+    const meta = linearModel(dir);
+    /** Replaces model.onnx and records its checksum, so the graph itself is what is checked. */
+    const replace = (bytes: Buffer | string) => {
+      writeFileSync(join(dir, 'model.onnx'), bytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...meta, onnx: { ...meta.onnx, sha256 } }));
+    };
+    replace(readFileSync(join(root, 'tree', 'model.onnx')));
     await expect(loadModel(dir)).rejects.toMatchObject({
       code: 'E_MODEL',
       message: expect.stringContaining('tensor "label" not in the graph; tensor "probabilities" not in the graph'),
     });
-    writeFileSync(join(dir, 'model.onnx'), 'not onnx');
+    replace('not onnx');
     await expect(loadModel(dir)).rejects.toMatchObject({ code: 'E_MODEL', message: expect.stringMatching(/^onnxruntime cannot load/) });
+  });
+});
+
+describe('model.onnx checksum (model.json "onnx.sha256")', () => {
+  it('refuses a model.onnx with one flipped byte, naming the file and both hashes', async () => {
+    const dir = join(root, 'flipped');
+    const meta = linearModel(dir);
+    const file = join(dir, 'model.onnx');
+    const bytes = readFileSync(file);
+    // A byte inside a float coefficient: onnxruntime would load the graph and predict with it.
+    const at = bytes.indexOf(Buffer.from(new Float32Array([-0.5]).buffer));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 3]! ^= 0x01;
+    writeFileSync(file, bytes);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    const err = await loadModel(dir, { engine: 'onnx' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'E_MODEL',
+      message: `${file} does not match model.json: the file was changed or damaged after training`,
+      expected: `sha256 ${meta.onnx.sha256} (model.json "onnx.sha256")`,
+      received: `sha256 ${actual}`,
+      data: { file: 'model.onnx', expected: meta.onnx.sha256, actual },
+    });
+    // The graph is still valid ONNX: without the check it would have been served.
+    const { sha256: _, ...unchecked } = meta.onnx;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...meta, onnx: unchecked }));
+    const model = await loadModel(dir, { engine: 'onnx', onWarning: () => {} });
+    expect(model.meta.task).toBe('multiclass');
+  });
+
+  it('checks the file again when batch prediction reads it for its scoring thread', async () => {
+    const dir = join(root, 'swapped');
+    linearModel(dir);
+    const model = await loadModel(dir, { engine: 'onnx' });
+    const bytes = readFileSync(join(dir, 'model.onnx'));
+    bytes[bytes.length - 20]! ^= 0xff;
+    writeFileSync(join(dir, 'model.onnx'), bytes);
+    await expect(ScoringThread.start(model)).rejects.toMatchObject({
+      code: 'E_MODEL',
+      message: `${join(dir, 'model.onnx')} does not match model.json: the file was changed or damaged after training`,
+    });
+    await model.release();
+  });
+
+  it('loads a model.json written before the field existed, with a warning', async () => {
+    const dir = join(root, 'older');
+    const meta = linearModel(dir);
+    const { sha256: _, ...older } = meta.onnx;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...meta, onnx: older }));
+    const warnings: string[] = [];
+    const model = await loadModel(dir, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      `model.json records no sha256 for model.onnx (a model trained before mlpipe checked it): ${join(dir, 'model.onnx')} is loaded unverified; train it again to record one`,
+    ]);
+    expect((await model.predict({ x1: [1], x2: [2], color: ['red'] }, 1)).labels).toEqual(['versicolor']);
+    // A model with its checksum loads without a word.
+    const quiet: string[] = [];
+    await loadModel(join(root, 'iris'), { onWarning: (m) => quiet.push(m) });
+    expect(quiet).toEqual([]);
   });
 });

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { prepareDataset, type Dataset } from '../../../src/train/data/prepare.js';
 import type { RawColumn, Table } from '../../../src/train/data/load.js';
 import { resolveParams } from '../../../src/train/params.js';
 
-/** The small real datasets Debian's python3-sklearn ships as CSV. */
-export const SKLEARN_DATA = '/usr/lib/python3/dist-packages/sklearn/datasets/data';
+/**
+ * The small real datasets Debian's python3-sklearn ships as CSV, committed under test/fixtures/datasets
+ * (byte for byte, see its NOTICE.md) so the training tests need no Python on the machine.
+ */
+export const SKLEARN_DATA = fileURLToPath(new URL('../../fixtures/datasets', import.meta.url));
 
 /** A table of numeric columns (NaN = missing) and string columns (null = missing). */
 export function tableOf(columns: Record<string, ArrayLike<number> | (string | null)[]>): Table {

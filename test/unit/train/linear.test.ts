@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitLinear } from '../../../src/train/linear/linear.js';
 import { fitLogistic } from '../../../src/train/linear/logistic.js';
-import { SKLEARN_DATA, sklearnTable } from './helpers.js';
+import { sklearnTable } from './helpers.js';
 
 const all = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
 
@@ -46,7 +46,7 @@ describe('logistic regression (L-BFGS) matches scikit-learn', () => {
   for (let f = 0; f < F; f++) for (let r = 0; r < table.rows; r++) X[r * F + f] = table.columns[f]!.values[r] as number;
   const target = table.columns[F]!.values as Float64Array;
 
-  it(`multinomial on iris (${SKLEARN_DATA}/iris.csv), C = 1`, () => {
+  it(`multinomial on iris (test/fixtures/datasets/iris.csv), C = 1`, () => {
     // sklearn 1.2.1: LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, y) on the float32 X
     const fit = fitLogistic(X, F, all(table.rows), Int32Array.from(target), 3, { C: 1, maxIter: 10_000, tol: 1e-10, ftol: 0, weights: null });
     const expected = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classificationMetrics, regressionMetrics, rocAuc } from '../../../src/train/eval/metrics.js';
+import { classificationMetrics, regressionMetrics, rocAuc } from '../../../src/model/metrics.js';
 
 describe('metrics against hand-computed values', () => {
   it('ROC AUC: the textbook example and ties counting half', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureStep } from '../../../src/train/model/artifact.js';
-import { featureCount, preprocess } from '../../../src/train/model/preprocess.js';
+import type { FeatureStep } from '../../../src/model/artifact.js';
+import { featureCount, preprocess } from '../../../src/model/preprocess.js';
 
 const steps: FeatureStep[] = [
   { kind: 'numeric', column: 'age', impute: 40, scale: { mean: 30, std: 10 } },
