@@ -38,6 +38,16 @@ export function dataOpsFor(repo: Repo): DataOps {
     trackedOutputs() {
       return collectWorkspace(repo, { dvcFilesOnly: true }).dvcFiles.flatMap((f) => f.outputs.map((o) => ({ path: o.path, dvcFile: f.path })));
     },
+    runCache: {
+      dir: join(repo.cache.root, 'runs'),
+      async store(path) {
+        return info(await commitPath(repo, abs(path)));
+      },
+      async restore(path, item) {
+        if (item.md5 === undefined) return;
+        await checkoutOutput(repo, { abs: abs(path), md5: item.md5, legacy: item.hash === undefined, isexec: item.isexec }, { force: true });
+      },
+    },
     async checkout() {
       const reader = workspaceReader(repo.root);
       const pipeline = loadPipeline(reader);

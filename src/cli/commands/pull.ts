@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { MlpipeError } from '../../errors.js';
 import { action, examples } from '../command.js';
-import { type SyncFlags, renderSync, syncOptionsOf, withSyncOptions } from './push.js';
+import { type SyncFlags, renderSync, syncOptionsOf, withRunCache, withSyncOptions } from './push.js';
 
 interface PullOptions extends SyncFlags {
   force?: boolean;
@@ -37,6 +37,7 @@ export function registerPull(program: Command): void {
           );
         }
         const added = result.checkout.reduce((n, r) => n + r.added + r.modified, 0);
+        await withRunCache(ctx, opts, 'fetch', result);
         renderSync(ctx, 'fetched', result);
         if (added > 0) ctx.out.line(`${added} file${added === 1 ? '' : 's'} added`);
       }),

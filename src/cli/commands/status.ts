@@ -45,6 +45,7 @@ export function registerStatus(program: Command): void {
             }
             if (pipeline.changed.length > 0) ctx.out.line(formatStatus(pipeline.changed));
           }
+          quietExit(ctx, status.changed.length === 0 && pipeline.changed.length === 0);
         });
       }),
     );
@@ -59,4 +60,13 @@ async function cloudStatusCommand(ctx: CommandContext, targets: string[], remote
     if (result.inSync) return ctx.out.line(`Cache and remote '${result.remote}' are in sync.`);
     for (const e of result.entries) ctx.out.line(`\t${`${e.status}:`.padEnd(20)}${e.path}`);
   });
+  quietExit(ctx, result.inSync);
+}
+
+/**
+ * As DVC: with -q, status answers by its exit code alone (1: something changed or is out of sync),
+ * so scripts can write `mlpipe status -q || ...`; without -q it exits 0 either way.
+ */
+function quietExit(ctx: CommandContext, clean: boolean): void {
+  if (ctx.global.quiet && !clean) process.exitCode = 1;
 }
