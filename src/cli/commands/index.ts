@@ -31,6 +31,7 @@ import { registerServe } from './serve.js';
 import { registerStage } from './stage.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
+import { registerUi } from './ui.js';
 import { registerValidate } from './validate.js';
 
 /**
@@ -69,6 +70,7 @@ const COMMANDS: RegisterCommand[] = [
   registerEvaluate,
   registerPredict,
   registerServe,
+  registerUi,
   registerDoctor,
 ];
 
