@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUiHandler } from '../../src/ui/handler.js';
+import { runCli } from '../helpers/cli.js';
 import { type UiRepo, uiRepo } from '../helpers/ui-repo.js';
 
 // The dashboard's request handler called in-process (no sockets) over a real repository.
@@ -140,5 +141,11 @@ describe('dashboard API', () => {
     expect((await get('/api/version', { headers: { authorization: 'Bearer wrong' } }, guarded)).status).toBe(401);
     expect((await get('/api/version', { headers: { authorization: 'Bearer s3cret' } }, guarded)).status).toBe(200);
     expect((await get('/api/version?token=s3cret', undefined, guarded)).status).toBe(200);
+  });
+
+  it('mlpipe ui refuses a non-loopback host without a token (E_USAGE, exit 2)', async () => {
+    const r = await runCli(['ui', '--host', '0.0.0.0', '--port', '0', '--json'], { cwd: repo.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error [E_USAGE]: serving the dashboard on 0.0.0.0 needs a token');
   });
 });
