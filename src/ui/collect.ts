@@ -2,11 +2,13 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { isMlpipeError } from '../errors.js';
 import { collectExperiments, type ExpState } from '../pipeline/exp/show.js';
-import { git } from '../pipeline/exp/refs.js';
+import { git, listExperiments } from '../pipeline/exp/refs.js';
 import { buildGraph, edges, topoOrder } from '../pipeline/graph.js';
 import { loadLock, loadPipeline, readOutput } from '../pipeline/load.js';
 import { type PlotDefinition, type Row, parsePlotData, plotDefinitions } from '../pipeline/plots/collect.js';
-import { readerFor, workspaceReader } from '../pipeline/revision.js';
+import { metricFiles } from '../pipeline/metrics.js';
+import { workspaceReader } from '../pipeline/revision.js';
+import { batchReaders, batchTimestamps } from './batch-reader.js';
 import { toJsonValue } from '../pipeline/values.js';
 import type { DataReport, Experiment, ExperimentsData, ModelEntry, PipelineData, PlotsData, StageView } from './types.js';
 
@@ -18,8 +20,14 @@ import type { DataReport, Experiment, ExperimentsData, ModelEntry, PipelineData,
 
 /** Every commit of the current branch (newest first), each followed by its experiments, then the workspace. */
 export function experimentsData(root: string): ExperimentsData {
-  const count = Number(git(root, ['rev-list', '--count', 'HEAD']).trim());
-  const data = collectExperiments({ root, num: Math.max(1, count) });
+  const commits = git(root, ['rev-list', 'HEAD']).trim().split('\n').filter(Boolean);
+  const revs = [...commits, ...listExperiments(root).map((e) => e.commit)];
+  const data = collectExperiments({
+    root,
+    num: Math.max(1, commits.length),
+    reader: batchReaders(root, revs, pipelineFiles(root)),
+    timestamp: batchTimestamps(root, revs),
+  });
   const rows: Experiment[] = [row(data.workspace, 'workspace', null)];
   for (const b of data.baselines) {
     rows.push(row(b.state, 'commit', null));
@@ -41,6 +49,17 @@ function row(s: ExpState, kind: Experiment['kind'], baseline: string | null): Ex
     metrics: json(s.metrics),
     deps: Object.fromEntries(Object.entries(s.deps).map(([p, d]) => [p, d.hash])),
   };
+}
+
+/** The files exp show reads at each revision, by the workspace's pipeline: dvc.yaml, dvc.lock, params, metrics. */
+function pipelineFiles(root: string): string[] {
+  let pipeline: ReturnType<typeof loadPipeline>;
+  try {
+    pipeline = loadPipeline(workspaceReader(root));
+  } catch {
+    return ['dvc.yaml', 'dvc.lock', 'params.yaml'];
+  }
+  return ['dvc.yaml', 'dvc.lock', 'params.yaml', ...pipeline.stages.flatMap((s) => s.params.map((p) => p.path)), ...metricFiles(pipeline)];
 }
 
 /** Stages in topological order with their status, as `mlpipe status` computes it. */
@@ -83,8 +102,10 @@ export async function pipelineData(root: string): Promise<PipelineData> {
 export async function plotsData(root: string, revs: string[]): Promise<PlotsData> {
   const defs: PlotDefinition[] = plotDefinitions(loadPipeline(workspaceReader(root)));
   const series: PlotsData['series'] = [];
+  const commits = revs.filter((r) => r !== 'workspace');
+  const batched = batchReaders(root, commits, ['dvc.lock', ...defs.flatMap((d) => d.sources.map((s) => s.file))]);
   for (const rev of revs) {
-    const reader = readerFor(root, rev);
+    const reader = rev === 'workspace' ? workspaceReader(root) : batched(rev);
     const lock = loadLock(reader);
     for (const file of new Set(defs.flatMap((d) => d.sources.map((s) => s.file)))) {
       const text = readOutput(root, reader, lock, file);
