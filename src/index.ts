@@ -17,8 +17,8 @@ export { dirOid, parseDirManifest, serializeDirManifest } from './core/hash/mani
 export type { ManifestEntry } from './core/hash/manifest.js';
 export { parseDvcFile, serializeNewDvcFile, serializeUpdatedDvcFile } from './core/formats/dvcfile.js';
 export type { DvcFile, DvcOut } from './core/formats/dvcfile.js';
-export { parseDvcLock } from './core/formats/dvclock.js';
-export type { DvcLock, LockEntry, LockStage } from './core/formats/dvclock.js';
+export { emptyLock, makeLockStage, parseLock, serializeLock } from './core/formats/dvclock.js';
+export type { LockFile, LockItem, LockStage } from './core/formats/dvclock.js';
 export {
   getConfigValue,
   mergeConfigs,
@@ -94,9 +94,7 @@ export type { CsvOptions, DataFormat, DataSource, Database, OpenedSource, Source
 export { parseDvcYaml } from './pipeline/dvcyaml.js';
 export type { ParseDvcYamlOptions } from './pipeline/dvcyaml.js';
 export type { Pipeline, Stage, StageDep, StageOut, ParamsDep, TopLevelPlot } from './pipeline/stage.js';
-export { parseLock, serializeLock, makeLockStage } from './pipeline/lockfile.js';
-export type { LockFile, LockItem, LockStage as PipelineLockStage } from './pipeline/lockfile.js';
-export { stageStatus, formatStatus } from './pipeline/plan.js';
+export { stageStatus } from './pipeline/plan.js';
 export type { StatusReason, World } from './pipeline/plan.js';
 export { buildGraph, topoOrder } from './pipeline/graph.js';
 export { dag } from './pipeline/dag.js';

@@ -64,10 +64,12 @@ export async function main(argv: string[]): Promise<void> {
         process.stdout.write(where.command.helpInformation());
         return;
       }
-      const name = `mlpipe ${where.command.name()}`;
-      throw new MlpipeError('E_USAGE', `${name} needs a sub-command`, {
+      const path: string[] = [];
+      for (let c: Command | null = where.command; c; c = c.parent) path.unshift(c.name());
+      const name = path.join(' ');
+      throw new MlpipeError('E_USAGE', `${name} needs a ${where.command === program ? 'command' : 'sub-command'}`, {
         expected: where.command.commands.map((c) => c.name()).join(', '),
-        hint: `run \`${name} --help\` to see its sub-commands`,
+        hint: `run \`${name} --help\` to see them`,
       });
     }
     await program.parseAsync(where.kind === 'unknown' ? where.argv : argv);

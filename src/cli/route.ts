@@ -7,7 +7,8 @@ import type { Command, Option } from 'commander';
  * (`mlpipe metrics`) as "(outputHelp)" with its help sent nowhere. main() asks here first:
  * - `unknown`: the command path names no command; main() parses argv without --help/--version so
  *   that commander reports "unknown command" (E_USAGE, exit 2) with its suggestion;
- * - `group`: the path ends at a command that only holds sub-commands; main() prints its help;
+ * - `group`: the path ends at a command that only holds sub-commands (or at no command at all:
+ *   `mlpipe --json`); main() prints its help;
  * - `ok`: commander takes it from here.
  */
 export type Route = { kind: 'ok' } | { kind: 'unknown'; argv: string[] } | { kind: 'group'; command: Command };
@@ -40,7 +41,9 @@ export function route(program: Command, argv: string[]): Route {
     }
     command = sub;
   }
-  if (command !== program && command.commands.length > 0 && !helpCommand) return { kind: 'group', command };
+  // `mlpipe --help`, `mlpipe --version` and `mlpipe help X` are commander's to answer.
+  if (command === program && args.some((a) => HELP_AND_VERSION.has(a))) return { kind: 'ok' };
+  if (command.commands.length > 0 && !helpCommand) return { kind: 'group', command };
   return { kind: 'ok' };
 }
 

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { findRepoRoot } from './repo/find-root.js';
 import { version } from '../version.js';
+import { findRepoRoot } from './repo/find-root.js';
+import { git } from './repo/git.js';
 
 export interface Component {
   name: string;
@@ -16,8 +15,6 @@ export interface DoctorReport {
   repo: string | null;
 }
 
-const run = promisify(execFile);
-
 async function probe(name: string, load: () => Promise<string>): Promise<Component> {
   try {
     return { name, ok: true, version: await load() };
@@ -30,7 +27,7 @@ async function probe(name: string, load: () => Promise<string>): Promise<Compone
 export async function diagnose(options: { cwd: string }): Promise<DoctorReport> {
   const components = await Promise.all([
     probe('node', async () => process.versions.node),
-    probe('git', async () => (await run('git', ['--version'])).stdout.trim().replace(/^git version /, '')),
+    probe('git', async () => git(process.cwd(), ['--version']).trim().replace(/^git version /, '')),
     probe('duckdb', async () => {
       const duckdb = await import('@duckdb/node-api');
       return duckdb.version();

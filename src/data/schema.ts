@@ -3,8 +3,9 @@
  * Unknown keys and wrong types are errors (E_SCHEMA) listing every problem with its path, the way
  * Zod reports them, because a misspelt rule that is silently ignored is a check that never runs.
  */
-import { parse as parseYaml, stringify } from 'yaml';
 import { z } from 'zod';
+import { readYaml } from '../core/formats/yaml-read.js';
+import { type YamlValue, dumpYaml } from '../core/formats/yaml-write.js';
 import { MlpipeError } from '../errors.js';
 import type { CsvOptions, DataSource } from './source.js';
 
@@ -137,7 +138,7 @@ export function severityOf(rule: unknown, fallback: Severity | undefined): Sever
 export function parseSchema(text: string, origin = 'schema'): Schema {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = readYaml(text);
   } catch (err) {
     throw new MlpipeError('E_SCHEMA', `${origin} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, {
       expected: 'a YAML mapping (see `mlpipe schema infer DATA` for an example)',
@@ -158,7 +159,9 @@ export function parseSchema(text: string, origin = 'schema'): Schema {
 /** YAML text for a schema, with a header comment; keys in a fixed, readable order. */
 export function serializeSchema(schema: Schema, comment?: string): string {
   const head = comment ? `${comment.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
-  return head + stringify(schema, { lineWidth: 120, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  // The one YAML writer: strings that YAML 1.1 readers (PyYAML) would take for booleans, dates or
+  // numbers are quoted, so the schema reads back the same in any tool.
+  return head + dumpYaml(schema as unknown as YamlValue, { numbers: 'auto' });
 }
 
 /** The CSV options the schema gives, with mlpipe's defaults for the rest. */

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { git as runGit } from '../core/repo/git.js';
 import { flatten } from './interpolate.js';
 import { type DiffResult, type MetricsShowResult, type Values, diffValues, readMetrics } from './metrics.js';
 import { type TreeReader, readerFor } from './revision.js';
@@ -21,7 +21,7 @@ export interface RevisionSelection {
 export function selectRevisions(root: string, sel: RevisionSelection): string[] {
   const revs = ['workspace'];
   const git = (args: string[]) =>
-    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    runGit(root, args)
       .trim()
       .split('\n')
       .filter(Boolean);

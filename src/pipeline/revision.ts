@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isCommit, showFile } from '../core/repo/git.js';
 import { MlpipeError } from '../errors.js';
 
 /**
@@ -27,9 +27,7 @@ export function workspaceReader(root: string): TreeReader {
 }
 
 export function revisionReader(root: string, rev: string): TreeReader {
-  try {
-    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: root, stdio: 'pipe' });
-  } catch {
+  if (!isCommit(root, rev)) {
     throw new MlpipeError('E_NOT_FOUND', `unknown git revision '${rev}'`, {
       expected: 'a commit, branch or tag of this git repository',
       received: rev,
@@ -38,13 +36,7 @@ export function revisionReader(root: string, rev: string): TreeReader {
   }
   return {
     label: rev,
-    read(path) {
-      try {
-        return execFileSync('git', ['show', `${rev}:./${path}`], { cwd: root, stdio: 'pipe', encoding: 'utf8', maxBuffer: 1 << 28 });
-      } catch {
-        return undefined;
-      }
-    },
+    read: (path) => showFile(root, rev, path),
   };
 }
 

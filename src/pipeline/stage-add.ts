@@ -1,6 +1,5 @@
 import { compareCodePoints } from '../core/hash/manifest.js';
 import { join } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
 import { MlpipeError } from '../errors.js';
 import { parseDvcYaml } from './dvcyaml.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
@@ -9,7 +8,7 @@ import { DVC_YAML, loadPipeline } from './load.js';
 import { workspaceReader } from './revision.js';
 import type { Stage } from './stage.js';
 import type { PyDict, PyValue } from './values.js';
-import { emitYaml } from './yaml-emit.js';
+import { dumpYaml, editYamlMapping } from '../core/formats/yaml-write.js';
 
 /**
  * `mlpipe stage add` as `dvc stage add`: writes a stage into dvc.yaml with DVC's key order (`desc,
@@ -56,12 +55,11 @@ export function stageAdd(options: StageAddOptions): { dvcfile: string; stage: St
   }
   const definition = stageDefinition(options);
   let text: string;
-  if (existing === undefined || existing.trim() === '') text = emitYaml({ stages: { [options.name]: definition } });
+  if (existing === undefined || existing.trim() === '') text = dumpYaml({ stages: { [options.name]: definition } });
   else {
-    const doc = parseDocument(existing);
-    if (!isMap(doc.contents)) throw new MlpipeError('E_PIPELINE', 'dvc.yaml is not a mapping', { hint: 'fix dvc.yaml' });
-    doc.setIn(['stages', options.name], doc.createNode(definition));
-    text = doc.toString({ indentSeq: false, lineWidth: 0, flowCollectionPadding: false });
+    const edited = editYamlMapping(existing, [{ path: ['stages', options.name], value: definition }], { lineWidth: 0 });
+    if (edited === undefined) throw new MlpipeError('E_PIPELINE', 'dvc.yaml is not a mapping', { hint: 'fix dvc.yaml' });
+    text = edited;
   }
   // Validate the whole result (schema, templates, duplicate outputs, cycles) before writing it.
   const updated = parseDvcYaml({ text, file: DVC_YAML, readFile: (p) => reader.read(p) });

@@ -3,5 +3,4 @@
  * how many stages dvc.yaml defines and which changed, with DVC's reasons and rendering.
  */
 export { dataOpsFor } from './core-ops.js';
-export { formatStatus } from './plan.js';
 export { pipelineStatus } from './repro.js';

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { dirname, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { bearerCheck } from '../core/http.js';
 import { MlpipeError, isMlpipeError } from '../errors.js';
 import type { ColumnType } from '../model/artifact.js';
 import { HttpError } from './http-error.js';
@@ -99,13 +99,13 @@ export class ServeApp {
   private draining = false;
   private reloading: Promise<Model> | undefined;
   private readonly maxRows: number;
-  private readonly token: Buffer | undefined;
+  private readonly tokenOk: ReturnType<typeof bearerCheck> | undefined;
   private readonly corsHeaders: Record<string, string> | undefined;
   private readonly routes: Map<string, Route>;
 
   constructor(private readonly options: AppOptions) {
     this.maxRows = options.maxRows ?? 10_000;
-    this.token = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+    this.tokenOk = options.token ? bearerCheck(options.token) : undefined;
     this.corsHeaders = options.corsOrigin
       ? {
           'access-control-allow-origin': options.corsOrigin,
@@ -182,7 +182,7 @@ export class ServeApp {
     try {
       if (req.method === 'OPTIONS' && this.corsHeaders) res = { status: 204, headers: this.corsHeaders, body: '' };
       else {
-        if (this.token && !matched.public) this.authorize(req);
+        if (this.tokenOk && !matched.public) this.authorize(req);
         res = await matched.run(req);
       }
     } catch (err) {
@@ -194,10 +194,7 @@ export class ServeApp {
   }
 
   private authorize(req: ServeRequest): void {
-    const given = req.headers.authorization;
-    const bytes = typeof given === 'string' ? Buffer.from(given) : undefined;
-    const ok = bytes !== undefined && bytes.length === this.token!.length && timingSafeEqual(bytes, this.token!);
-    if (!ok) throw new HttpError(401, 'a bearer token is required: send "Authorization: Bearer <token>"', 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
+    if (!this.tokenOk?.(req.headers.authorization)) throw new HttpError(401, 'a bearer token is required: send "Authorization: Bearer <token>"', 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
   }
 
   /** The fixed routes, built once so that matching a request allocates nothing. */

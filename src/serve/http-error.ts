@@ -1,17 +1,6 @@
 /**
- * A protocol-level failure with its HTTP status (as Hono's HTTPException): wrong route, method,
- * content type, credentials or body size. Bad request *data* is an MlpipeError E_BAD_INPUT instead;
- * both become responses in one place (errorResponse in ./app.ts).
+ * The protocol-level error of the serving app, shared with `remote serve` (core/http.ts). Bad
+ * request *data* is an MlpipeError E_BAD_INPUT instead; both become responses in one place
+ * (errorResponse in ./app.ts).
  */
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
-  constructor(
-    readonly status: number,
-    message: string,
-    /** MLflow `error_code` for this status (KServe bodies carry only the message). */
-    readonly errorCode = 'BAD_REQUEST',
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
+export { HttpError } from '../core/http.js';

@@ -1,3 +1,4 @@
+import type { IssueCode } from '../data/issues.js';
 import { MlpipeError } from '../errors.js';
 import type { ColumnType, InputColumn } from '../model/artifact.js';
 import { showValue } from './json-body.js';
@@ -8,7 +9,8 @@ export interface InputIssue {
   column: string;
   /** 0-based row, or -1 when the whole column is concerned. */
   row: number;
-  problem: 'missing_column' | 'wrong_type' | 'null_not_allowed' | 'too_many_rows';
+  /** The same vocabulary as `mlpipe validate`'s issues (data/issues.ts). */
+  code: Extract<IssueCode, 'missing_column' | 'invalid_type' | 'null_values' | 'row_count'>;
   expected: string;
   received: string;
 }
@@ -50,13 +52,13 @@ function typeOk(type: ColumnType, v: unknown): boolean {
 export function inputIssues(schema: readonly InputColumn[], table: Table, maxRows = Infinity, rowOffset = 0): InputIssue[] {
   const issues: InputIssue[] = [];
   if (table.rows > maxRows) {
-    issues.push({ column: '', row: -1, problem: 'too_many_rows', expected: `at most ${maxRows} rows`, received: `${table.rows} rows` });
+    issues.push({ column: '', row: -1, code: 'row_count', expected: `at most ${maxRows} rows`, received: `${table.rows} rows` });
     return issues;
   }
   for (const col of schema) {
     const values = table.columns[col.name];
     if (values === undefined) {
-      issues.push({ column: col.name, row: -1, problem: 'missing_column', expected: `a column "${col.name}"`, received: 'no such column' });
+      issues.push({ column: col.name, row: -1, code: 'missing_column', expected: `a column "${col.name}"`, received: 'no such column' });
       if (issues.length >= MAX_ISSUES) return issues;
       continue;
     }
@@ -64,9 +66,9 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
       const v = values[r];
       if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
         if (col.nullable) continue;
-        issues.push({ column: col.name, row: r + rowOffset, problem: 'null_not_allowed', expected: EXPECTED[col.type], received: v === undefined ? 'nothing' : String(v) });
+        issues.push({ column: col.name, row: r + rowOffset, code: 'null_values', expected: EXPECTED[col.type], received: v === undefined ? 'nothing' : String(v) });
       } else if (!typeOk(col.type, v)) {
-        issues.push({ column: col.name, row: r + rowOffset, problem: 'wrong_type', expected: EXPECTED[col.type], received: showValue(v) });
+        issues.push({ column: col.name, row: r + rowOffset, code: 'invalid_type', expected: EXPECTED[col.type], received: showValue(v) });
       } else continue;
       if (issues.length >= MAX_ISSUES) return issues;
     }
@@ -76,9 +78,9 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
 
 /** Renders one issue: `column "age", row 3: expected an integer, got "abc"`. */
 export function describeIssue(i: InputIssue): string {
-  if (i.problem === 'too_many_rows') return `too many rows: expected ${i.expected}, got ${i.received}`;
-  if (i.problem === 'missing_column') return `missing column "${i.column}"`;
-  const what = i.problem === 'null_not_allowed' ? `a missing value (${i.received}) where the column is not nullable` : i.received;
+  if (i.code === 'row_count') return `too many rows: expected ${i.expected}, got ${i.received}`;
+  if (i.code === 'missing_column') return `missing column "${i.column}"`;
+  const what = i.code === 'null_values' ? `a missing value (${i.received}) where the column is not nullable` : i.received;
   return `column "${i.column}", row ${i.row}: expected ${i.expected}, got ${what}`;
 }
 

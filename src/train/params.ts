@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { readYaml } from '../core/formats/yaml-read.js';
 import { MlpipeError } from '../errors.js';
 import type { Task } from '../model/artifact.js';
 
@@ -195,7 +195,7 @@ export function parseSet(assignment: string): [string, unknown] {
   const raw = assignment.slice(eq + 1);
   let value: unknown;
   try {
-    value = parseYaml(raw);
+    value = readYaml(raw);
   } catch {
     value = raw;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYaml } from '../core/formats/yaml-read.js';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
 import { loadTable } from './data/load.js';
@@ -71,7 +71,7 @@ function loadParamsFile(path: string): Record<string, unknown> {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = readYaml(text);
   } catch (err) {
     throw new MlpipeError('E_BAD_INPUT', `${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, {
       expected: 'YAML',

@@ -50,11 +50,15 @@ describe('CLI flag values and command paths', () => {
   });
 
   it('a command group without its sub-command prints its help (with --json: E_USAGE naming the sub-commands)', async () => {
-    const [metrics, remote, json] = await Promise.all([
+    const [metrics, remote, json, quiet, bare] = await Promise.all([
       runCli(['metrics'], { cwd: dir }),
       runCli(['remote'], { cwd: dir }),
       jsonError('remote'),
+      runCli(['-q'], { cwd: dir }),
+      jsonError(),
     ]);
+    expect([quiet.code, quiet.stderr, quiet.stdout.startsWith('Usage: mlpipe [options] [command]\n')]).toEqual([0, '', true]);
+    expect(bare).toEqual({ code: 2, error: expect.objectContaining({ code: 'E_USAGE', message: 'mlpipe needs a command', hint: 'run `mlpipe --help` to see them' }) });
     expect([metrics.code, metrics.stderr]).toEqual([0, '']);
     expect(metrics.stdout).toMatch(/^Usage: mlpipe metrics \[options\] \[command\]\n/);
     expect(metrics.stdout).toContain('show [options] [targets...]');
@@ -63,7 +67,12 @@ describe('CLI flag values and command paths', () => {
     expect(remote.stdout).toMatch(/^Usage: mlpipe remote \[options\] \[command\]\n/);
     expect(json).toEqual({
       code: 2,
-      error: expect.objectContaining({ code: 'E_USAGE', message: 'mlpipe remote needs a sub-command', expected: 'add, modify, list, remove, default, serve' }),
+      error: expect.objectContaining({
+        code: 'E_USAGE',
+        message: 'mlpipe remote needs a sub-command',
+        expected: 'add, modify, list, remove, default, serve',
+        hint: 'run `mlpipe remote --help` to see them',
+      }),
     });
   });
 });

@@ -73,6 +73,12 @@ describe('a trained model whose model.onnx was changed afterwards', () => {
     expect(meta.version).toBe(sha256.slice(0, 12));
     // Before: it scores. After one flipped bit in a leaf weight: every command refuses it.
     expect((await runCli(['predict', '--model', out, '-'], { input: '{"age": 60, "plan": "pro", "income": 70}' })).code).toBe(0);
+    // A model.json from before the checksum: scored, with a warning on stderr.
+    const { sha256: _, ...older } = meta.onnx;
+    writeFileSync(join(out, 'model.json'), JSON.stringify({ ...meta, onnx: older }));
+    const old = await runCli(['predict', '--model', out, '-'], { input: '{"age": 60, "plan": "pro", "income": 70}' });
+    expect([old.code, old.stderr]).toEqual([0, `warning: model.json records no sha256 for model.onnx (a model trained before mlpipe checked it): ${file} is loaded unverified; train it again to record one\n`]);
+    writeFileSync(join(out, 'model.json'), JSON.stringify(meta));
     const bytes = readFileSync(file);
     bytes[bytes.length - 40]! ^= 0x01;
     writeFileSync(file, bytes);

@@ -143,7 +143,7 @@ export function registerExp(program: Command): void {
     .action(
       action<[string | undefined, string | undefined], { all?: boolean; md?: boolean; precision?: number }>(async (ctx, opts, a, b) => {
         const { expDiff } = await import('../../pipeline/exp/diff.js');
-        const { diffTable } = await import('../../pipeline/metrics.js');
+        const { diffTable } = await import('../render/metrics.js');
         const { diffJson } = await import('../../pipeline/report-json.js');
         const { requireRoot } = await import('../../pipeline/root.js');
         const result = expDiff({ root: requireRoot(ctx.cwd), a, b, all: opts.all });

@@ -29,7 +29,7 @@ export function registerMetrics(program: Command): void {
     .option('--precision <n>', 'round floats to n digits (default 5)', precision)
     .action(
       action<[string[]], MetricsOptions>(async (ctx, opts, targets) => {
-        const { metricsShowTable } = await import('../../pipeline/metrics.js');
+        const { metricsShowTable } = await import('../render/metrics.js');
         const { metricsShowTargets } = await import('../../pipeline/metrics-targets.js');
         const { showJson } = await import('../../pipeline/report-json.js');
         const { requireRoot } = await import('../../pipeline/root.js');
@@ -52,7 +52,7 @@ export function registerMetrics(program: Command): void {
     .option('--precision <n>', 'round floats to n digits (default 5)', precision)
     .action(
       action<[string[]], MetricsOptions>(async (ctx, opts, revs) => {
-        const { diffTable } = await import('../../pipeline/metrics.js');
+        const { diffTable } = await import('../render/metrics.js');
         const { metricsDiffTargets } = await import('../../pipeline/metrics-targets.js');
         const { diffJson } = await import('../../pipeline/report-json.js');
         const { requireRoot } = await import('../../pipeline/root.js');

@@ -15,7 +15,8 @@ export function registerParams(program: Command): void {
     .option('--md', 'print a markdown table')
     .action(
       action<[string[]], ParamsDiffOptions>(async (ctx, opts, revs) => {
-        const { paramsDiff, diffTable } = await import('../../pipeline/metrics.js');
+        const { paramsDiff } = await import('../../pipeline/metrics.js');
+        const { diffTable } = await import('../render/metrics.js');
         const { diffJson } = await import('../../pipeline/report-json.js');
         const { requireRoot } = await import('../../pipeline/root.js');
         const result = paramsDiff({ root: requireRoot(ctx.cwd), a: revs[0], b: revs[1], all: opts.all });

@@ -1,16 +1,11 @@
 import type { Command } from 'commander';
+import type { PlotProps } from '../../pipeline/plots/show.js';
 import type { CommandContext } from '../command.js';
 import { action, examples } from '../command.js';
 
-interface PlotsOptions {
+interface PlotsOptions extends PlotProps {
   out?: string;
   targets?: string[];
-  x?: string;
-  y?: string;
-  template?: string;
-  title?: string;
-  xLabel?: string;
-  yLabel?: string;
 }
 
 /** DVC's plot property flags, shared by `plots show` and `plots diff`. */
@@ -24,8 +19,8 @@ function withPropFlags(cmd: Command): Command {
     .option('--y-label <text>', 'y axis label');
 }
 
-function propsOf(opts: PlotsOptions) {
-  const props = { x: opts.x, y: opts.y, template: opts.template, title: opts.title, xLabel: opts.xLabel, yLabel: opts.yLabel };
+function propsOf(opts: PlotsOptions): PlotProps | undefined {
+  const props: PlotProps = { x: opts.x, y: opts.y, template: opts.template, title: opts.title, xLabel: opts.xLabel, yLabel: opts.yLabel };
   return Object.values(props).some((v) => v !== undefined) ? props : undefined;
 }
 
@@ -57,7 +52,7 @@ export function registerPlots(program: Command): void {
   examples(diff, ['mlpipe plots diff', 'mlpipe plots diff main HEAD', 'mlpipe plots diff HEAD~1 --targets loss.csv']);
 }
 
-async function render(ctx: CommandContext, options: { targets?: string[]; out?: string; revs?: string[]; props?: ReturnType<typeof propsOf> }): Promise<void> {
+async function render(ctx: CommandContext, options: { targets?: string[]; out?: string; revs?: string[]; props?: PlotProps }): Promise<void> {
   const { renderPlots } = await import('../../pipeline/plots/show.js');
   const { requireRoot } = await import('../../pipeline/root.js');
   const result = await renderPlots({ root: requireRoot(ctx.cwd), ...options });

@@ -15,7 +15,7 @@ export function registerProfile(program: Command): void {
       action<[string], ProfileFlags>(async (ctx, opts, data) => {
         const { resolve } = await import('node:path');
         const { profile } = await import('../../data/profile.js');
-        const { renderProfile } = await import('../../data/report/console.js');
+        const { renderProfile } = await import('../render/validation.js');
         const result = await profile({ data: resolve(ctx.cwd, data), progress: ctx.out.progress });
         if (opts.html) {
           const { writeHtmlReport } = await import('../../data/report/html.js');

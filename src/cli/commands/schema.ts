@@ -17,7 +17,7 @@ export function registerSchema(program: Command): void {
         const { resolve } = await import('node:path');
         const { inferSchema } = await import('../../data/infer.js');
         const { serializeSchema } = await import('../../data/schema.js');
-        const { writeFileAtomic } = await import('../../data/report/write.js');
+        const { writeFileAtomic } = await import('../../core/fs/atomic.js');
         const { schema: inferred, profile } = await inferSchema({ data: resolve(ctx.cwd, data), progress: ctx.out.progress });
         const text = serializeSchema(inferred, `mlpipe validation schema inferred from ${data} (${profile.rows} rows).\nEdit the bounds, then: mlpipe validate ${data} --schema ${opts.output ?? 'schema.yaml'}`);
         if (opts.output) writeFileAtomic(resolve(ctx.cwd, opts.output), text);

@@ -13,7 +13,8 @@ export function registerStatus(program: Command): void {
         if (opts.cloud || opts.remote) return cloudStatusCommand(ctx, targets, opts.remote);
         const { withRepo } = await import('../../core/repo/open.js');
         const { dataStatus, dataStatusToDvcJson } = await import('../../core/repo/status.js');
-        const { pipelineStatus, formatStatus, dataOpsFor } = await import('../../pipeline/status.js');
+        const { pipelineStatus, dataOpsFor } = await import('../../pipeline/status.js');
+        const { formatStatus } = await import('../render/status.js');
         await withRepo(ctx.cwd, async (repo) => {
           const status = await dataStatus(repo, { targets, cwd: ctx.cwd, progress: ctx.out.progress });
           // the pipeline part (dvc.yaml stages, §5.5) when no targets narrow the check to data files

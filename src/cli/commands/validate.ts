@@ -23,7 +23,7 @@ export function registerValidate(program: Command): void {
       action<[string], ValidateFlags>(async (ctx, opts, data) => {
         const { resolve } = await import('node:path');
         const { validate } = await import('../../data/validate.js');
-        const { renderIssues, validationError } = await import('../../data/report/console.js');
+        const { renderIssues, validationError } = await import('../render/validation.js');
         const at = (p: string) => resolve(ctx.cwd, p);
         const report = await validate({
           data: at(data),

@@ -1,7 +1,7 @@
 import { MlpipeError } from '../../errors.js';
-import { formatValue } from '../../pipeline/metrics.js';
+import { formatValue } from './metrics.js';
 import type { BaselineState, ExpRange, ExpShowData, ExpState } from '../../pipeline/exp/show.js';
-import { formatTable } from '../../pipeline/table.js';
+import { formatTable } from './table.js';
 import { pyStr } from '../../pipeline/values.js';
 
 /**

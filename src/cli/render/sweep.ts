@@ -1,6 +1,6 @@
 import type { SweepReport } from '../../pipeline/exp/sweep.js';
-import { formatValue } from '../../pipeline/metrics.js';
-import { formatTable } from '../../pipeline/table.js';
+import { formatValue } from './metrics.js';
+import { formatTable } from './table.js';
 
 /** The sweep's job summary: a markdown table sorted by the metric, the best point marked ★. */
 export function renderSweepReport(report: SweepReport): string {

@@ -144,15 +144,6 @@ export function mergeConfigs(...configs: Config[]): Config {
   return out;
 }
 
-/** A config value that DVC's `Bool` validator accepts ("true"/"false" in any case). */
-export function configBool(value: ConfigValue | undefined, fallback: boolean): boolean {
-  if (typeof value !== 'string') return fallback;
-  const v = value.toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  return fallback;
-}
-
 function invalid(where: string, expected: string, received: string): MlpipeError {
   return new MlpipeError('E_BAD_INPUT', `cannot parse ${where}`, {
     expected,

@@ -1,6 +1,6 @@
 import { readYaml } from './yaml-read.js';
 import { MlpipeError } from '../../errors.js';
-import { type YamlValue, dumpYaml } from './yaml-emit.js';
+import { type YamlValue, dumpYaml } from './yaml-write.js';
 
 /**
  * `.dvc` files (../shared/docs/dvc-format.md §3.1): pure parse and serialize. An output entry keeps
@@ -36,11 +36,12 @@ export interface DvcFile {
 export function parseDvcFile(text: string, where = '.dvc file'): DvcFile {
   let data: unknown;
   try {
-    data = readYaml(text);
+    // Integers as bigint and floats as number, so that rewriting the file keeps `1.0` a float.
+    data = readYaml(text, { ints: 'bigint' });
   } catch (err) {
     throw invalid(where, 'valid YAML', (err as Error).message.split('\n')[0] ?? 'a YAML error', err);
   }
-  if (data === null || data === undefined) data = {};
+  if (data === null) data = {};
   if (typeof data !== 'object' || Array.isArray(data)) throw invalid(where, 'a YAML mapping with `outs:`', describe(data));
   const fields = data as Record<string, unknown>;
   const rawOuts = fields.outs ?? [];
@@ -70,7 +71,7 @@ export function parseOut(raw: unknown, where: string): DvcOut {
 /** DVC's CHECKSUM_SCHEMA: null or "" means none; a string or int of length >= 3, lower-cased. */
 function checksum(value: unknown, where: string): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' && typeof value !== 'number') throw invalid(where, 'an md5 hash string', describe(value));
+  if (typeof value !== 'string' && typeof value !== 'bigint' && typeof value !== 'number') throw invalid(where, 'an md5 hash string', describe(value));
   const s = String(value).toLowerCase();
   if (!/^[0-9a-f]{32}(\.dir)?$/.test(s)) throw invalid(where, '32 hex digits, optionally followed by `.dir`', JSON.stringify(s));
   return s;
@@ -78,8 +79,9 @@ function checksum(value: unknown, where: string): string | undefined {
 
 function optionalInt(value: unknown, where: string): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid(where, 'a non-negative integer', describe(value));
-  return value;
+  const n = typeof value === 'bigint' ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw invalid(where, 'a non-negative integer', describe(value));
+  return n;
 }
 
 function optionalBool(value: unknown, where: string): boolean | undefined {
@@ -124,8 +126,8 @@ export function serializeUpdatedDvcFile(file: DvcFile, hashes: readonly (OutHash
 const HASH_KEYS = ['md5', 'size', 'nfiles', 'isexec', 'hash'];
 
 function hashFields(h: OutHash, legacy: boolean): Record<string, YamlValue> {
-  const out: Record<string, YamlValue> = { md5: h.md5, size: h.size };
-  if (h.nfiles !== undefined) out.nfiles = h.nfiles;
+  const out: Record<string, YamlValue> = { md5: h.md5, size: BigInt(h.size) };
+  if (h.nfiles !== undefined) out.nfiles = BigInt(h.nfiles);
   if (h.isexec) out.isexec = true;
   if (!legacy) out.hash = 'md5';
   return out;
@@ -147,7 +149,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`;
 }
 
 function invalid(where: string, expected: string, received: string, cause?: unknown): MlpipeError {

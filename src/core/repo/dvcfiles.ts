@@ -1,7 +1,7 @@
 import { type Dirent, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DvcFile, type DvcOut, parseDvcFile } from '../formats/dvcfile.js';
-import { type DvcLock, parseDvcLock } from '../formats/dvclock.js';
+import { type LockFile, parseLock } from '../formats/dvclock.js';
 import { readYaml } from '../formats/yaml-read.js';
 import type { Repo } from './open.js';
 import { resolveInRepo, toRepoPath } from './paths.js';
@@ -96,7 +96,7 @@ export function collectWorkspace(repo: Repo): Workspace {
 
 function loadLockOutputs(repo: Repo, lockRel: string): LockOutput[] {
   const abs = join(repo.root, lockRel);
-  const lock = parseDvcLock(readFileSync(abs, 'utf8'), lockRel);
+  const lock = parseLock(readFileSync(abs, 'utf8'), lockRel);
   let yamlText: string | undefined;
   try {
     yamlText = readFileSync(join(dirname(abs), 'dvc.yaml'), 'utf8');
@@ -110,15 +110,15 @@ function loadLockOutputs(repo: Repo, lockRel: string): LockOutput[] {
  * The outputs recorded in a lock file. `resolve` turns a stage-relative path into a repo path
  * (wdir is applied by the caller's resolver when it matters; identity is fine for object sets).
  */
-export function lockOutputsOf(lock: DvcLock, lockPath: string, dvcYaml: string | undefined, resolve: (p: string) => string): LockOutput[] {
+export function lockOutputsOf(lock: LockFile, lockPath: string, dvcYaml: string | undefined, resolve: (p: string) => string): LockOutput[] {
   const uncached = uncachedOuts(dvcYaml);
-  return Object.entries(lock.stages).flatMap(([stage, s]) =>
+  return [...lock.stages].flatMap(([stage, s]) =>
     s.outs.map((o) => ({
       lockPath,
       stage,
       path: resolve(o.path),
       md5: o.md5,
-      legacy: o.legacy,
+      legacy: o.hash === undefined,
       cache: !uncached.has(`${stage}\0${o.path}`),
     })),
   );

@@ -1,22 +1,54 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { MlpipeError } from '../../errors.js';
+import { type ErrorCode, MlpipeError } from '../../errors.js';
 
 /**
- * The few git reads versioning needs, through the real `git` binary: list a revision's tracking
+ * The one way mlpipe runs local git commands, through the real `git` binary (versioning, pipeline
+ * revisions, experiments): run a command, read a file at a revision, list a revision's tracking
  * files, read blobs in one `cat-file --batch` process, list all commits, check ignore/tracked state.
+ * (The git *remote* drives long-running transfers with its own async runner, remote/stores/git/run.ts.)
  */
-export function git(cwd: string, args: string[], input?: string): string {
+export interface GitOptions {
+  input?: string;
+  /** Added to the environment (e.g. GIT_INDEX_FILE). */
+  env?: NodeJS.ProcessEnv;
+  /** The error a failure becomes; by default E_NOT_FOUND about a revision. */
+  failure?: { code: ErrorCode; expected: string; hint: string };
+}
+
+const REVISION_FAILURE = { code: 'E_NOT_FOUND', expected: 'a git revision that exists', hint: 'check the revision with `git log --oneline`' } as const;
+
+/** Runs `git args` in `cwd` and returns its stdout; a non-zero exit becomes `options.failure`. */
+export function git(cwd: string, args: string[], options: GitOptions = {}): string {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+    return execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      input: options.input,
+      env: options.env ? { ...process.env, ...options.env } : undefined,
+      maxBuffer: 1 << 30,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
   } catch (err) {
     const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
-    throw new MlpipeError('E_NOT_FOUND', `git ${args[0]} failed: ${stderr.split('\n')[0] ?? ''}`, {
-      expected: 'a git revision that exists',
+    const failure = options.failure ?? REVISION_FAILURE;
+    throw new MlpipeError(failure.code, `git ${args[0]} failed: ${stderr.split('\n')[0] ?? ''}`, {
+      expected: failure.expected,
       received: args.join(' '),
-      hint: 'check the revision with `git log --oneline`',
+      hint: failure.hint,
       cause: err,
     });
   }
+}
+
+/** True when `rev` names a commit of the repository at `cwd`. */
+export function isCommit(cwd: string, rev: string): boolean {
+  return spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd, stdio: 'ignore' }).status === 0;
+}
+
+/** The text of `path` (relative to `cwd`) at `rev`, or undefined when it does not exist there. */
+export function showFile(cwd: string, rev: string, path: string): string | undefined {
+  const r = spawnSync('git', ['show', `${rev}:./${path}`], { cwd, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+  return r.status === 0 ? r.stdout : undefined;
 }
 
 export interface TreeFile {

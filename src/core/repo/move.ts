@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MlpipeError } from '../../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
-import { dumpYaml, type YamlValue } from '../formats/yaml-emit.js';
+import { dumpYaml, type YamlValue } from '../formats/yaml-write.js';
 import { collectWorkspace } from './dvcfiles.js';
 import { ignoreOutput, unignoreOutput } from './gitignore-file.js';
 import type { Repo } from './open.js';

@@ -5,7 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { MlpipeError } from '../../errors.js';
 import { type Config, type ConfigValue, getConfigValue, mergeConfigs, parseConfig } from '../formats/config.js';
 import { LocalOdb } from '../odb/local.js';
-import { findRepoRoot } from './find-root.js';
+import { requireRepoRoot } from './find-root.js';
 import { DvcIgnore } from './ignore.js';
 import { RepoLock } from './lock.js';
 import { StateDb } from './state.js';
@@ -37,14 +37,7 @@ const require = createRequire(import.meta.url);
 
 /** Opens the repository containing `cwd` (E_NOT_A_REPO when there is none). */
 export function openRepo(cwd: string): Repo {
-  const root = findRepoRoot(cwd);
-  if (!root) {
-    throw new MlpipeError('E_NOT_A_REPO', 'not inside an mlpipe/DVC repository', {
-      expected: 'a folder containing .dvc/ (here or in a parent folder)',
-      received: resolve(cwd),
-      hint: 'run `mlpipe init` in the project folder first',
-    });
-  }
+  const root = requireRepoRoot(cwd);
   const dvcDir = join(root, '.dvc');
   const config = mergeConfigs(readConfig(join(dvcDir, 'config')), readConfig(join(dvcDir, 'config.local')));
   const cacheDir = pathValue(getConfigValue(config, 'cache', 'dir'));

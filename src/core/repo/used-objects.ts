@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { relative } from 'node:path';
 import { parseDvcFile } from '../formats/dvcfile.js';
-import { parseDvcLock } from '../formats/dvclock.js';
+import { parseLock } from '../formats/dvclock.js';
 import type { ObjectRef } from '../odb/local.js';
 import { collectWorkspace, lockOutputsOf } from './dvcfiles.js';
 import { allCommits, listTree, readBlobs } from './git.js';
@@ -134,7 +134,7 @@ export function revisionOutputs(repo: Repo, revs: string[]): Output[] {
       const resolve = (p: string) => repoPath(dir, p, where);
       if (base === 'dvc.lock') {
         const yaml = byPath.get(posix.join(dir, 'dvc.yaml'));
-        const lockOuts = lockOutputsOf(parseDvcLock(text, where), path, yaml ? blobs.get(yaml) : undefined, resolve);
+        const lockOuts = lockOutputsOf(parseLock(text, where), path, yaml ? blobs.get(yaml) : undefined, resolve);
         outputs.push(...lockOuts.map((o) => ({ ...o, push: true })));
       } else {
         for (const o of parseDvcFile(text, where).outs) {

@@ -7,7 +7,7 @@ import { type Issue, formatValue } from '../issues.js';
 import type { ColumnProfile, Profile } from '../profile.js';
 import type { DriftColumn } from '../drift.js';
 import type { ValidationReport } from '../validate.js';
-import { writeFileAtomic } from './write.js';
+import { writeFileAtomic } from '../../core/fs/atomic.js';
 
 export interface HtmlReportInput {
   validation?: ValidationReport | undefined;

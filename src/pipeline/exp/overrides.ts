@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isScalar, parse as parseYamlText, parseDocument } from 'yaml';
 import { MlpipeError } from '../../errors.js';
 import { writeFileAtomic } from '../../core/fs/atomic.js';
+import { readYaml } from '../../core/formats/yaml-read.js';
+import { editYamlMapping } from '../../core/formats/yaml-write.js';
 import { splitKeyPath } from '../interpolate.js';
 
 /**
@@ -30,7 +31,7 @@ export function parseOverride(spec: string): ParamOverride {
   const text = m[3] as string;
   let value: unknown;
   try {
-    value = parseYamlText(text === '' ? "''" : text);
+    value = readYaml(text === '' ? "''" : text);
   } catch {
     value = text;
   }
@@ -63,16 +64,10 @@ export function overriddenText(file: string, source: string, overrides: ParamOve
       hint: 'move the parameter into params.yaml',
     });
   }
-  const doc = parseDocument(source);
-  if (doc.contents !== null && !isMap(doc.contents)) {
+  const edits = overrides.filter((x) => x.file === file).map((o) => ({ path: splitKeyPath(o.key), value: o.value }));
+  const text = editYamlMapping(source, edits);
+  if (text === undefined) {
     throw new MlpipeError('E_BAD_INPUT', `${file} is not a mapping of parameters`, { received: file, hint: `fix ${file}` });
   }
-  for (const o of overrides.filter((x) => x.file === file)) {
-    const path = splitKeyPath(o.key);
-    const node = doc.getIn(path, true);
-    // change a scalar in place so that its comment and style stay
-    if (isScalar(node) && (o.value === null || typeof o.value !== 'object')) node.value = o.value;
-    else doc.setIn(path, doc.createNode(o.value));
-  }
-  return doc.toString({ indentSeq: false, flowCollectionPadding: false });
+  return text;
 }

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { git as runGit } from '../../core/repo/git.js';
 import { MlpipeError } from '../../errors.js';
 
 /**
@@ -22,18 +22,15 @@ export interface ExpRef {
   created: string;
 }
 
+const EXP_FAILURE = {
+  code: 'E_NOT_A_GIT_REPO',
+  expected: 'a git repository with at least one commit',
+  hint: 'experiments need git: run `git init && git add -A && git commit -m init` first',
+} as const;
+
+/** A git command for experiments: a failure means there is no usable git repository. */
 export function git(cwd: string, args: string[], env?: NodeJS.ProcessEnv): string {
-  try {
-    return execFileSync('git', args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new MlpipeError('E_NOT_A_GIT_REPO', `git ${args[0]} failed: ${stderr.trim().split('\n')[0] ?? ''}`, {
-      expected: 'a git repository with at least one commit',
-      received: cwd,
-      hint: 'experiments need git: run `git init && git add -A && git commit -m init` first',
-      cause: err,
-    });
-  }
+  return runGit(cwd, args, { env, failure: EXP_FAILURE });
 }
 
 export function headCommit(root: string): string {
@@ -72,7 +69,7 @@ export function commitWorkspace(root: string, parent: string, message: string, r
     git(root, ['read-tree', parent], env);
     git(root, ['add', '-A', '.'], env);
     for (const [path, text] of Object.entries(replace)) {
-      const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: root, input: text, encoding: 'utf8' }).trim();
+      const blob = runGit(root, ['hash-object', '-w', '--stdin'], { input: text, failure: EXP_FAILURE }).trim();
       git(root, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], env);
     }
     const tree = git(root, ['write-tree'], env).trim();
@@ -95,7 +92,7 @@ export function removeExperiments(root: string, exps: ExpRef[]): void {
 function fallbackIdentity(root: string): NodeJS.ProcessEnv {
   const known = (v: 'GIT_AUTHOR_IDENT' | 'GIT_COMMITTER_IDENT') => {
     try {
-      execFileSync('git', ['var', v], { cwd: root, stdio: 'ignore' });
+      runGit(root, ['var', v]);
       return true;
     } catch {
       return false;

@@ -1,11 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { HttpError, bearerCheck } from '../../core/http.js';
 import { LocalOdb } from '../../core/odb/local.js';
-import { MlpipeError, isErrnoException, isMlpipeError } from '../../errors.js';
+import { isErrnoException, isMlpipeError } from '../../errors.js';
 import { STORE_DENIED, STORE_DENIED_STATUS, isPermissionDenied } from './permission.js';
 
 export interface RemoteServerOptions {
@@ -39,13 +39,8 @@ export function createRemoteHandler(options: RemoteServerOptions): Handler {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // The folder is an object database like the cache: uploads are verified and renamed into place.
   const odb = new LocalOdb(options.dir);
-  const token = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
-
-  const authorized = (req: IncomingMessage): boolean => {
-    if (!token) return true;
-    const given = Buffer.from(req.headers.authorization ?? '');
-    return given.length === token.length && timingSafeEqual(given, token);
-  };
+  const tokenOk = bearerCheck(options.token);
+  const authorized = (req: IncomingMessage): boolean => tokenOk(req.headers.authorization);
 
   return async (req, res) => {
     try {
@@ -53,18 +48,18 @@ export function createRemoteHandler(options: RemoteServerOptions): Handler {
       const isWrite = method === 'POST' || method === 'PUT';
       if (!isWrite && method !== 'GET' && method !== 'HEAD') {
         res.setHeader('allow', 'GET, HEAD, POST, PUT');
-        throw new HttpError(405, 'E_BAD_INPUT', `method ${method} is not supported`);
+        throw new HttpError(405, `method ${method} is not supported`, 'E_BAD_INPUT');
       }
       const pathname = (req.url ?? '/').split('?')[0] as string;
       if (pathname === '/' && !isWrite) return sendJson(res, 200, { server: 'mlpipe remote', layout: 'files/md5' });
       if ((isWrite || options.authReads) && !authorized(req)) {
         res.setHeader('www-authenticate', 'Bearer realm="mlpipe"');
         const status = req.headers.authorization ? 403 : 401;
-        throw new HttpError(status, 'E_REMOTE_AUTH', req.headers.authorization ? 'wrong token' : 'a token is required');
+        throw new HttpError(status, req.headers.authorization ? 'wrong token' : 'a token is required', 'E_REMOTE_AUTH');
       }
       const m = OBJECT_PATH.exec(pathname);
       if (!m) {
-        throw new HttpError(400, 'E_BAD_INPUT', `not an object path: ${pathname.slice(0, 200)}`);
+        throw new HttpError(400, `not an object path: ${pathname.slice(0, 200)}`, 'E_BAD_INPUT');
       }
       const oid = `${m[2]}${m[3]}`;
       const legacy = m[1] === undefined;
@@ -83,11 +78,11 @@ export function createRemoteHandler(options: RemoteServerOptions): Handler {
 async function send(req: IncomingMessage, res: ServerResponse, file: string, headOnly: boolean): Promise<void> {
   const info = await stat(file).catch((err) => {
     if (isErrnoException(err, 'ENOENT') || isErrnoException(err, 'ENOTDIR')) {
-      throw new HttpError(404, 'E_NOT_FOUND', `no such object: ${req.url}`);
+      throw new HttpError(404, `no such object: ${req.url}`, 'E_NOT_FOUND');
     }
     throw err;
   });
-  if (!info.isFile()) throw new HttpError(404, 'E_NOT_FOUND', `no such object: ${req.url}`);
+  if (!info.isFile()) throw new HttpError(404, `no such object: ${req.url}`, 'E_NOT_FOUND');
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size });
   if (headOnly) {
     res.end();
@@ -105,7 +100,7 @@ async function receive(
   maxBody: number,
 ): Promise<void> {
   const tooLarge = (size: number | string) =>
-    new HttpError(413, 'E_REMOTE_TOO_LARGE', `the object is ${size} bytes, above the limit of ${maxBody}`);
+    new HttpError(413, `the object is ${size} bytes, above the limit of ${maxBody}`, 'E_REMOTE_TOO_LARGE');
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
   if (declared > maxBody) throw tooLarge(declared);
   // Chunked bodies (DVC sends them) have no declared length: count while receiving.
@@ -121,28 +116,21 @@ async function receive(
     await odb.addStream(req.pipe(limiter), oid, legacy);
   } catch (err) {
     if (isMlpipeError(err) && err.code === 'E_CORRUPT') {
-      throw new HttpError(400, err.code, `upload of ${oid} does not match its hash (received md5 ${err.received})`);
+      throw new HttpError(400, `upload of ${oid} does not match its hash (received md5 ${err.received})`, err.code);
     }
     throw err;
   }
   sendJson(res, 201, { oid, size });
 }
 
-class HttpError extends MlpipeError {
-  constructor(
-    readonly status: number,
-    code: MlpipeError['code'],
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
-
 function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
   const status = err instanceof HttpError ? err.status : 500;
-  const body = isMlpipeError(err)
-    ? { code: err.code, message: err.message }
-    : { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  const body =
+    err instanceof HttpError
+      ? { code: err.errorCode, message: err.message }
+      : isMlpipeError(err)
+        ? { code: err.code, message: err.message }
+        : { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) };
   // An upload refused before its body was read: close the connection rather than read gigabytes.
   if (!req.readableEnded) res.setHeader('connection', 'close');
   sendJson(res, status, { error: body });

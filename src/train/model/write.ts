@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic as coreWriteFileAtomic } from '../../core/fs/atomic.js';
 import { MlpipeError } from '../../errors.js';
 import { interrupted } from '../threads.js';
 
@@ -43,14 +44,8 @@ export function writeFolderAtomic(dir: string, files: Record<string, string | Ui
   }
 }
 
-/** Writes one file atomically (temp file in the same folder + rename). */
+/** Writes one file atomically (core/fs/atomic.ts: temp file + fsync + rename), creating its folder. */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  coreWriteFileAtomic(path, content);
 }

@@ -111,6 +111,8 @@ describe('route: where argv leads before commander parses it', () => {
     expect(at('--json', 'remote')).toEqual({ kind: 'group', name: 'remote' });
     expect(at('--cwd', 'metrics', 'remote')).toEqual({ kind: 'group', name: 'remote' });
     expect(at('-qC', 'x', 'exp')).toEqual({ kind: 'group', name: 'exp' });
+    expect(at('--json')).toEqual({ kind: 'group', name: 'mlpipe' });
+    expect(at('-C', 'metrics')).toEqual({ kind: 'group', name: 'mlpipe' });
     for (const ok of [['--version'], ['--help'], ['help', 'remote'], ['remote', 'add', 'x', 'y'], ['metrics', 'show', 'HEAD'], ['add', 'nosuch'], ['--cwd=metrics', 'status']]) {
       expect(at(...ok)).toEqual({ kind: 'ok' });
     }

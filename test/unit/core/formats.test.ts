@@ -8,9 +8,9 @@ import {
   setConfigValue,
 } from '../../../src/core/formats/config.js';
 import { parseDvcFile, serializeNewDvcFile, serializeUpdatedDvcFile } from '../../../src/core/formats/dvcfile.js';
-import { parseDvcLock } from '../../../src/core/formats/dvclock.js';
+import { parseLock } from '../../../src/core/formats/dvclock.js';
 import { addGitignoreEntry, gitignoreEntry, removeGitignoreEntry } from '../../../src/core/formats/gitignore.js';
-import { dumpYaml } from '../../../src/core/formats/yaml-emit.js';
+import { dumpYaml } from '../../../src/core/formats/yaml-write.js';
 import { golden } from './golden.js';
 
 describe('.dvc files (§3.1)', () => {
@@ -83,19 +83,25 @@ describe('.dvc files (§3.1)', () => {
 });
 
 describe('dvc.lock (§3.3)', () => {
-  // Writing dvc.lock belongs to the pipeline (src/pipeline/lockfile.ts, golden byte test there);
-  // versioning only reads the outputs.
+  // The one dvc.lock model (core/formats/dvclock.ts); its golden byte test is in
+  // test/unit/pipeline/lockfile.test.ts. Versioning reads the outputs.
   it('reads the outputs of the golden pipeline lock', () => {
-    const lock = parseDvcLock(golden('pipeline/expected/dvc.lock'));
-    expect(Object.keys(lock.stages)).toEqual(['prepare', 'train']);
-    expect(lock.stages.train!.outs.map((o) => o.path)).toEqual(['loss.csv', 'metrics.json', 'model.bin']);
-    expect(lock.stages.prepare!.outs.map((o) => [o.path, o.md5, o.legacy])).toEqual([
+    const lock = parseLock(golden('pipeline/expected/dvc.lock'));
+    expect([...lock.stages.keys()]).toEqual(['prepare', 'train']);
+    expect(lock.stages.get('train')!.outs.map((o) => o.path)).toEqual(['loss.csv', 'metrics.json', 'model.bin']);
+    expect(lock.stages.get('prepare')!.outs.map((o) => [o.path, o.md5, o.hash === undefined])).toEqual([
       ['data/prepared.csv', 'e151adcc623d8057b940f9c97553677c', false],
     ]);
   });
 
-  it('rejects a lock without schema 2.0', () => {
-    expect(() => parseDvcLock('stages: {}\n')).toThrow(expect.objectContaining({ code: 'E_BAD_INPUT' }));
+  it('rejects a lock without schema 2.0, or with an md5 that is not a hash (E_CORRUPT)', () => {
+    expect(() => parseLock('stages: {}\n')).toThrow(expect.objectContaining({ code: 'E_CORRUPT' }));
+    const bad = "schema: '2.0'\nstages:\n  s:\n    cmd: x\n    outs:\n    - path: o\n      md5: ../../../etc/passwd\n";
+    expect(() => parseLock(bad)).toThrow(expect.objectContaining({ code: 'E_CORRUPT' }));
+  });
+
+  it('reads an empty or comment-only dvc.lock as a lock without stages', () => {
+    for (const text of ['', '\n', '# nothing yet\n']) expect(parseLock(text)).toEqual({ stages: new Map() });
   });
 });
 
@@ -152,7 +158,8 @@ describe('YAML writer edge cases', () => {
     expect(text).toContain('  path: "tab\\there"\n');
     expect(text).toContain('  path: "line\\nbreak"\n');
     expect(text).toContain('  path: "bell\\a"\n');
-    expect(text).toContain("  path: 'it''s #1'\n");
+    // ruamel double-quotes any string holding a single quote (emitter.py: choose_scalar_style)
+    expect(text).toContain(`  path: "it's #1"\n`);
     expect(parseDvcFile(text).outs.map((o) => o.path)).toEqual(names);
   });
 });

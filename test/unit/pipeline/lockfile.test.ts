@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeLockStage, parseLock, serializeLock } from '../../../src/pipeline/lockfile.js';
-import { emitYaml } from '../../../src/pipeline/yaml-emit.js';
+import { dumpYaml } from '../../../src/core/formats/yaml-write.js';
 import { loadYaml, parseStructured } from '../../../src/pipeline/yaml-read.js';
 
 const GOLDEN = readFileSync(new URL('../../fixtures/dvc/pipeline/expected/dvc.lock', import.meta.url), 'utf8');
@@ -75,26 +75,27 @@ stages:
 describe('YAML emitter (ruamel.yaml round-trip dumper rules)', () => {
   it('quotes strings that would read back as other types', () => {
     expect(
-      emitYaml({ a: '2.0', b: '123', c: 'true', d: 'null', e: '', f: 'a: b', g: 'yes', h: '0123abc', i: '2024-01-02', j: "it's", k: "'q" }),
-    ).toBe(`a: '2.0'\nb: '123'\nc: 'true'\nd: 'null'\ne: ''\nf: 'a: b'\ng: yes\nh: 0123abc\ni: '2024-01-02'\nj: it's\nk: "'q"\n`);
+      dumpYaml({ a: '2.0', b: '123', c: 'true', d: 'null', e: '', f: 'a: b', g: 'yes', h: '0123abc', i: '2024-01-02', j: "it's", k: "'q" }),
+    ).toBe(`a: '2.0'\nb: '123'\nc: 'true'\nd: 'null'\ne: ''\nf: 'a: b'\ng: 'yes'\nh: 0123abc\ni: '2024-01-02'\nj: it's\nk: "'q"\n`);
   });
 
   it('writes Python floats by repr, ints, booleans, None and empty collections', () => {
-    expect(emitYaml({ a: 1, b: 0.1, c: 1e-5, d: 1e16, e: 3n, f: true, g: null, h: [], i: {}, j: Number.NaN })).toBe(
+    expect(dumpYaml({ a: 1, b: 0.1, c: 1e-5, d: 1e16, e: 3n, f: true, g: null, h: [], i: {}, j: Number.NaN })).toBe(
       'a: 1.0\nb: 0.1\nc: 1e-05\nd: 1e+16\ne: 3\nf: true\ng:\nh: []\ni: {}\nj: .nan\n',
     );
   });
 
   it('folds a long plain command at width 80 with the continuation indented', () => {
     const cmd = 'python src/train.py --input data/prepared/train.csv --output models/model.pkl --epochs 10 --lr 0.001';
-    expect(emitYaml({ stages: { train: { cmd } } })).toBe(
+    expect(dumpYaml({ stages: { train: { cmd } } })).toBe(
       'stages:\n  train:\n    cmd: python src/train.py --input data/prepared/train.csv --output models/model.pkl\n      --epochs 10 --lr 0.001\n',
     );
   });
 
   it('writes nested sequences and mappings in sequences', () => {
-    expect(emitYaml({ a: [[1n, 2n], { x: 1n, y: [3n] }], b: ['multi\nline'] })).toBe(
-      'a:\n- - 1\n  - 2\n- x: 1\n  y:\n  - 3\nb:\n- "multi\\nline"\n',
+    expect(dumpYaml({ a: [[1n, 2n], { x: 1n, y: [3n] }], b: ['multi\nline'] })).toBe(
+      // `y` is quoted: a YAML 1.1 reader takes it for a boolean (see core/formats/yaml-write.ts)
+      "a:\n- - 1\n  - 2\n- x: 1\n  'y':\n  - 3\nb:\n- \"multi\\nline\"\n",
     );
   });
 });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { metricsShowTable } from '../../../src/pipeline/metrics.js';
+import { metricsShowTable } from '../../../src/cli/render/metrics.js';
 import { metricsDiffTargets, metricsShowTargets } from '../../../src/pipeline/metrics-targets.js';
 import { tempRepo } from '../../helpers/tree.js';
 

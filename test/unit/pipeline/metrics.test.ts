@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffTable, formatValue, metricsDiff, metricsShow, metricsShowTable, paramsDiff } from '../../../src/pipeline/metrics.js';
-import { formatTable } from '../../../src/pipeline/table.js';
+import { diffTable, formatValue, metricsShowTable } from '../../../src/cli/render/metrics.js';
+import { formatTable } from '../../../src/cli/render/table.js';
+import { metricsDiff, metricsShow, paramsDiff } from '../../../src/pipeline/metrics.js';
 import { tempRepo } from '../../helpers/tree.js';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/dvc/pipeline/${p}`, import.meta.url), 'utf8');

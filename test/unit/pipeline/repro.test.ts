@@ -3,7 +3,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDataOps } from '../../../src/pipeline/core-ops.js';
-import { formatStatus } from '../../../src/pipeline/plan.js';
+import { formatStatus } from '../../../src/cli/render/status.js';
 import { type ReproEvent, pipelineStatus, repro } from '../../../src/pipeline/repro.js';
 import { stageAdd, stageList } from '../../../src/pipeline/stage-add.js';
 import { tempRepo } from '../../helpers/tree.js';

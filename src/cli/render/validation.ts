@@ -1,9 +1,9 @@
 /** Human renderings of validation reports and profiles (tables on stdout through Output). */
-import type { Output } from '../../cli/output.js';
+import { formatValue } from '../../data/issues.js';
+import type { Profile } from '../../data/profile.js';
+import type { ValidationReport } from '../../data/validate.js';
 import { MlpipeError } from '../../errors.js';
-import { formatValue } from '../issues.js';
-import type { Profile } from '../profile.js';
-import type { ValidationReport } from '../validate.js';
+import type { Output } from '../output.js';
 
 export function renderIssues(out: Output, report: ValidationReport): void {
   const c = out.color;

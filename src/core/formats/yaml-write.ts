@@ -1,33 +1,64 @@
-import { type PyValue, isPyDict, pyFloatRepr } from './values.js';
+import { type Document, isMap, isScalar, parseDocument } from 'yaml';
+import { type PyValue, isPyDict, pyFloatRepr } from './py-value.js';
+import { plainReadsAsString } from './yaml-resolve.js';
 
 /**
- * Block YAML exactly as DVC writes dvc.lock and dvc.yaml: ruamel.yaml's round-trip dumper with
- * `default_flow_style=False`, indent 2, sequence dashes at the parent key's column, line width 80
- * (long scalars fold at single spaces), strings that would read back as another type single-quoted
- * (../shared/docs/dvc-format.md §3.3, §3.8). The scalar rules are a port of the emitter's
- * `analyze_scalar` / `choose_scalar_style` / `write_plain` / `write_single_quoted` /
- * `write_double_quoted`. Mapping keys are written in insertion order.
+ * The one YAML writer of mlpipe: `.dvc` files, dvc.lock, dvc.yaml, schemas. Block YAML exactly as
+ * DVC writes its files: ruamel.yaml's round-trip dumper with `default_flow_style=False`, indent 2,
+ * sequence dashes at the parent key's column, line width 80 (long scalars fold at single spaces),
+ * strings that would read back as another type quoted (../shared/docs/dvc-format.md §3.3, §3.8). The
+ * scalar rules are a port of ruamel's emitter (`analyze_scalar`, `choose_scalar_style` — a string
+ * holding `'` or a line break is double-quoted, so `it's: here` -> `"it's: here"` —, `write_plain`,
+ * `write_single_quoted`, `write_double_quoted`), checked byte for byte against ruamel.yaml 0.19.1.
+ * Mapping keys are written in insertion order; `null` inside a collection is written empty
+ * (`key:`, `- `) as ruamel's RoundTripRepresenter.represent_none does.
+ *
+ * One deliberate difference: a string that a YAML 1.1 reader (PyYAML, the `yaml` of most tools)
+ * would read as something else is quoted too (`'yes'`, `'off'`, `'y'`, `'1:20'`), where ruamel,
+ * reading YAML 1.2, would leave it plain. Both read the quoted form back as the same string.
+ *
+ * Numbers: `bigint` is an integer and `number` a Python float (`1.0`, `1e-05`), the model of
+ * py-value.ts; with `numbers: 'auto'` a whole `number` is written as an integer, for data built in
+ * TypeScript (sizes in `.dvc` files, schema bounds).
  */
-export function emitYaml(value: PyValue): string {
-  const w = new Writer();
+export type YamlValue = PyValue;
+
+export interface DumpYamlOptions {
+  numbers?: 'float' | 'auto';
+}
+
+export function dumpYaml(value: YamlValue, options: DumpYamlOptions = {}): string {
+  const w = new Writer(options.numbers ?? 'float');
   w.node(value, 0, 'root');
   return w.text();
+}
+
+/**
+ * Changes values in YAML text and keeps everything else (comments, key order, quoting, flow style):
+ * for edits of files people write by hand (dvc.yaml by `stage add`, params.yaml by `exp run -S`).
+ * A scalar replaced by a scalar keeps its style and comment. Returns undefined when the document is
+ * neither empty nor a mapping. The `yaml` package is used here, and only here, because it keeps a
+ * document's layout on a round trip; js-yaml (yaml-read.ts) does not.
+ */
+export function editYamlMapping(
+  text: string,
+  edits: { path: readonly (string | number)[]; value: unknown }[],
+  options: { lineWidth?: number } = {},
+): string | undefined {
+  const doc: Document = parseDocument(text);
+  if (doc.contents !== null && !isMap(doc.contents)) return undefined;
+  for (const edit of edits) {
+    const node = doc.getIn(edit.path, true);
+    if (isScalar(node) && (edit.value === null || typeof edit.value !== 'object')) node.value = edit.value;
+    else doc.setIn(edit.path, doc.createNode(edit.value));
+  }
+  return doc.toString({ indentSeq: false, flowCollectionPadding: false, ...(options.lineWidth === undefined ? {} : { lineWidth: options.lineWidth }) });
 }
 
 const BEST_WIDTH = 80;
 const BREAKS = '\n\x85\u2028\u2029';
 const WHITESPACE = `\0 \t\r${BREAKS}`;
 
-/** YAML 1.2 implicit resolvers of ruamel.yaml: a plain scalar matching one is not a string. */
-const IMPLICIT = [
-  /^(?:true|True|TRUE|false|False|FALSE)$/,
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
-  /^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$/,
-  /^(?:<<)$/,
-  /^(?:~|null|Null|NULL|)$/,
-  /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)?)$/,
-  /^(?:=)$/,
-];
 
 const ESCAPES: Record<string, string> = {
   '\0': '0', '\x07': 'a', '\b': 'b', '\t': 't', '\n': 'n', '\x0b': 'v', '\f': 'f', '\r': 'r',
@@ -109,7 +140,7 @@ type Style = 'plain' | 'single' | 'double';
 
 function chooseStyle(s: string, simpleKey: boolean): Style {
   const a = analyze(s);
-  const resolvesToString = !IMPLICIT.some((re) => re.test(s));
+  const resolvesToString = plainReadsAsString(s);
   if (resolvesToString && !(simpleKey && (a.empty || a.multiline)) && a.allowBlockPlain) return 'plain';
   if (s.includes("'") || s.includes('\n')) return 'double';
   if (a.allowSingleQuoted && !(simpleKey && a.multiline)) return 'single';
@@ -117,6 +148,8 @@ function chooseStyle(s: string, simpleKey: boolean): Style {
 }
 
 class Writer {
+  constructor(private readonly numbers: 'float' | 'auto') {}
+
   private out = '';
   private column = 0;
   private indent = 0;
@@ -170,13 +203,19 @@ class Writer {
         if (!isEmptyScalarLike(item) && (isPyDict(item) || Array.isArray(item))) {
           this.write(' ');
           this.node(item, indent + 2, 'item');
+        } else if (item === null) {
+          // ruamel writes the dash's separating space even when the scalar after it is empty
+          this.write(' ');
         } else this.scalarAfterIndicator(item, indent + 2);
       });
       return;
     }
     if (isPyDict(value) && Object.keys(value).length > 0) {
       const childIndent = where === 'root' ? 0 : where === 'value' ? indent + 2 : indent;
-      Object.entries(value).forEach(([key, v], i) => {
+      // A key whose value is `undefined` (an optional field not set, in TypeScript data) is left out.
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .forEach(([key, v], i) => {
         if (!(where === 'item' && i === 0)) this.startLine(childIndent);
         this.scalarText(key, true, childIndent);
         this.write(':');
@@ -203,7 +242,7 @@ class Writer {
       this.write(' ');
       this.whitespace = true;
       this.scalarText(value, false, indent);
-    } else this.write(` ${scalarToken(value)}`);
+    } else this.write(` ${scalarToken(value, this.numbers)}`);
     this.indent = saved;
   }
 
@@ -320,9 +359,10 @@ function isEmptyScalarLike(v: PyValue): boolean {
   return v === null || (Array.isArray(v) && v.length === 0) || (isPyDict(v) && Object.keys(v).length === 0);
 }
 
-function scalarToken(v: bigint | number | boolean): string {
+function scalarToken(v: bigint | number | boolean, numbers: 'float' | 'auto'): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'bigint') return v.toString();
+  if (numbers === 'auto' && Number.isSafeInteger(v)) return String(v);
   if (Number.isNaN(v)) return '.nan';
   if (v === Number.POSITIVE_INFINITY) return '.inf';
   if (v === Number.NEGATIVE_INFINITY) return '-.inf';
