@@ -14,8 +14,10 @@ export function batchReaders(root: string, revs: string[], paths: string[]): (re
   const found = new Map<string, Map<string, string | undefined>>();
   if (unique.length > 0 && files.length > 0) {
     // `REV^{commit}` first: an unknown revision is left to revisionReader, which reports it
-    const queries = unique.flatMap((rev) => [`${rev}^{commit}`, ...files.map((p) => `${rev}:${p}`)]);
-    const out = execFileSync('git', ['cat-file', '--batch'], { cwd: root, input: `${queries.join('\n')}\n`, maxBuffer: 1 << 30 });
+    // (`REV:./PATH`: relative to the project folder, which may be a sub-folder of the git repository)
+    const queries = unique.flatMap((rev) => [{ rev, path: undefined }, ...files.map((path) => ({ rev, path }))]);
+    const input = queries.map((q) => (q.path === undefined ? `${q.rev}^{commit}` : `${q.rev}:./${q.path}`)).join('\n');
+    const out = execFileSync('git', ['cat-file', '--batch'], { cwd: root, input: `${input}\n`, maxBuffer: 1 << 30 });
     let at = 0;
     let known = false;
     for (const q of queries) {
@@ -27,14 +29,12 @@ export function batchReaders(root: string, revs: string[], paths: string[]): (re
       const size = m ? Number(m[2]) : 0;
       const body = m ? out.subarray(at, at + size) : undefined;
       if (m) at += size + 1;
-      if (q.endsWith('^{commit}')) {
+      if (q.path === undefined) {
         known = m?.[1] === 'commit';
-        if (known) found.set(q.slice(0, -'^{commit}'.length), new Map());
-        continue;
+        if (known) found.set(q.rev, new Map());
+      } else if (known) {
+        found.get(q.rev)!.set(q.path, m?.[1] === 'blob' ? body!.toString('utf8') : undefined);
       }
-      if (!known) continue;
-      const sep = q.indexOf(':');
-      found.get(q.slice(0, sep))!.set(q.slice(sep + 1), m?.[1] === 'blob' ? body!.toString('utf8') : undefined);
     }
   }
   return (rev) => {
