@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeExperimentsRepo } from '../../scripts/ui-demo-repo.mjs';
 import { runCli } from '../helpers/cli.js';
 import { describeIf } from '../helpers/require.js';
 import { hasChromium, launchChromium, startUiProcess } from '../helpers/ui-browser.js';
+import { tempDir } from '../helpers/tree.js';
 import { type UiRepo, uiRepo } from '../helpers/ui-repo.js';
 
 /** The DOM members the page callbacks use (the project compiles without the DOM lib). */
@@ -145,5 +147,32 @@ describeIf(hasChromium, 'chromium', 'dashboard in headless Chromium', () => {
     expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
     expect(await page.textContent('#live')).toBe('Static export');
     await page.close();
+  });
+
+  it('keeps only the rows in view in the DOM: 300 experiments, scrolled to the end', async () => {
+    const dir = tempDir();
+    makeExperimentsRepo(dir, 300);
+    const big = await startUiProcess(dir);
+    try {
+      const page = await context.newPage();
+      await page.goto(big.url);
+      await page.waitForSelector('#exp-table tr.row');
+      expect(await page.textContent('#row-count')).toBe('302 of 302 rows');
+      const inDom = (await page.$$('#exp-table tr.row')).length;
+      expect(inDom).toBeGreaterThan(10);
+      expect(inDom).toBeLessThan(60);
+      // the spacer rows keep the full height: scrolling to the end shows the last rows
+      await page.$eval('.scroller', (el: { scrollTop: number; scrollHeight: number }) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      await page.waitForSelector('#exp-table tr.row[aria-rowindex="302"]');
+      expect(await page.$eval('#exp-table tr.row[aria-rowindex="302"] td[data-col="name"]', (td: El) => td.textContent)).toBe('exp-0000');
+      expect(await page.$eval('#exp-table tr.row[aria-rowindex="301"] td[data-col="name"]', (td: El) => td.textContent)).toBe('exp-0001');
+      expect((await page.$$('#exp-table tr.row')).length).toBeLessThan(60);
+      await page.close();
+    } finally {
+      big.child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
