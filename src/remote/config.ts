@@ -38,14 +38,35 @@ const KEYS: Record<RemoteKind, string[]> = {
     'region', 'profile', 'credentialpath', 'configpath', 'endpointurl', 'access_key_id', 'secret_access_key',
     'session_token', 'use_ssl', 'ssl_verify', 'listobjects', 'sse', 'sse_kms_key_id', 'acl', 'read_timeout', 'connect_timeout',
   ],
+  gs: [...COMMON_KEYS, 'projectname', 'credentialpath', 'endpointurl'],
+  azure: [
+    ...COMMON_KEYS,
+    'account_name', 'account_key', 'connection_string', 'sas_token', 'tenant_id', 'client_id', 'client_secret',
+    'allow_anonymous_login', 'exclude_environment_credential', 'exclude_visual_studio_code_credential',
+    'exclude_shared_token_cache_credential', 'exclude_managed_identity_credential', 'timeout', 'read_timeout', 'connect_timeout',
+  ],
+  ssh: [
+    ...COMMON_KEYS,
+    'type', 'port', 'user', 'password', 'ask_password', 'passphrase', 'ask_passphrase', 'keyfile', 'timeout', 'gss_auth',
+    'allow_agent', 'max_sessions',
+  ],
   http: [
     ...COMMON_KEYS,
     'auth', 'custom_auth_header', 'user', 'password', 'ask_password', 'ssl_verify', 'method', 'read_timeout', 'connect_timeout',
+  ],
+  webdav: [
+    ...COMMON_KEYS,
+    'user', 'password', 'ask_password', 'token', 'custom_auth_header', 'cert_path', 'key_path', 'timeout', 'ssl_verify',
   ],
   git: ['url', 'branch', 'max_object_size', 'jobs'],
 };
 
 const FILES: FileId[] = ['config', 'config.local', MLPIPE_CONFIG];
+
+/** Every option some remote type accepts (what `mlpipe config remote.NAME.OPTION` may set). */
+export function remoteOptionKeys(): Set<string> {
+  return new Set(Object.values(KEYS).flat());
+}
 
 interface ConfigFiles {
   root: string;
@@ -76,7 +97,7 @@ function load(cwd: string): ConfigFiles {
  * DVC writes plain sections (`core`, `cache`, ...) first and the named ones (`remote "x"`) after
  * them (`_pack_remotes` in dvc/config.py), whatever order they were added in.
  */
-function dvcOrder(config: Config): Config {
+export function dvcOrder(config: Config): Config {
   const named = (name: string) => /^\s*(remote|machine|db)\s*"/.test(name);
   const entries = [...config];
   return new Map([...entries.filter(([n]) => !named(n)), ...entries.filter(([n]) => named(n))]);
@@ -123,13 +144,46 @@ function notFound(name: string, known: string[]): MlpipeError {
   });
 }
 
+/** Remote options that name a local file: stored relative to `.dvc/` like a local URL (`_map_dirs` in dvc/config.py). */
+export const PATH_KEYS = new Set(['credentialpath', 'keyfile', 'cert_path', 'key_path', 'gdrive_user_credentials_file', 'gdrive_service_account_json_file_path']);
+
+/** Options DVC's schema types as `Bool` (only true/false) or as a whole number: other values are refused as DVC does. */
+const BOOL_KEYS = new Set([
+  'verify', 'version_aware', 'worktree', 'use_ssl', 'ssl_verify', 'listobjects', 'ask_password', 'ask_passphrase', 'gss_auth',
+  'allow_agent', 'allow_anonymous_login', 'exclude_environment_credential', 'exclude_visual_studio_code_credential',
+  'exclude_shared_token_cache_credential', 'exclude_managed_identity_credential',
+]);
+const INT_KEYS = new Set(['jobs', 'checksum_jobs', 'port', 'timeout', 'read_timeout', 'connect_timeout', 'max_sessions']);
+
+/** Refuses a value DVC's config schema would refuse (DVC then fails on every command until fixed by hand). */
+export function checkValue(where: string, key: string, value: string): void {
+  if (BOOL_KEYS.has(key) && !/^(true|false)$/i.test(value)) {
+    throw new MlpipeError('E_BAD_INPUT', `${where}: ${key} must be true or false`, { expected: 'true or false', received: value });
+  }
+  if (key === 'auth' && !/^(basic|digest|custom)$/.test(value)) {
+    throw new MlpipeError('E_BAD_INPUT', `${where}: auth must be basic, digest or custom`, { expected: 'basic, digest or custom', received: value });
+  }
+  if (INT_KEYS.has(key) && !/^\d+$/.test(value)) {
+    throw new MlpipeError('E_BAD_INPUT', `${where}: ${key} must be a whole number`, { expected: 'a whole number', received: value });
+  }
+}
+
 /**
- * DVC stores a relative local URL relative to `.dvc/` (where it resolves it), so `remote add s ../r`
- * run at the repo root is written as `url = ../../r` (golden file push-local-remote).
+ * DVC stores a relative path relative to `.dvc/` (where it resolves it), `~` as typed, and an
+ * absolute path or URL as it is (`Config._to_relpath`).
+ */
+export function storedPath(path: string, cwd: string, dvcDir: string): string {
+  if (/^\w+:\/\//.test(path) || path === '~' || path.startsWith('~/') || isAbsolute(path)) return path;
+  return relative(dvcDir, resolve(cwd, path)).split(sep).join('/');
+}
+
+/**
+ * A relative local URL is stored relative to `.dvc/`, so `remote add s ../r` run at the repo root is
+ * written as `url = ../../r` (golden file push-local-remote).
  */
 function storedUrl(url: string, cwd: string, dvcDir: string): string {
   const kind = remoteKind(url);
-  const rel = (p: string) => (isAbsolute(p) ? p : relative(dvcDir, resolve(cwd, p)).split(sep).join('/'));
+  const rel = (p: string) => storedPath(p, cwd, dvcDir);
   if (kind === 'local') return rel(url);
   if (kind === 'git' && url.startsWith('git+') && !/^[a-z][a-z0-9+.-]*:\/\/|^[^/]+@[^/]+:/i.test(url.slice(4))) {
     return `git+${rel(url.slice(4))}`;
@@ -234,7 +288,13 @@ export function modifyRemote(options: ModifyRemoteOptions): { name: string; key:
     unsetConfigValue(cf.files[file], section, key);
   } else {
     if (options.value === undefined) throw new MlpipeError('E_USAGE', `missing the value for ${key}`);
-    const value = key === 'url' ? storedUrl(options.value, options.cwd, cf.dvcDir) : options.value;
+    checkValue(`remote ${name}`, key, options.value);
+    const value =
+      key === 'url'
+        ? storedUrl(options.value, options.cwd, cf.dvcDir)
+        : PATH_KEYS.has(key)
+          ? storedPath(options.value, options.cwd, cf.dvcDir)
+          : options.value;
     setConfigValue(cf.files[file], section, key, value);
   }
   save(cf);
@@ -272,6 +332,39 @@ export function removeRemote(options: { cwd: string; name: string }): { name: st
   }
   save(cf);
   return { name };
+}
+
+/**
+ * Renames a remote in every file that holds a part of it (its section moves to the end of each, as
+ * DVC's rename does), and the default follows. DVC itself renames only the one file it is told
+ * (`.dvc/config` by default) and leaves the `--local` secrets under the old name, after which every
+ * DVC command fails (golden case remote-configs/rename-pitfall); moving both parts avoids that.
+ */
+export function renameRemote(options: { cwd: string; name: string; newName: string }): { name: string; newName: string; files: string[] } {
+  const cf = load(options.cwd);
+  const name = options.name.toLowerCase();
+  const newName = options.newName.toLowerCase();
+  const remotes = remotesOf(cf);
+  if (!remotes.has(name)) throw notFound(name, [...remotes.keys()]);
+  if (remotes.has(newName) || FILES.some((id) => cf.files[id].has(namedSection('remote', newName)))) {
+    throw new MlpipeError('E_CONFLICT', `remote '${newName}' already exists`, {
+      hint: `remove it first (\`mlpipe remote remove ${newName}\`) or pick another name`,
+    });
+  }
+  const from = namedSection('remote', name);
+  const to = namedSection('remote', newName);
+  const files: string[] = [];
+  for (const id of FILES) {
+    const section = cf.files[id].get(from);
+    if (section) {
+      cf.files[id].delete(from);
+      cf.files[id].set(to, section);
+      files.push(`.dvc/${id}`);
+    }
+    if (getConfigValue(cf.files[id], 'core', 'remote') === name) setConfigValue(cf.files[id], 'core', 'remote', newName);
+  }
+  save(cf);
+  return { name, newName, files };
 }
 
 /** Sets (or with `name` undefined, clears) the default remote. */

@@ -1,11 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { add } from '../../src/core/repo/add.js';
 import { initRepo } from '../../src/core/repo/init.js';
 import { openRepo } from '../../src/core/repo/open.js';
-import { MLPIPE_BIN, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { startServe } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tree.js';
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
@@ -61,22 +62,7 @@ afterAll(() => {
 
 /** Starts `mlpipe remote serve` and returns its URL (read from its --json line). */
 function serve(dir: string, token: string): Promise<string> {
-  const child = spawn(process.execPath, [MLPIPE_BIN, '--json', 'remote', 'serve', '--dir', dir, '--port', '0', '--token', token], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  servers.push(child);
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      text += d;
-      try {
-        resolve(JSON.parse(text).url);
-      } catch {
-        // not the whole document yet
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`remote serve exited with ${code}`)));
-  });
+  return startServe(['--dir', dir, '--port', '0', '--token', token], servers);
 }
 
 describe('mlpipe remote / push / pull (built CLI)', () => {

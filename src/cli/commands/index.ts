@@ -3,6 +3,7 @@ import type { RegisterCommand } from '../command.js';
 import { registerAdd } from './add.js';
 import { registerCheckout } from './checkout.js';
 import { registerCommit } from './commit.js';
+import { registerConfig } from './config.js';
 import { registerDag } from './dag.js';
 import { registerDiff } from './diff.js';
 import { registerDoctor } from './doctor.js';
@@ -52,6 +53,7 @@ const COMMANDS: RegisterCommand[] = [
   registerGc,
   registerFsck,
   registerRemote,
+  registerConfig,
   registerPush,
   registerPull,
   registerFetch,

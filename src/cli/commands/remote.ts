@@ -3,7 +3,9 @@ import { action, examples } from '../command.js';
 import { port, size } from '../options.js';
 
 interface ServeOptions {
-  dir: string;
+  dir?: string;
+  store?: string;
+  storeOption: string[];
   host: string;
   port: number;
   token?: string;
@@ -25,11 +27,11 @@ interface ModifyOptions {
 export function registerRemote(program: Command): void {
   const remote = program
     .command('remote')
-    .description('manage remote storage (local folder, git branch, S3, HTTP) and serve a self-hosted remote');
+    .description('manage remote storage (local folder, git branch, S3, GCS, Azure, SSH, HTTP) and serve a self-hosted remote');
 
   const add = remote
     .command('add')
-    .description('add a remote: a folder, s3://bucket/path, http(s)://host/path, git (the project origin) or git+URL')
+    .description('add a remote: a folder, s3://bucket/path, gs://bucket/path, azure://container/path, ssh://user@host/path, http(s)://host/path, git (the project origin) or git+URL')
     .argument('<name>', 'remote name')
     .argument('<url>', 'where the objects go')
     .option('-d, --default', 'make it the default remote')
@@ -51,6 +53,9 @@ export function registerRemote(program: Command): void {
     'mlpipe remote add -d storage git+git@github.com:org/data.git',
     'mlpipe remote add -d storage s3://bucket/project',
     'mlpipe remote add -d storage https://dvc.example.com/project',
+    'mlpipe remote add -d storage gs://bucket/project',
+    'mlpipe remote add -d storage azure://container/project',
+    'mlpipe remote add -d storage ssh://user@host:2222/srv/dvc',
   ]);
 
   const modify = remote
@@ -110,6 +115,19 @@ export function registerRemote(program: Command): void {
     );
 
   remote
+    .command('rename')
+    .description('rename a remote (in every config file that holds a part of it; the default follows)')
+    .argument('<name>', 'current name')
+    .argument('<new>', 'new name')
+    .action(
+      action<[string, string], Record<string, never>>(async (ctx, _opts, name, newName) => {
+        const { renameRemote } = await import('../../remote/config.js');
+        const res = renameRemote({ cwd: ctx.cwd, name, newName });
+        ctx.out.result(res, () => ctx.out.debug(`renamed remote '${res.name}' to '${res.newName}' in ${res.files.join(', ')}`));
+      }),
+    );
+
+  remote
     .command('default')
     .description('show, set or --unset the default remote')
     .argument('[name]', 'remote name')
@@ -131,7 +149,14 @@ export function registerRemote(program: Command): void {
   const serve = remote
     .command('serve')
     .description('run a self-hosted HTTP remote that DVC and mlpipe can push to and pull from')
-    .requiredOption('--dir <dir>', 'folder to store the objects in (created if missing)')
+    .option('--dir <dir>', 'folder to store the objects in (created if missing)')
+    .option('--store <url|remote>', 'front another store instead: s3://, gs://, azure://, ssh:// URL, or the name of a configured remote')
+    .option(
+      '--store-option <key=value>',
+      "an option of the --store URL, as in `remote modify` (e.g. endpointurl=...); secrets are better left to the SDK's environment variables",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', port, 8765)
     .option('--token <token>', 'require `Authorization: Bearer <token>` for uploads (default: $MLPIPE_REMOTE_TOKEN)')
@@ -146,17 +171,29 @@ export function registerRemote(program: Command): void {
         if (opts.authReads && !token) {
           throw new MlpipeError('E_USAGE', '--auth-reads needs a token', { hint: 'add --token T (or set MLPIPE_REMOTE_TOKEN)' });
         }
-        const dir = resolve(ctx.cwd, opts.dir);
+        if ((opts.dir === undefined) === (opts.store === undefined)) {
+          throw new MlpipeError('E_USAGE', 'give either --dir (a folder) or --store (a bucket or remote to front)', {
+            hint: 'mlpipe remote serve --dir /srv/mlpipe, or mlpipe remote serve --store s3://bucket/path',
+          });
+        }
+        let store: import('../../remote/stores/types.js').ObjectStore | undefined;
+        let dir: string;
+        if (opts.store !== undefined) {
+          const { openFrontedStore } = await import('../../remote/server/fronted.js');
+          ({ store, scratchDir: dir } = await openFrontedStore({ cwd: ctx.cwd, store: opts.store, options: opts.storeOption }));
+        } else dir = resolve(ctx.cwd, opts.dir as string);
         const server = await startRemoteServer({
           dir,
+          store,
           host: opts.host,
           port: opts.port,
           token,
           authReads: Boolean(opts.authReads),
           maxBodyBytes: opts.maxSize,
         });
-        ctx.out.result({ url: server.url, dir, token: Boolean(token), authReads: Boolean(opts.authReads) }, () => {
-          ctx.out.line(`serving ${dir} at ${server.url} (uploads ${token ? 'need the token' : 'are open to anyone'})`);
+        const serving = store?.location ?? dir;
+        ctx.out.result({ url: server.url, dir, store: store?.location ?? null, token: Boolean(token), authReads: Boolean(opts.authReads) }, () => {
+          ctx.out.line(`serving ${serving} at ${server.url} (uploads ${token ? 'need the token' : 'are open to anyone'})`);
           ctx.out.line(`configure it with: mlpipe remote add NAME ${server.url}`);
           if (token) {
             ctx.out.line('  mlpipe remote modify NAME auth custom');
@@ -167,10 +204,13 @@ export function registerRemote(program: Command): void {
         });
         await new Promise<void>((done) => ctx.signal.addEventListener('abort', () => done(), { once: true }));
         await server.close();
+        await store?.close();
       }),
     );
   examples(serve, [
     'mlpipe remote serve --dir /srv/mlpipe --token "$TOKEN"',
     'mlpipe remote serve --dir ./storage --host 0.0.0.0 --port 8080 --token "$TOKEN" --auth-reads',
+    'mlpipe remote serve --store s3://bucket/project --token "$TOKEN"        # AWS_* credentials',
+    'mlpipe remote serve --store storage --token "$TOKEN"                    # a remote of this project',
   ]);
 }

@@ -7,6 +7,7 @@ import { HttpError, bearerCheck } from '../../core/http.js';
 import { LocalOdb } from '../../core/odb/local.js';
 import { isErrnoException, isMlpipeError } from '../../errors.js';
 import { STORE_DENIED, STORE_DENIED_STATUS, isPermissionDenied } from './permission.js';
+import { type StoreBackend, storeErrorStatus } from './store-backend.js';
 
 export interface RemoteServerOptions {
   /** Folder the objects are stored in, in DVC's remote layout (`files/md5/XX/...`). */
@@ -17,6 +18,8 @@ export interface RemoteServerOptions {
   authReads?: boolean;
   /** Largest upload accepted, in bytes (default 5 GiB). */
   maxBodyBytes?: number;
+  /** Serve another store (`remote serve --store`) instead of `dir`, which then only holds uploads in flight. */
+  backend?: StoreBackend;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 2 ** 30;
@@ -63,7 +66,13 @@ export function createRemoteHandler(options: RemoteServerOptions): Handler {
       }
       const oid = `${m[2]}${m[3]}`;
       const legacy = m[1] === undefined;
-      if (isWrite) await receive(req, res, odb, oid, legacy, maxBody);
+      const backend = options.backend;
+      if (backend && legacy) throw new HttpError(400, 'a server in front of a store serves the files/md5/ layout only', 'E_BAD_INPUT');
+      if (backend && isWrite) {
+        const size = await backend.receive(oid, (scratch) => receive(req, scratch, oid, false, maxBody));
+        sendJson(res, 201, { oid, size });
+      } else if (backend) await backend.send(res, oid, method === 'HEAD');
+      else if (isWrite) sendJson(res, 201, { oid, size: await receive(req, odb, oid, legacy, maxBody) });
       else await send(req, res, odb.path(oid, legacy), method === 'HEAD');
     } catch (err) {
       if (res.headersSent) res.destroy();
@@ -91,14 +100,8 @@ async function send(req: IncomingMessage, res: ServerResponse, file: string, hea
   await pipeline(createReadStream(file), res);
 }
 
-async function receive(
-  req: IncomingMessage,
-  res: ServerResponse,
-  odb: LocalOdb,
-  oid: string,
-  legacy: boolean,
-  maxBody: number,
-): Promise<void> {
+/** Reads an upload into `odb`, visible there only once verified; returns its size. */
+async function receive(req: IncomingMessage, odb: LocalOdb, oid: string, legacy: boolean, maxBody: number): Promise<number> {
   const tooLarge = (size: number | string) =>
     new HttpError(413, `the object is ${size} bytes, above the limit of ${maxBody}`, 'E_REMOTE_TOO_LARGE');
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
@@ -120,11 +123,11 @@ async function receive(
     }
     throw err;
   }
-  sendJson(res, 201, { oid, size });
+  return size;
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-  const status = err instanceof HttpError ? err.status : 500;
+  const status = err instanceof HttpError ? err.status : (storeErrorStatus(err) ?? 500);
   const body =
     err instanceof HttpError
       ? { code: err.errorCode, message: err.message }

@@ -1,13 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
+import type { ObjectStore } from '../stores/types.js';
 import { type RemoteServerOptions, createRemoteHandler } from './handler.js';
+import { StoreBackend } from './store-backend.js';
 
 export interface StartRemoteServerOptions extends RemoteServerOptions {
   /** Default 127.0.0.1: expose it on purpose, never by accident. */
   host?: string;
   /** Default 0: a free port. */
   port?: number;
+  /** Front this store (S3, GCS, Azure, ...); `dir` then only holds uploads while they are verified. */
+  store?: ObjectStore;
 }
 
 export interface RunningRemoteServer {
@@ -18,7 +22,8 @@ export interface RunningRemoteServer {
 /** The Node adapter of the remote server: listens and serves createRemoteHandler. */
 export async function startRemoteServer(options: StartRemoteServerOptions): Promise<RunningRemoteServer> {
   await mkdir(options.dir, { recursive: true });
-  const handler = createRemoteHandler(options);
+  const backend = options.store ? new StoreBackend(options.store, options.dir) : undefined;
+  const handler = createRemoteHandler({ ...options, backend });
   const server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

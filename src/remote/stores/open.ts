@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseByteSize } from '../../core/size.js';
 import { MlpipeError } from '../../errors.js';
@@ -21,16 +22,21 @@ export interface OpenStoreContext {
   tmpDir: string;
 }
 
-export type RemoteKind = 'local' | 's3' | 'http' | 'git';
+export type RemoteKind = 'local' | 's3' | 'gs' | 'azure' | 'ssh' | 'http' | 'webdav' | 'git';
 
 /** `git` alone means the project's origin; `git+URL` any other git repository. */
 export function remoteKind(url: string): RemoteKind {
   if (url === 'git' || url.startsWith('git+')) return 'git';
   if (/^s3:\/\//i.test(url)) return 's3';
+  if (/^gs:\/\//i.test(url)) return 'gs';
+  if (/^azure:\/\//i.test(url)) return 'azure';
+  if (/^ssh:\/\//i.test(url)) return 'ssh';
+  // A remote DVC knows and mlpipe only configures: `remote add`/`modify` write it, push/pull refuse it.
+  if (/^webdavs?:\/\//i.test(url)) return 'webdav';
   if (/^https?:\/\//i.test(url)) return 'http';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     throw new MlpipeError('E_BAD_INPUT', `remote URL ${url} uses a scheme mlpipe does not support`, {
-      expected: 'a folder path, s3://bucket/path, http(s)://host/path, git (the project origin) or git+URL',
+      expected: 'a folder path, s3://bucket/path, gs://bucket/path, azure://container/path, ssh://user@host/path, http(s)://host/path, git (the project origin) or git+URL',
       received: url,
     });
   }
@@ -48,6 +54,22 @@ export function parseSize(text: string): number {
 
 function bool(value: string | undefined): boolean | undefined {
   return value === undefined ? undefined : /^(true|1|yes|on)$/i.test(value);
+}
+
+/** A path option as DVC reads it: `~` is the home folder, a relative path is relative to `.dvc/`. */
+function pathOption(value: string | undefined, configDir: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === '~' || value.startsWith('~/')) return join(homedir(), value.slice(1));
+  return resolve(configDir, value);
+}
+
+function intOption(spec: RemoteSpec, key: string): number | undefined {
+  const value = spec.options[key];
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new MlpipeError('E_BAD_INPUT', `remote ${spec.name}: ${key} must be a whole number`, { received: value });
+  }
+  return Number(value);
 }
 
 /** Builds the store for a configured remote; store modules load lazily (the S3 SDK is heavy). */
@@ -70,6 +92,47 @@ export async function openStore(spec: RemoteSpec, ctx: OpenStoreContext): Promis
         sessionToken: o.session_token,
       });
     }
+    case 'gs': {
+      const { GcsStore } = await import('./gcs.js');
+      return new GcsStore({
+        url: spec.url,
+        projectId: o.projectname,
+        keyFilename: pathOption(o.credentialpath, ctx.configDir),
+        endpointUrl: o.endpointurl,
+      });
+    }
+    case 'azure': {
+      const { AzureStore } = await import('./azure.js');
+      return new AzureStore({
+        url: spec.url,
+        accountName: o.account_name,
+        accountKey: o.account_key,
+        connectionString: o.connection_string,
+        sasToken: o.sas_token,
+        allowAnonymousLogin: bool(o.allow_anonymous_login),
+      });
+    }
+    case 'ssh': {
+      const { SshStore } = await import('./ssh.js');
+      const { askOnTerminal } = await import('./prompt.js');
+      return new SshStore({
+        url: spec.url,
+        user: o.user,
+        port: intOption(spec, 'port'),
+        keyfile: pathOption(o.keyfile, ctx.configDir),
+        passphrase: o.passphrase,
+        password: o.password,
+        allowAgent: bool(o.allow_agent),
+        askPassword: bool(o.ask_password) ? (prompt) => askOnTerminal(prompt, spec.name) : undefined,
+        timeout: intOption(spec, 'timeout'),
+      });
+    }
+    case 'webdav':
+      throw new MlpipeError('E_BAD_INPUT', `remote ${spec.name}: mlpipe cannot transfer to WebDAV remotes (only configure them)`, {
+        expected: 'a folder, s3://, gs://, azure://, ssh://, http(s)://, git or git+URL remote',
+        received: spec.url,
+        hint: 'use DVC for this remote, or add another one with `mlpipe remote add NAME URL`',
+      });
     case 'http': {
       const { HttpStore } = await import('./http.js');
       const method = o.method?.toUpperCase();

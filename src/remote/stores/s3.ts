@@ -13,7 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
-import { forEachLimit } from '../pool.js';
+import { existsByProbeOrListing, oidOfKey } from './probe.js';
 import type { ObjectStore, StoreCallOptions } from './types.js';
 
 export interface S3StoreOptions {
@@ -31,9 +31,6 @@ export interface S3StoreOptions {
   /** Part size of multipart uploads (default 16 MiB; S3 needs at least 5 MiB). */
   partSize?: number;
 }
-
-/** Fewer oids than this are checked with parallel HEADs; more, by listing the `XX/` prefixes they fall in. */
-const LIST_THRESHOLD = 256;
 
 /** An S3 bucket or S3-compatible store with DVC's key layout (dvc-format.md §4.3). */
 export class S3Store implements ObjectStore {
@@ -95,21 +92,12 @@ export class S3Store implements ObjectStore {
 
   async exists(oids: readonly string[], options: StoreCallOptions = {}): Promise<Set<string>> {
     await this.checkBucket(options.signal);
-    const found = new Set<string>();
-    if (oids.length < LIST_THRESHOLD) {
-      await forEachLimit(oids, this.defaultJobs, async (oid) => {
-        if (await this.head(oid, options.signal)) found.add(oid);
-      });
-      return found;
-    }
-    const wanted = new Set(oids);
-    const prefixes = [...new Set(oids.map((o) => o.slice(0, 2)))];
-    await forEachLimit(prefixes, this.defaultJobs, async (p) => {
-      for (const oid of await this.listUnder(`${this.prefix}files/md5/${p}/`, options.signal)) {
-        if (wanted.has(oid)) found.add(oid);
-      }
-    });
-    return found;
+    return existsByProbeOrListing(
+      oids,
+      this.defaultJobs,
+      (oid) => this.head(oid, options.signal),
+      (sub, limit) => this.listUnder(`${this.prefix}files/md5/${sub}`, options.signal, limit),
+    );
   }
 
   async list(options: StoreCallOptions = {}): Promise<Set<string>> {
@@ -117,7 +105,7 @@ export class S3Store implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`, options.signal));
   }
 
-  private async listUnder(keyPrefix: string, signal?: AbortSignal): Promise<string[]> {
+  private async listUnder(keyPrefix: string, signal?: AbortSignal, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
     const oids: string[] = [];
     let token: string | undefined;
     do {
@@ -129,9 +117,10 @@ export class S3Store implements ObjectStore {
           throw this.mapError(err, keyPrefix);
         });
       for (const obj of page.Contents ?? []) {
-        const m = /files\/md5\/([0-9a-f]{2})\/([0-9a-f]{30}(?:\.dir)?)$/.exec(obj.Key ?? '');
-        if (m) oids.push(`${m[1]}${m[2]}`);
+        const oid = oidOfKey(obj.Key ?? '');
+        if (oid) oids.push(oid);
       }
+      if (oids.length > limit) return undefined;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return oids;

@@ -70,8 +70,8 @@ describe('remote configuration', () => {
       { name: 'git', url: 'git', kind: 'git', default: false, file: '.dvc/mlpipe.config' },
     ]);
     // A remote DVC wrote for a type mlpipe does not speak is listed, not an error.
-    writeFileSync(join(root, '.dvc', 'config.local'), "['remote \"gcs\"']\n    url = gs://bucket/path\n");
-    expect(listRemotes({ cwd: root })[1]).toEqual({ name: 'gcs', url: 'gs://bucket/path', kind: 'unsupported', default: false, file: '.dvc/config' });
+    writeFileSync(join(root, '.dvc', 'config.local'), "['remote \"gcs\"']\n    url = hdfs://host/path\n");
+    expect(listRemotes({ cwd: root })[1]).toEqual({ name: 'gcs', url: 'hdfs://host/path', kind: 'unsupported', default: false, file: '.dvc/config' });
     removeRemote({ cwd: root, name: 'folder' });
     expect(read(root, 'config')).toBe('');
     expect(() => resolveRemote(root)).toThrow(expect.objectContaining({ code: 'E_REMOTE_NOT_FOUND' }));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startRemoteServer } from '../../../src/remote/server/serve.js';
 import { GitStore } from '../../../src/remote/stores/git/store.js';
@@ -15,6 +15,7 @@ import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
 import { describeIf } from '../../helpers/require.js';
 import { tempDir } from '../../helpers/tree.js';
 import { dirCache, listFiles, objectPath } from './fixtures.js';
+import { type CloudKind, GCS_ENDPOINT, HAS_SSHD, cloudRemote, openTestStore, stopServers } from './servers.js';
 
 const WORKER = fileURLToPath(new URL('./kill-worker.ts', import.meta.url));
 const VITE_NODE = fileURLToPath(new URL('../../../node_modules/.bin/vite-node', import.meta.url));
@@ -77,7 +78,7 @@ function cacheIsValid(cacheDir: string): number {
   return objects;
 }
 
-type Kind = 'local' | 'http' | 'git' | 's3';
+type Kind = 'local' | 'http' | 'git' | 's3' | CloudKind;
 
 const S3_ENDPOINT = process.env.MLPIPE_TEST_S3_ENDPOINT;
 const S3_KEYS = { accessKeyId: process.env.MLPIPE_TEST_S3_KEY ?? '', secretAccessKey: process.env.MLPIPE_TEST_S3_SECRET ?? '' };
@@ -90,6 +91,10 @@ async function remoteOf(kind: Kind, root: string) {
     const bare = join(root, 'remote.git');
     execFileSync('git', ['init', '-q', '--bare', bare]);
     return { location: bare, open: (work: string) => new GitStore({ url: bare, workDir: join(root, work) }), close: async () => {} };
+  }
+  if (kind === 'gs' || kind === 'azure' || kind === 'ssh') {
+    const { url } = await cloudRemote(kind, `kill-${root.split('/').pop()}`);
+    return { location: url, open: () => openTestStore(kind, url), close: async () => {} };
   }
   if (kind === 's3') {
     const bucket = `mlpipe-kill-${process.pid}`;
@@ -147,4 +152,18 @@ describe('kill -9 in the middle of a transfer, then run it again', () => {
 
 describeIf(Boolean(S3_ENDPOINT), 'an S3 server (MLPIPE_TEST_S3_ENDPOINT)', 'kill -9 mid-transfer (S3)', () => {
   it('s3 remote: push and fetch complete on the re-run', () => killAndRerun('s3'), 240_000);
+});
+
+describeIf(Boolean(GCS_ENDPOINT), 'a GCS server (MLPIPE_TEST_GCS_ENDPOINT)', 'kill -9 mid-transfer (GCS)', () => {
+  it('gs remote: push and fetch complete on the re-run', () => killAndRerun('gs'), 240_000);
+});
+
+describe('kill -9 mid-transfer (Azure, Azurite)', () => {
+  afterAll(stopServers);
+  it('azure remote: push and fetch complete on the re-run', () => killAndRerun('azure'), 240_000);
+});
+
+describeIf(HAS_SSHD, "Debian's openssh-server (/usr/sbin/sshd)", 'kill -9 mid-transfer (SSH)', () => {
+  afterAll(stopServers);
+  it('ssh remote: push and fetch complete on the re-run', () => killAndRerun('ssh'), 240_000);
 });

@@ -8,6 +8,7 @@ import { S3Store } from '../../../src/remote/stores/s3.js';
 import type { ObjectStore } from '../../../src/remote/stores/types.js';
 import { fetchObjects, pushObjects } from '../../../src/remote/transfer.js';
 import { dirCache } from './fixtures.js';
+import { openTestStore } from './servers.js';
 
 const [mode, kind, location, cacheDir, oidFile, workDir] = process.argv.slice(2) as string[];
 const files = readFileSync(oidFile as string, 'utf8').trim().split('\n');
@@ -15,6 +16,7 @@ function open(): ObjectStore {
   const url = location as string;
   if (kind === 'local') return new LocalStore(url);
   if (kind === 'git') return new GitStore({ url, workDir: workDir as string });
+  if (kind === 'gs' || kind === 'azure' || kind === 'ssh') return openTestStore(kind, url);
   if (kind === 's3') {
     return new S3Store({
       url,
