@@ -129,3 +129,15 @@ export { loadModel } from './model/load.js';
 export type { LoadOptions, Model, Predictions } from './model/load.js';
 export { predict } from './serve/predict.js';
 export type { PredictOptions, PredictResult } from './serve/predict.js';
+// The model registry (GTO 1.8's git tags) and data from other repositories
+export { loadState, registryRoot } from './registry/load.js';
+export { assign, deprecate, register } from './registry/ops.js';
+export type { TagCreated } from './registry/ops.js';
+export { resolveVersion } from './registry/resolve.js';
+export { which } from './registry/which.js';
+export { declareArtifact, parseArtifacts, resolveArtifact } from './registry/artifacts.js';
+export type { ArtifactDecl } from './registry/artifacts.js';
+export { checkRef, history, showRegistry, showVersions } from './registry/views.js';
+export { importStageMd5, importOf, serializeImportFile } from './core/formats/import-file.js';
+export type { RepoImport } from './core/formats/import-file.js';
+export { getPath, importPath, updateImport } from './remote/import.js';

@@ -40,8 +40,20 @@ export function action<Args extends unknown[], Opts extends object>(
     const opts = commanderArgs[commanderArgs.length - 2] as Opts;
     const positional = commanderArgs.slice(0, -2) as Args;
     const ctx = contextFrom(command);
-    await fn(ctx, opts, ...positional);
+    try {
+      await fn(ctx, opts, ...positional);
+    } catch (err) {
+      throw await asPermissionError(err, ctx.cwd);
+    }
   };
+}
+
+/** A refusal by the operating system becomes E_PERMISSION naming the folder (core/fs/permission.ts). */
+async function asPermissionError(err: unknown, cwd: string): Promise<unknown> {
+  // MlpipeErrors are already coded; only system errors (errno, SQLite) are looked at.
+  if (!(err instanceof Error) || err.name === 'MlpipeError' || typeof (err as { code?: unknown }).code !== 'string') return err;
+  const [{ permissionError }, { findRepoRoot }] = await Promise.all([import('../core/fs/permission.js'), import('../core/repo/find-root.js')]);
+  return permissionError(err, findRepoRoot(cwd) ?? cwd) ?? err;
 }
 
 export function globalOptionsOf(command: Command): GlobalOptions {

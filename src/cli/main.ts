@@ -8,12 +8,16 @@ import { nameFlagInErrors } from './options.js';
 import { Output } from './output.js';
 import { route } from './route.js';
 
-export function buildProgram(): Command {
+/**
+ * `--version` is the program's flag only when no command follows: commander would otherwise take
+ * it from a command's own `--version V` (as in `mlpipe models register NAME --version v1.0.0`).
+ */
+export function buildProgram(options: { versionFlag?: boolean } = {}): Command {
   const program = new Command('mlpipe')
     .description(
       'Validate data, train models, version data and models with DVC-compatible files, run pipelines and serve predictions.',
     )
-    .version(version(), '-V, --version', 'print the mlpipe version')
+    .version(version(), options.versionFlag === false ? '-V' : '-V, --version', 'print the mlpipe version')
     .addOption(new Option('--json', 'print one machine-readable JSON document on stdout'))
     .addOption(new Option('-q, --quiet', 'print only errors (and the JSON document with --json)'))
     .addOption(new Option('-v, --verbose', 'print details, and stack traces on errors'))
@@ -51,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   const wantsJson = argv.includes('--json');
   const verbose = argv.includes('-v') || argv.includes('--verbose');
-  const program = buildProgram();
+  const program = buildProgram({ versionFlag: firstOperand(argv.slice(2)) === undefined });
   if (argv.length <= 2) {
     process.stdout.write(program.helpInformation());
     return;
@@ -76,6 +80,16 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     process.exitCode = reportError(err, { json: wantsJson, verbose });
   }
+}
+
+/** The command name in the arguments, skipping global flags and the value of -C/--cwd. */
+function firstOperand(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-C' || a === '--cwd') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
 }
 
 /** Renders an error (human on stderr, JSON on stdout with --json) and returns the exit code. */

@@ -8,7 +8,7 @@
 import { type ColumnSchema, type Schema, type Severity, severityOf, ruleValue } from './schema.js';
 import type { IssueCode } from './issues.js';
 import { compileRule } from './rule-expr.js';
-import { quoteIdent, quoteLiteral } from './source.js';
+import { numberLiteral, quoteIdent, quoteLiteral } from './source.js';
 
 export interface Check {
   code: IssueCode;
@@ -110,7 +110,7 @@ function columnChecks(name: string, col: ColumnSchema, ctx: CompileContext): Che
       fails: (f) => Number(f) > maxNull,
     });
   }
-  const literal = (v: number | string) => (typeof v === 'number' ? String(v) : `CAST(${quoteLiteral(v)} AS ${col.type === 'date' ? 'DATE' : 'TIMESTAMP'})`);
+  const literal = (v: number | string) => (typeof v === 'number' ? numberLiteral(v) : `CAST(${quoteLiteral(v)} AS ${col.type === 'date' ? 'DATE' : 'TIMESTAMP'})`);
   const shown = (agg: string) => (col.type === 'date' || col.type === 'datetime' ? `CAST(${agg} AS VARCHAR)` : agg);
   const min = ruleValue(col.min);
   if (min !== undefined) {

@@ -19,7 +19,7 @@ import { describeIssue } from './issues.js';
 import type { DriftMethod, DriftSpec, Schema, Severity } from './schema.js';
 import { sourceFromSchema } from './schema.js';
 import type { Database, OpenedSource, SourceColumn } from './source.js';
-import { detectFormat, openSource, quoteIdent, quoteLiteral } from './source.js';
+import { detectFormat, openSource, parquetReadSql, quoteIdent, quoteLiteral } from './source.js';
 import { chiSquareTest, jensenShannon, ksPValue, psi } from './stats.js';
 
 export interface DriftColumn {
@@ -80,7 +80,7 @@ export async function compareDistributions(
 async function typedParquet(db: Database, opened: OpenedSource, columns: SourceColumn[], path: string): Promise<string> {
   const list = columns.map((c) => quoteIdent(c.name)).join(', ');
   await db.all(`COPY (SELECT ${list} FROM ${opened.typedSql}) TO ${quoteLiteral(path)} (FORMAT parquet)`);
-  return `read_parquet(${quoteLiteral(path)})`;
+  return parquetReadSql(path);
 }
 
 async function driftOf(

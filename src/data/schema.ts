@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { readYaml } from '../core/formats/yaml-read.js';
 import { type YamlValue, dumpYaml } from '../core/formats/yaml-write.js';
 import { MlpipeError } from '../errors.js';
+import { NA_VALUES } from './na.js';
 import type { CsvOptions, DataSource } from './source.js';
 
 export const SEVERITIES = ['error', 'warning'] as const;
@@ -51,7 +52,7 @@ const csv = z.strictObject({
   quote: z.string().length(1).default('"'),
   escape: z.string().length(1).optional(),
   encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).default('utf-8'),
-  nullMarkers: z.array(z.string()).default(['']),
+  nullMarkers: z.array(z.string()).default([...NA_VALUES]),
   skipRows: z.number().int().min(0).default(0),
 });
 
@@ -173,7 +174,7 @@ export function csvOptionsOf(schema: Schema): CsvOptions {
     quote: c?.quote ?? '"',
     escape: c?.escape ?? c?.quote ?? '"',
     encoding: c?.encoding ?? 'utf-8',
-    nullMarkers: c?.nullMarkers ?? [''],
+    nullMarkers: c?.nullMarkers ?? [...NA_VALUES],
     skipRows: c?.skipRows ?? 0,
   };
 }

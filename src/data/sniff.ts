@@ -5,11 +5,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import type { CsvOptions } from './source.js';
+import { MlpipeError } from '../errors.js';
+
+/** The text encodings a CSV may be read in (DuckDB's `encoding` option); source.ts's CsvOptions uses it. */
+export type CsvEncoding = 'utf-8' | 'utf-16' | 'latin-1';
 
 export interface Head {
   text: string;
-  encoding: CsvOptions['encoding'];
+  encoding: CsvEncoding;
 }
 
 const HEAD_BYTES = 256 * 1024;
@@ -33,7 +36,33 @@ export async function readHead(path: string, bytes = HEAD_BYTES): Promise<Head> 
     file.destroy();
   }
   const buf = Buffer.concat(chunks).subarray(0, bytes);
+  assertTextFile(path, buf);
   return decode(buf, size > bytes);
+}
+
+/**
+ * Refuses a "CSV" that is not text, before DuckDB meets it (its errors quote the SQL it ran): gzip
+ * data under a name without `.gz`, and NUL bytes (a binary file, or UTF-16 without its byte-order mark).
+ */
+export function assertTextFile(path: string, head: Buffer): void {
+  if (head[0] === 0x1f && head[1] === 0x8b && !/\.gz$/i.test(path)) {
+    throw new MlpipeError('E_BAD_INPUT', `${path} holds gzip-compressed data but its name does not end in .gz`, {
+      expected: 'a text CSV file, or a gzip-compressed one named *.csv.gz',
+      received: 'gzip data (bytes 1f 8b)',
+      hint: `rename it to ${path}.gz (or decompress it with gunzip)`,
+    });
+  }
+  const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+  const nul = utf16 ? -1 : head.indexOf(0);
+  if (nul !== -1) {
+    const line = head.subarray(0, nul).toString('latin1').split('\n').length;
+    throw new MlpipeError('E_BAD_INPUT', `${path} is not a text file: a NUL byte at line ${line} (byte ${nul})`, {
+      expected: 'a CSV text file (UTF-8, UTF-16 with a byte-order mark, or Latin-1)',
+      received: `binary data (byte 0x00 at offset ${nul})`,
+      hint: 'check that this is the file you meant; a Parquet file must be named .parquet',
+      data: { line, offset: nul },
+    });
+  }
 }
 
 function decode(buf: Buffer, truncated: boolean): Head {
@@ -81,11 +110,13 @@ export interface Dialect {
   quote: string;
   header: boolean;
   skipRows: number;
-  encoding: CsvOptions['encoding'];
+  encoding: CsvEncoding;
   /** Field count of the data rows. */
   fields: number;
   /** The first data line split into fields, and the header's names when there is one. */
   names: string[] | null;
+  /** Header names used more than once (a file that no column name can address unambiguously). */
+  duplicates: string[];
 }
 
 /**
@@ -111,6 +142,8 @@ export function sniffDialect(head: Head): Dialect {
   while (skipRows < Math.min(10, lines.length - 1) && splitLine(lines[skipRows]!, delimiter).length !== best.fields) skipRows++;
   const rows = lines.slice(skipRows).map((l) => splitLine(l, delimiter));
   const header = looksLikeHeader(rows);
+  const names = header ? rows[0]! : null;
+  const duplicates = names ? [...new Set(names.filter((n, i) => names.indexOf(n) !== i))] : [];
   return {
     delimiter,
     quote: '"',
@@ -118,7 +151,8 @@ export function sniffDialect(head: Head): Dialect {
     skipRows,
     encoding: head.encoding,
     fields: best.fields,
-    names: header ? rows[0]! : null,
+    names,
+    duplicates,
   };
 }
 
@@ -134,15 +168,15 @@ function modeOf(values: number[]): number {
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 /**
- * A first row is a header when none of its fields is a number, its fields are distinct and
- * non-empty, and at least one column holds numbers below it (or, with no numeric column, none of
- * its values reappears in that column below it).
+ * A first row is a header when none of its fields is a number or empty, and at least one column
+ * holds numbers below it (or, with no numeric column, none of its values reappears in that column
+ * below it). Repeated names do not make it data: `a,a,b` over numbers is a header with a mistake,
+ * which detectCsv reports (reading it as a data row would invent a row and lose the names).
  */
 function looksLikeHeader(rows: string[][]): boolean {
   const [first, ...rest] = rows;
   if (!first || rest.length === 0) return Boolean(first?.every((f) => f !== '' && !NUMBER.test(f)));
   if (first.some((f) => f.trim() === '' || NUMBER.test(f))) return false;
-  if (new Set(first).size !== first.length) return false;
   const numericBelow = first.some((_, i) => rest.every((r) => r[i] === undefined || r[i] === '' || NUMBER.test(r[i]!)));
   if (numericBelow) return true;
   return first.every((name, i) => !rest.some((r) => r[i] === name));

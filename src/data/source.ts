@@ -18,7 +18,8 @@
 import { existsSync, statSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { MlpipeError } from '../errors.js';
-import { readHead, splitLine } from './sniff.js';
+import { NA_VALUES } from './na.js';
+import { type CsvEncoding, readHead, splitLine } from './sniff.js';
 
 export type DataFormat = 'csv' | 'parquet';
 export type ColumnType = 'int' | 'float' | 'bool' | 'string' | 'category' | 'date' | 'datetime';
@@ -28,7 +29,7 @@ export interface CsvOptions {
   header: boolean;
   quote: string;
   escape: string;
-  encoding: 'utf-8' | 'utf-16' | 'latin-1';
+  encoding: CsvEncoding;
   /** Field values read as NULL (DuckDB `nullstr`), for example `''`, `NA`, `?`. */
   nullMarkers: string[];
   /** Lines to skip before the header or the first row (adult.test starts with a comment line). */
@@ -57,7 +58,7 @@ export const DEFAULT_CSV: CsvOptions = {
   quote: '"',
   escape: '"',
   encoding: 'utf-8',
-  nullMarkers: [''],
+  nullMarkers: [...NA_VALUES],
   skipRows: 0,
 };
 
@@ -89,10 +90,11 @@ export interface Database {
  * A fresh in-memory DuckDB. `preserve_insertion_order=false` lets aggregates stream without keeping
  * order buffers, which keeps memory flat on files larger than RAM.
  */
-export async function openDatabase(options: { memoryLimit?: string } = {}): Promise<Database> {
+export async function openDatabase(options: { memoryLimit?: string; preserveOrder?: boolean } = {}): Promise<Database> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', {
-    preserve_insertion_order: 'false',
+    // Streams that must come out in file order (batch prediction) keep it.
+    preserve_insertion_order: options.preserveOrder ? 'true' : 'false',
     ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
   });
   const conn = await instance.connect();
@@ -115,6 +117,18 @@ export function quoteIdent(name: string): string {
 
 export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * A number as a DOUBLE literal. A bare `0.028451075096064038` is a DECIMAL in DuckDB, and comparing
+ * a DOUBLE column with it converts the column, so a schema's bound could reject the very value it
+ * was inferred from; `1e+308` and `Infinity` are not literals at all.
+ */
+export function numberLiteral(value: number): string {
+  if (Number.isNaN(value)) return "'nan'::DOUBLE";
+  if (!Number.isFinite(value)) return value > 0 ? "'inf'::DOUBLE" : "'-inf'::DOUBLE";
+  // Quoted: `0.028451075096064038::DOUBLE` would go through DECIMAL(18,18) and land one ulp away.
+  return `'${String(value)}'::DOUBLE`;
 }
 
 /** `parquet` for .parquet/.pq files, `csv` for everything else (.csv, .tsv, .txt, .data, .gz...). */
@@ -141,6 +155,18 @@ export function assertReadableFile(path: string, what = 'data file'): void {
       received: 'a 0-byte file',
     });
   }
+}
+
+/**
+ * The reason in a DuckDB error, without the SQL that DuckDB quotes (messages name the file and the
+ * problem, never the query mlpipe built): the first line, its error-class prefix removed, cut where
+ * a SQL fragment starts.
+ */
+export function duckdbReason(err: unknown): string {
+  const first = String((err as Error)?.message ?? err).split('\n')[0] ?? '';
+  const text = first.replace(/^[A-Za-z ]*Error: /, '');
+  const sql = /\b(SELECT|FROM \(|read_csv|read_parquet|read_json|TRY_CAST|CAST\(|struct_pack|count_if)\b/i.exec(text);
+  return (sql ? text.slice(0, sql.index) : text).replace(/[\s:,(]+$/, '').trim() || 'DuckDB could not read it';
 }
 
 export interface ReadOptions {
@@ -220,7 +246,7 @@ export async function fileColumnsOf(db: Database, source: DataSource): Promise<s
       const rows = await db.all(`DESCRIBE SELECT * FROM ${parquetReadSql(source.path)}`);
       return rows.map((r) => String(r.column_name));
     } catch (err) {
-      throw new MlpipeError('E_BAD_INPUT', `cannot read Parquet file ${source.path}: ${(err as Error).message.split('\n')[0]}`, {
+      throw new MlpipeError('E_BAD_INPUT', `cannot read Parquet file ${source.path}: ${duckdbReason(err)}`, {
         expected: 'a valid Parquet file',
         hint: 'check the file, or name it .csv if it is CSV',
         cause: err,
@@ -299,6 +325,40 @@ export async function openSource(db: Database, source: DataSource, options: Read
   };
 }
 
+/** A value that does not parse as its column's declared type, with its 1-based data row. */
+export interface TypeFailure {
+  column: string;
+  row: number;
+  value: string;
+}
+
+/**
+ * The first value per column (in file order) that is present but does not parse as the declared
+ * type: what validate counts as invalid_type, for readers that must refuse instead (train with a
+ * schema, predict). Text columns cannot fail and are skipped.
+ */
+export async function firstTypeErrors(db: Database, opened: OpenedSource, columns: SourceColumn[]): Promise<TypeFailure[]> {
+  const text = opened.source.format === 'csv';
+  const checked = columns.filter((c) => !(text && (c.type === 'string' || c.type === 'category')));
+  if (checked.length === 0) return [];
+  const aggs = checked.map((c, i) => {
+    const raw = quoteIdent(c.name);
+    return `arg_min(struct_pack(r := __row, v := CAST(${raw} AS VARCHAR)), __row) FILTER (WHERE ${raw} IS NOT NULL AND ${typedExpr(c, raw, text)} IS NULL) AS e${i}`;
+  });
+  // Row numbers must follow the file order.
+  await db.all('SET preserve_insertion_order = true');
+  try {
+    const [row] = await query(db, `SELECT ${aggs.join(', ')} FROM (SELECT row_number() OVER () AS __row, * FROM ${opened.rawSql})`, opened.source.path);
+    return checked
+      .map((c, i) => ({ c, e: row?.[`e${i}`] as { r: bigint; v: string } | null | undefined }))
+      .filter((x) => x.e)
+      .map(({ c, e }) => ({ column: c.name, row: Number(e!.r), value: e!.v }))
+      .sort((a, b) => a.row - b.row);
+  } finally {
+    await db.all('SET preserve_insertion_order = false');
+  }
+}
+
 export interface MalformedRows {
   count: number;
   rows: { line: number; error: string; text: string }[];
@@ -349,9 +409,9 @@ export async function query(db: Database, sql: string, path: string): Promise<Re
     if (err instanceof MlpipeError) throw err;
     const message = (err as Error).message;
     const line = /Line: (\d+)/.exec(message)?.[1];
-    throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}${line ? ` at line ${line}` : ''}: ${message.split('\n')[0]}`, {
+    throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}${line ? ` at line ${line}` : ''}: ${duckdbReason(err)}`, {
       expected: 'a file in the format and CSV dialect the schema declares',
-      received: message.split('\n').slice(0, 3).join(' '),
+      received: duckdbReason(err),
       hint: 'check csv.delimiter, csv.quote and csv.encoding in the schema, or run `mlpipe schema infer DATA`',
       data: line ? { line: Number(line) } : {},
       cause: err,

@@ -36,6 +36,8 @@ export interface ValidateOptions {
   progress?: ProgressReporter;
   /** Also profile the data (per-column statistics and histograms, for the HTML report). */
   profile?: boolean;
+  /** Missing-value tokens, instead of the schema's csv.nullMarkers (default NA_VALUES). */
+  naValues?: readonly string[] | undefined;
 }
 
 export interface ValidationReport {
@@ -62,6 +64,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const db = await openDatabase();
   try {
     const source = sourceFromSchema(schema, options.data, detectFormat(options.data));
+    if (source.csv && options.naValues) source.csv.nullMarkers = [...options.naValues];
     const csv = source.format === 'csv';
     // Optimistic first scan: float/bool columns parsed by the CSV reader (cheaper than text + cast).
     // If any value fails to parse, scan again from text so that type errors are counted exactly.

@@ -75,4 +75,21 @@ export interface ModelMeta {
   createdAt: string;
   mlpipeVersion: string;
   onnx: OnnxBinding;
+  /** Where the model came from: commit, data md5s, training time (written by src/train/lineage.ts). */
+  lineage?: Lineage;
+  /** Feature importance in `features` order (tree models), for model cards. */
+  importance?: number[];
+}
+
+/**
+ * Where a model came from: the git commit it was trained at (and whether the work tree had
+ * uncommitted changes), the md5 of each data dependency of the dvc.yaml stage that produced it, as
+ * dvc.lock records them (a file's md5, a folder's `.dir` oid), and the training time.
+ */
+export interface Lineage {
+  git: { commit: string; dirty: boolean } | null;
+  /** The dvc.yaml stage whose outputs hold the model, when there is one. */
+  stage: string | null;
+  data: { path: string; md5: string }[];
+  trainingSeconds: number;
 }

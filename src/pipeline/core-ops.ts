@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { checkoutOutput } from '../core/repo/checkout-output.js';
+import { collectWorkspace } from '../core/repo/dvcfiles.js';
 import { ignoreOutput } from '../core/repo/gitignore-file.js';
 import { commitPath, hashPath } from '../core/repo/hash-path.js';
 import { type Repo, openRepo } from '../core/repo/open.js';
@@ -33,6 +34,19 @@ export function dataOpsFor(repo: Repo): DataOps {
     },
     ignore(path) {
       ignoreOutput(repo, abs(path));
+    },
+    trackedOutputs() {
+      return collectWorkspace(repo, { dvcFilesOnly: true }).dvcFiles.flatMap((f) => f.outputs.map((o) => ({ path: o.path, dvcFile: f.path })));
+    },
+    runCache: {
+      dir: join(repo.cache.root, 'runs'),
+      async store(path) {
+        return info(await commitPath(repo, abs(path)));
+      },
+      async restore(path, item) {
+        if (item.md5 === undefined) return;
+        await checkoutOutput(repo, { abs: abs(path), md5: item.md5, legacy: item.hash === undefined, isexec: item.isexec }, { force: true });
+      },
     },
     async checkout() {
       const reader = workspaceReader(repo.root);

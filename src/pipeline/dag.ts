@@ -1,6 +1,7 @@
 import { MlpipeError } from '../errors.js';
 import { buildGraph, edges, renderDot, renderMermaid, renderText, topoOrder } from './graph.js';
 import { loadPipeline } from './load.js';
+import { checkDepsNotOutputs } from './overlaps.js';
 import { workspaceReader } from './revision.js';
 
 export interface DagOptions {
@@ -20,6 +21,7 @@ export interface DagResult {
 export function dag(options: DagOptions): DagResult {
   const pipeline = loadPipeline(workspaceReader(options.root));
   const graph = buildGraph(pipeline.stages);
+  checkDepsNotOutputs(pipeline.stages);
   const all = pipeline.stages.map((s) => s.name);
   if (options.target !== undefined && !all.includes(options.target)) throw unknownStage(options.target, all);
   const names = options.target === undefined ? topoOrder(graph, all) : topoOrder(graph, [options.target]);

@@ -24,6 +24,18 @@ export interface DataOps {
   inCache(item: LockItem): Promise<boolean>;
   /** Adds the output's entry to the .gitignore of its folder, as DVC does for cached outputs. */
   ignore(path: string): void;
+  /** Outputs tracked by `.dvc` files (not by stages), to refuse stage outputs overlapping them. */
+  trackedOutputs(): { path: string; dvcFile: string }[];
+  /**
+   * The run-cache (./run-cache.ts) and what it needs: storing an output's object without linking
+   * the workspace copy (for `cache: false` outputs, which DVC stores when it records a run), and
+   * materialising one output from the cache. Optional: without them repro records and restores nothing.
+   */
+  runCache?: {
+    dir: string;
+    store(path: string): Promise<HashInfo>;
+    restore(path: string, item: LockItem): Promise<void>;
+  };
   /** Materialises every output recorded in dvc.lock from the cache (as `mlpipe checkout`). */
   checkout(): Promise<void>;
   /** Takes the repository lock (re-entrant; E_LOCKED when another process holds it). */

@@ -8,4 +8,5 @@ export {
   makeLockStage,
   parseLock,
   serializeLock,
+  stageToYaml,
 } from '../core/formats/dvclock.js';

@@ -5,12 +5,14 @@ import { unknownStage } from './dag.js';
 import { type DataOps, memoizeHashes } from './data-ops.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { buildGraph, topoOrder } from './graph.js';
+import { checkDepsNotOutputs, checkTrackedOverlaps } from './overlaps.js';
 import { DVC_LOCK, loadLock, loadPipeline } from './load.js';
 import { type LockFile, type LockItem, type LockStage, makeLockStage, serializeLock } from './lockfile.js';
 import { observeStage, paramsFiles, readParamsFile } from './observe.js';
 import { trackedValues } from './params.js';
 import { type StatusReason, stageStatus } from './plan.js';
 import { workspaceReader } from './revision.js';
+import { RunCache, canRunCache, runKey } from './run-cache.js';
 import { runCommand } from './run-command.js';
 import { type Stage, commandLines } from './stage.js';
 import type { PyDict } from './values.js';
@@ -34,6 +36,15 @@ export interface ReproOptions {
   /** On a failure, go on with stages that do not depend on the failed one. */
   keepGoing?: boolean;
   stdoutToStderr?: boolean;
+  /** Neither look stages up in the run-cache nor record runs (`--no-run-cache`). */
+  noRunCache?: boolean;
+  /**
+   * `--pull`: called with the outputs of a run-cache entry that are not in the local cache, to
+   * download them; restoring goes ahead only if afterwards every one is there.
+   */
+  pullObjects?: (items: LockItem[]) => Promise<void>;
+  /** `--allow-missing`: skip a stage whose only change is outputs missing from the workspace or cache. */
+  allowMissing?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: ReproEvent) => void;
 }
@@ -41,12 +52,15 @@ export interface ReproOptions {
 export type ReproEvent =
   | { type: 'skip'; stage: string; message: string }
   | { type: 'run'; stage: string; message: string; reasons: StatusReason[] }
+  | { type: 'restore'; stage: string; message: string }
   | { type: 'command'; stage: string; message: string }
   | { type: 'lock'; stage: string; message: string }
   | { type: 'blocked'; stage: string; message: string };
 
 export interface ReproResult {
   ran: string[];
+  /** Stages whose outputs came from the run-cache instead of running the command. */
+  restored: string[];
   skipped: string[];
   failed: { stage: string; exitCode: number }[];
   blocked: string[];
@@ -59,13 +73,15 @@ export async function repro(options: ReproOptions): Promise<ReproResult> {
   const reader = workspaceReader(ops.root);
   const pipeline = loadPipeline(reader);
   const graph = buildGraph(pipeline.stages);
+  checkDepsNotOutputs(pipeline.stages);
+  checkTrackedOverlaps(pipeline.stages, ops.trackedOutputs());
   const byName = new Map(pipeline.stages.map((s) => [s.name, s]));
   const targets = options.targets && options.targets.length > 0 ? options.targets : pipeline.stages.map((s) => s.name);
   for (const t of targets) if (!byName.has(t)) throw unknownStage(t, [...byName.keys()]);
   const order = topoOrder(graph, targets, { single: options.single });
   const lockPath = join(ops.root, DVC_LOCK);
   const lock = loadLock(reader);
-  const result: ReproResult = { ran: [], skipped: [], failed: [], blocked: [], upToDate: false };
+  const result: ReproResult = { ran: [], restored: [], skipped: [], failed: [], blocked: [], upToDate: false };
   const broken = new Set<string>();
   const params = paramsFiles(reader);
   ops.lock();
@@ -81,10 +97,20 @@ export async function repro(options: ReproOptions): Promise<ReproResult> {
       const reasons = stageStatus(stage, lock.stages.get(name), await observeStage(ops, params, stage, lock.stages.get(name)));
       // a frozen stage never runs for being always_changed (DVC's `changed_deps` returns early)
       const changed = reasons.some((r) => !(stage.frozen && r === 'always changed'));
-      if (!changed && !options.force) {
+      if ((!changed || (options.allowMissing && onlyMissing(reasons))) && !options.force) {
         result.skipped.push(name);
         emit({ type: 'skip', stage: name, message: `Stage '${name}' didn't change, skipping` });
         continue;
+      }
+      const runCache = options.noRunCache || options.dry || options.force ? undefined : ops.runCache;
+      if (runCache && canRunCache(stage)) {
+        const restored = await restoreRun(ops, runCache, reader, stage, options.pullObjects);
+        if (restored) {
+          emit({ type: 'restore', stage: name, message: `Stage '${name}' is cached - skipping run, checking out outputs` });
+          writeLockEntry(lockPath, lock, name, restored, emit);
+          result.restored.push(name);
+          continue;
+        }
       }
       emit({ type: 'run', stage: name, message: `Running stage '${name}':`, reasons });
       if (options.dry) {
@@ -102,6 +128,7 @@ export async function repro(options: ReproOptions): Promise<ReproResult> {
         continue;
       }
       const entry = await saveStage(ops, reader, stage);
+      if (!options.noRunCache && ops.runCache && canRunCache(stage)) await recordRun(ops.runCache, stage, entry);
       writeLockEntry(lockPath, lock, name, entry, emit);
       result.ran.push(name);
     }
@@ -109,7 +136,7 @@ export async function repro(options: ReproOptions): Promise<ReproResult> {
     ops.unlock();
   }
   if (result.failed.length > 0) throw stageFailed(result);
-  result.upToDate = result.ran.length === 0;
+  result.upToDate = result.ran.length === 0 && result.restored.length === 0;
   return result;
 }
 
@@ -149,6 +176,22 @@ async function saveStage(ops: DataOps, reader: ReturnType<typeof workspaceReader
       data: { stage: stage.name, missing: missing.map((o) => o.path) },
     });
   }
+  const { deps, params } = await lockInputs(ops, reader, stage);
+  const outs: LockItem[] = [];
+  for (const out of stage.outs) {
+    const info = out.cache ? await ops.commit(out.path) : await ops.hash(out.path);
+    if (out.cache) ops.ignore(out.path);
+    outs.push(lockItem(out.defPath, info as NonNullable<typeof info>));
+  }
+  return makeLockStage({ cmd: stage.cmd, deps, params, outs });
+}
+
+/** The deps' hashes and the tracked params' values, as the stage's lock entry records them. */
+async function lockInputs(
+  ops: DataOps,
+  reader: ReturnType<typeof workspaceReader>,
+  stage: Stage,
+): Promise<{ deps: LockItem[]; params: Record<string, PyDict> }> {
   const deps: LockItem[] = [];
   for (const dep of stage.deps) {
     const info = await ops.hash(dep.path);
@@ -177,13 +220,59 @@ async function saveStage(ops: DataOps, reader: ReturnType<typeof workspaceReader
     }
     params[dep.defPath] = values;
   }
-  const outs: LockItem[] = [];
-  for (const out of stage.outs) {
-    const info = out.cache ? await ops.commit(out.path) : await ops.hash(out.path);
-    if (out.cache) ops.ignore(out.path);
-    outs.push(lockItem(out.defPath, info as NonNullable<typeof info>));
+  return { deps, params };
+}
+
+type RunCacheOps = NonNullable<DataOps['runCache']>;
+
+/**
+ * Records a finished run. As DVC, `cache: false` outputs are stored in the cache too (without
+ * touching the workspace copy), so the entry can be restored locally later.
+ */
+async function recordRun(runCache: RunCacheOps, stage: Stage, entry: LockStage): Promise<void> {
+  for (const out of stage.outs) if (!out.cache) await runCache.store(out.path);
+  new RunCache(runCache.dir).save(entry);
+}
+
+/**
+ * Looks the stage up by its key (command, dependency hashes, params, output paths): the newest entry
+ * whose every output is in the local cache (after `pullObjects`, with --pull) is checked out, and
+ * its lock entry returned. Undefined: run the stage.
+ */
+async function restoreRun(
+  ops: ReturnType<typeof memoizeHashes>,
+  runCache: RunCacheOps,
+  reader: ReturnType<typeof workspaceReader>,
+  stage: Stage,
+  pullObjects: ReproOptions['pullObjects'],
+): Promise<LockStage | undefined> {
+  const { deps, params } = await lockInputs(ops, reader, stage);
+  const probe = makeLockStage({ cmd: stage.cmd, deps, params, outs: stage.outs.map((o) => ({ path: o.defPath })) });
+  for (const entry of new RunCache(runCache.dir).lookup(runKey(probe))) {
+    const absent = async () => (await Promise.all(entry.outs.map(async (o) => ((await ops.inCache(o)) ? undefined : o)))).filter((o) => o !== undefined);
+    let missing = await absent();
+    if (missing.length > 0 && pullObjects) {
+      await pullObjects(missing);
+      missing = await absent();
+    }
+    if (missing.length > 0) continue;
+    for (const item of entry.outs) {
+      const out = stage.outs.find((o) => o.defPath === item.path);
+      if (!out) continue;
+      await runCache.restore(out.path, item);
+      if (out.cache) ops.ignore(out.path);
+    }
+    ops.forget(stage.outs.map((o) => o.path));
+    return makeLockStage({ cmd: stage.cmd, deps, params, outs: entry.outs });
   }
-  return makeLockStage({ cmd: stage.cmd, deps, params, outs });
+  return undefined;
+}
+
+/** Every reason is an output missing from the workspace or the cache (what --allow-missing tolerates). */
+function onlyMissing(reasons: StatusReason[]): boolean {
+  return reasons.every(
+    (r) => typeof r === 'object' && 'changed outs' in r && Object.values(r['changed outs']).every((s) => s === 'deleted' || s === 'not in cache'),
+  );
 }
 
 function lockItem(path: string, info: { md5: string; size: number; nfiles?: number; isexec?: boolean }): LockItem {

@@ -34,7 +34,7 @@ export interface SyncResult extends TransferSummary {
   legacySkipped: number;
 }
 
-interface Session {
+export interface Session {
   repo: Repo;
   /** The targets as repo-relative paths (given relative to `cwd`). */
   targets: string[] | undefined;
@@ -43,7 +43,7 @@ interface Session {
   url: string;
 }
 
-async function withSession<T>(options: SyncOptions, fn: (s: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(options: SyncOptions, fn: (s: Session) => Promise<T>): Promise<T> {
   const repo = openRepo(options.cwd);
   try {
     const { spec } = resolveRemote(repo.root, options.remote);

@@ -3,7 +3,10 @@ import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import duckdb from '@duckdb/node-bindings';
-import { MlpipeError, isErrnoException } from '../errors.js';
+import { detectCsv } from '../data/detect.js';
+import { isNaToken } from '../data/na.js';
+import { type OpenedSource, type SourceColumn, duckdbReason, firstTypeErrors, openDatabase, openSource, quoteIdent } from '../data/source.js';
+import { MlpipeError } from '../errors.js';
 import type { ColumnType, InputColumn } from '../model/artifact.js';
 import { recordsToTable } from './parse-mlflow.js';
 import type { Table } from './table.js';
@@ -24,14 +27,6 @@ export function inputFormatOf(path: string): InputFormat {
   });
 }
 
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-function sqlIdent(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
-}
-
 /** What DuckDB casts each schema column to, so values arrive in the type validation expects. */
 const SQL_TYPE: Record<ColumnType, string> = {
   int: 'DOUBLE',
@@ -43,9 +38,23 @@ const SQL_TYPE: Record<ColumnType, string> = {
   datetime: 'VARCHAR',
 };
 
+/** The declared type whose parsing decides whether a cell of a model input column is valid. */
+const CHECKED_AS: Record<ColumnType, SourceColumn['type']> = {
+  int: 'float',
+  float: 'float',
+  bool: 'bool',
+  string: 'string',
+  category: 'string',
+  date: 'string',
+  datetime: 'string',
+};
+
 /**
- * CSV and Parquet through DuckDB, streamed chunk by chunk. CSV cells are read as text (so "007"
- * stays "007" in a category or id column) and cast per the schema; id columns pass through as text.
+ * CSV and Parquet through DuckDB, streamed chunk by chunk. The file is opened by the one table
+ * reader (src/data/source.ts: the detected CSV dialect and missing-value tokens, every cell read as
+ * text, so "007" stays "007" in a category or id column), then cast per the model's schema. The
+ * cast is strict, so the fast path reads DuckDB's DOUBLE vectors as they are; when a cell does not
+ * parse, the scan stops and one diagnostic query names its column and row.
  */
 export async function* duckdbBatches(
   path: string,
@@ -53,22 +62,22 @@ export async function* duckdbBatches(
   schema: readonly InputColumn[],
   ids: readonly string[],
   batchSize: number,
+  naValues?: readonly string[],
 ): AsyncGenerator<Table> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
+  // Input order is output order: keep DuckDB's insertion order.
+  const db = await openDatabase({ preserveOrder: true });
+  const conn = db.conn;
   let next: Promise<unknown> | undefined;
   try {
-    const source = format === 'csv' ? `read_csv(${sqlString(path)}, all_varchar = true)` : `read_parquet(${sqlString(path)})`;
-    let present: string[];
-    try {
-      present = (await (await conn.run(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS()).map((r) => String(r.column_name));
-    } catch (err) {
-      throw new MlpipeError(isErrnoException(err, 'ENOENT') || /No files found|does not exist/i.test(String(err)) ? 'E_NOT_FOUND' : 'E_BAD_INPUT', `cannot read ${path}: ${(err as Error).message}`, {
-        expected: `a readable ${format} file`,
-        cause: err,
-      });
+    let opened: OpenedSource;
+    if (format === 'csv') {
+      const { csv, names: fileNames } = await detectCsv(path, { naValues });
+      opened = await openSource(db, { path, format, csv, columns: fileNames.map((name) => ({ name, type: 'string' })) });
+    } else {
+      opened = await openSource(db, { path, format, columns: [] });
     }
+    const present = opened.fileColumns;
+    const source = opened.rawSql;
     const missing = [...schema.map((c) => c.name), ...ids].filter((n) => !present.includes(n));
     if (missing.length > 0) {
       throw new MlpipeError('E_BAD_INPUT', `${path} lacks column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`, {
@@ -79,21 +88,31 @@ export async function* duckdbBatches(
     }
     // Positional aliases: an id column may also be a model input.
     const select = [
-      ...schema.map((c, i) => `CAST(${sqlIdent(c.name)} AS ${SQL_TYPE[c.type]}) AS c${i}`),
-      ...ids.map((id, i) => `CAST(${sqlIdent(id)} AS VARCHAR) AS i${i}`),
+      ...schema.map((c, i) => `CAST(${quoteIdent(c.name)} AS ${SQL_TYPE[c.type]}) AS c${i}`),
+      ...ids.map((id, i) => `CAST(${quoteIdent(id)} AS VARCHAR) AS i${i}`),
     ].join(', ');
+    const badInput = async (err: unknown): Promise<never> => {
+      const [bad] = await firstTypeErrors(db, opened, schema.map((c) => ({ name: c.name, type: CHECKED_AS[c.type] }))).catch(() => []);
+      if (bad) {
+        const col = schema.find((c) => c.name === bad.column)!;
+        throw new MlpipeError('E_BAD_INPUT', `column "${bad.column}", row ${bad.row}: expected ${col.type === 'bool' ? 'true or false' : 'a number'}, got ${JSON.stringify(bad.value)}`, {
+          expected: `values that fit the model's input schema (${schema.map((c) => `${c.name}:${c.type}`).join(', ')}), or a missing-value token`,
+          received: JSON.stringify(bad.value),
+          hint: 'fix the value, or list it with --na-values if it marks a missing value',
+          data: { column: bad.column, row: bad.row, value: bad.value },
+        });
+      }
+      throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${duckdbReason(err)}`, {
+        expected: `values that fit the model's input schema (${schema.map((c) => `${c.name}:${c.type}`).join(', ')})`,
+        cause: err,
+      });
+    };
     const names = [...schema.map((c) => c.name), ...ids.map(idKey)];
     // Numbers go straight into typed arrays (null -> NaN, which the preprocessing imputes), one
     // allocation per column per batch instead of one JS array per chunk.
     const numeric = [...schema.map((c) => SQL_TYPE[c.type] === 'DOUBLE'), ...ids.map(() => false)];
-    const result = await conn.stream(`SELECT ${select} FROM ${source}`);
-    const fetch = () =>
-      result.fetchChunk().catch((err: unknown) => {
-        throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${(err as Error).message}`, {
-          expected: `values that fit the model's input schema (${schema.map((c) => `${c.name}:${c.type}`).join(', ')})`,
-          cause: err,
-        });
-      });
+    const result = await conn.stream(`SELECT ${select} FROM ${source}`).catch(badInput);
+    const fetch = () => result.fetchChunk().catch(badInput);
     const newColumns = () => names.map((_, c) => (numeric[c] ? new Float64Array(batchSize) : new Array<unknown>(batchSize)));
     let columns = newColumns();
     let rows = 0;
@@ -136,8 +155,7 @@ export async function* duckdbBatches(
   } finally {
     // A consumer that stops early leaves one read in flight; let it settle before closing.
     await next?.catch(() => {});
-    conn.closeSync();
-    instance.closeSync();
+    db.close();
   }
 }
 
@@ -181,14 +199,34 @@ export function idKey(id: string): string {
   return `\0id:${id}`;
 }
 
-/** JSON Lines from a file or stdin: one object per line, blank lines skipped. */
-export async function* jsonlBatches(input: Readable, source: string, names: readonly string[], ids: readonly string[], batchSize: number): AsyncGenerator<Table> {
+/**
+ * JSON Lines from a file or stdin: one object per line, blank lines skipped. A string that is a
+ * missing-value token ("NA", "NaN", ...) in a column listed in `numeric` is a missing value, as the
+ * same cell in a CSV would be.
+ */
+export async function* jsonlBatches(
+  input: Readable,
+  source: string,
+  names: readonly string[],
+  ids: readonly string[],
+  batchSize: number,
+  numeric: readonly string[] = [],
+  naValues?: readonly string[],
+): AsyncGenerator<Table> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let records: Record<string, unknown>[] = [];
   let line = 0;
   const keys = [...names, ...ids];
   const flush = (): Table => {
     const table = recordsToTable(records, keys);
+    for (const name of numeric) {
+      const values = table.columns[name];
+      if (!values) continue;
+      for (let r = 0; r < table.rows; r++) {
+        const v = values[r];
+        if (typeof v === 'string' && isNaToken(v, naValues)) (values as unknown[])[r] = null;
+      }
+    }
     for (const id of ids) {
       table.columns[idKey(id)] = table.columns[id] ?? new Array(table.rows).fill(null);
     }

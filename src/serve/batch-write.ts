@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { once } from 'node:events';
+import { quoteLiteral } from '../data/source.js';
 import { MlpipeError } from '../errors.js';
 import type { Predictions } from '../model/load.js';
 
@@ -184,7 +185,7 @@ export class AtomicOutput {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
-      const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+      const lit = quoteLiteral;
       const columns = Object.entries(this.columnTypes)
         .map(([k, v]) => `${lit(k)}: ${lit(v)}`)
         .join(', ');

@@ -1,6 +1,8 @@
-import { constants } from 'node:fs';
+import { constants, createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
@@ -24,6 +26,8 @@ export interface PredictOptions {
   ids?: string[];
   /** Rows scored per batch (default 65,536). */
   batchSize?: number;
+  /** Missing-value tokens (default: NA_VALUES). */
+  naValues?: readonly string[] | undefined;
   /** onnxruntime threads scoring large inputs (default 1: the main thread and DuckDB use the other core). */
   threads?: number;
   progress?: ProgressReporter;
@@ -87,13 +91,14 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     const names = meta.inputSchema.map((c) => c.name);
     const batches =
       inputFormat === 'jsonl'
-        ? jsonlBatches(openInput(inputPath, options.stdin ?? process.stdin), options.input, names, ids, batchSize)
-        : duckdbBatches(inputPath, inputFormat, meta.inputSchema, ids, batchSize);
+        ? jsonlBatches(openInput(inputPath, options.stdin ?? process.stdin), options.input, names, ids, batchSize, numericInputs(meta.inputSchema), options.naValues)
+        : duckdbBatches(inputPath, inputFormat, meta.inputSchema, ids, batchSize, options.naValues);
     const columns = predictionColumns(meta.classes, proba);
-    const out = options.output
-      ? new AtomicOutput(resolve(options.output), format, columnTypes(ids, columns, meta.classes !== null))
-      : undefined;
-    const stream = out?.stream ?? options.stdout ?? process.stdout;
+    // Predictions for stdout are written to a temporary file first and copied out at the end, so a
+    // bad row in the middle of the input leaves stdout empty, as it leaves an -o file untouched.
+    const spool = options.output ? undefined : mkdtempSync(join(tmpdir(), 'mlpipe-predict-'));
+    const out = new AtomicOutput(options.output ? resolve(options.output) : join(spool!, `predictions.${format}`), format, columnTypes(ids, columns, meta.classes !== null));
+    const stream = out.stream;
     const task = (options.progress ?? silentProgress).task('predicting', { unit: 'rows' });
     let rows = 0;
     // Files are scored on a thread of their own (see ScoringThread), started now so that it loads
@@ -125,17 +130,19 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       }
       if (pending) await emit(await pending);
       task.done();
-      await out?.commit();
+      await out.commit();
+      if (spool) await pipeline(createReadStream(out.path), options.stdout ?? process.stdout, { end: false });
     } catch (err) {
       task.done();
-      await out?.abort();
+      await out.abort();
       throw err;
     } finally {
       await thread?.then((t) => t.close(), () => {});
+      if (spool) rmSync(spool, { recursive: true, force: true });
     }
     return {
       rows,
-      output: out ? out.path : null,
+      output: spool ? null : out.path,
       format,
       seconds: (performance.now() - started) / 1000,
       model: { name: meta.name, version: meta.version },
@@ -145,14 +152,20 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   }
 }
 
+/** Inputs whose missing-value tokens in JSON Lines are missing values (numbers and booleans). */
+function numericInputs(schema: Model['meta']['inputSchema']): string[] {
+  return schema.filter((c) => c.type === 'int' || c.type === 'float' || c.type === 'bool').map((c) => c.name);
+}
+
+/** Scores one batch; `offset` rows came before it. Rows are named counting from 1, as validate does. */
 function score(meta: Model['meta'], scorer: Pick<Model, 'predict'>, table: Table, offset: number): Promise<[Table, Predictions]> {
-  assertValidInput(meta.inputSchema, table, Number.POSITIVE_INFINITY, offset);
+  assertValidInput(meta.inputSchema, table, Number.POSITIVE_INFINITY, offset + 1);
   return scorer.predict(table.columns, table.rows).then(
     (p) => [table, p],
     (err: unknown) => {
       // Rows named by the shared preprocessing count from the batch; make them count from the file.
       if (err instanceof MlpipeError && typeof err.data?.row === 'number') {
-        const row = err.data.row + offset;
+        const row = err.data.row + offset + 1;
         throw new MlpipeError(err.code, err.message.replace(/row \d+/, `row ${row}`), { expected: err.expected, received: err.received, data: { ...err.data, row } });
       }
       throw err;

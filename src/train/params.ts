@@ -21,6 +21,11 @@ export interface TrainParams {
   drop: string[];
   /** Columns to treat as categorical even if numeric. */
   categorical: string[];
+  /**
+   * The feature columns to use (default []: every column but the target and `drop`). A column named
+   * here is used even if it looks like an ID.
+   */
+  features: string[];
   /** 'auto': ordinal codes for trees, one-hot for linear models. */
   encoding: 'auto' | 'onehot' | 'ordinal';
   max_categories: number;
@@ -59,6 +64,7 @@ export const DEFAULT_PARAMS: TrainParams = {
   folds: 0,
   drop: [],
   categorical: [],
+  features: [],
   encoding: 'auto',
   max_categories: 100,
   max_classes: 100,
@@ -149,6 +155,7 @@ const CHECKS: Record<keyof TrainParams, Check> = {
   folds: num(0, 100, true),
   drop: names,
   categorical: names,
+  features: names,
   encoding: oneOf('auto', 'onehot', 'ordinal'),
   max_categories: num(2, 100_000, true),
   max_classes: num(2, 100_000, true),

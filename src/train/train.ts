@@ -17,6 +17,7 @@ import { argmax, score } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
 import { type TrainParams, parseSet, resolveParams, trainSection } from './params.js';
 import { interrupted } from './threads.js';
+import { collectLineage } from './lineage.js';
 
 /**
  * `mlpipe train`: data + params -> model folder (model.onnx + model.json), metrics.json and plot
@@ -27,6 +28,10 @@ export interface TrainOptions {
   /** CSV or Parquet file. */
   data: string;
   target: string;
+  /** A validation schema (path, relative to cwd) whose types, CSV dialect and missing-value tokens read the data. */
+  schema?: string | undefined;
+  /** Missing-value tokens (default: NA_VALUES; with a schema, its csv.nullMarkers). */
+  naValues?: readonly string[] | undefined;
   /** params.yaml whose `train:` section holds the hyperparameters. */
   paramsFile?: string;
   /** Parameters given directly (applied after the file). */
@@ -54,6 +59,10 @@ export interface TrainResult {
   algorithm: string;
   rows: { train: number; test: number; dropped: number };
   features: number;
+  /** Columns left out of the features (IDs, dates). */
+  excluded: { column: string; reason: 'id' | 'date' }[];
+  /** Dropped rows and excluded columns, in words. */
+  notes: string[];
   metrics: Record<string, unknown>;
   fitSeconds: number;
   seconds: number;
@@ -140,6 +149,23 @@ function checkCompatible(params: TrainParams, ds: Dataset): void {
   }
 }
 
+/** A fit whose metrics are NaN or infinite predicts nothing useful: never report it as a success. */
+function assertFiniteMetrics(metrics: Record<string, unknown>): void {
+  const bad: string[] = [];
+  for (const part of ['train', 'test'] as const) {
+    for (const [name, value] of Object.entries((metrics[part] ?? {}) as Record<string, unknown>)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) bad.push(`${part}.${name} = ${value}`);
+    }
+  }
+  if (bad.length === 0) return;
+  throw new MlpipeError('E_TRAIN', `training produced non-finite metrics (${bad.slice(0, 3).join(', ')}); no model was written`, {
+    expected: 'finite metrics',
+    received: bad.join(', '),
+    hint: 'check the data for extreme values (for example a target near 1e308) and rescale them',
+    data: { reason: 'non-finite', metrics: bad },
+  });
+}
+
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
@@ -152,7 +178,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   ];
   const params = resolveParams(...layers);
   const dataPath = resolve(cwd, options.data);
-  const table = await loadTable(dataPath);
+  const table = await loadTable(dataPath, { schema: options.schema ? resolve(cwd, options.schema) : undefined, naValues: options.naValues });
   const ds = prepareDataset(table, options.target, params);
   checkCompatible(params, ds);
   if (signal?.aborted) throw interrupted();
@@ -184,6 +210,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     ...(cv ? { cv } : {}),
     ...fit.info,
   };
+  assertFiniteMetrics(metrics);
   const plots: PlotFiles = { ...evaluation.plots };
   if (fit.importance) Object.assign(plots, importancePlot(ds.features, fit.importance));
   if (fit.curve.length > 0) Object.assign(plots, learningCurvePlot(fit.curve));
@@ -197,7 +224,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     producerVersion: version,
   });
   const sha256 = onnxSha256(onnxBytes);
-  const meta: ModelMeta = {
+  const dataHash = await md5(dataPath);
+  const lineage = await collectLineage({ cwd, dataPath, dataMd5: dataHash, outDir, trainingSeconds: fitSeconds });
+  // What was left out of the data travels with the model (model.json is read by serve as ModelMeta).
+  const meta: ModelMeta & { data: { droppedRows: number; excluded: Dataset['excluded']; notes: string[] } } = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     name,
@@ -211,7 +241,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     features: ds.features,
     params: { ...params },
     metrics,
-    dataHash: await md5(dataPath),
+    dataHash,
+    data: { droppedRows: ds.droppedRows, excluded: ds.excluded, notes: ds.notes },
     createdAt: new Date().toISOString(),
     mlpipeVersion: version,
     onnx: {
@@ -221,6 +252,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       outputs: ds.classes ? { label: ONNX_OUTPUTS.label, probabilities: ONNX_OUTPUTS.probabilities } : { value: ONNX_OUTPUTS.value },
       sha256,
     },
+    lineage,
+    ...(fit.importance ? { importance: Array.from(fit.importance) } : {}),
   };
   if (signal?.aborted) throw interrupted();
   writeFolderAtomic(outDir, { 'model.onnx': onnxBytes, 'model.json': `${JSON.stringify(meta, null, 2)}\n` }, signal);
@@ -236,6 +269,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     algorithm: params.algorithm,
     rows: { train: ds.train.length, test: ds.test.length, dropped: ds.droppedRows },
     features: ds.features.length,
+    excluded: ds.excluded,
+    notes: ds.notes,
     metrics: evaluation.metrics,
     fitSeconds,
     seconds: (performance.now() - started) / 1000,

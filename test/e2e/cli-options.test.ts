@@ -34,13 +34,13 @@ describe('CLI flag values and command paths', () => {
 
   it('--version or --help after an unknown command is E_USAGE (exit 2), not version or help', async () => {
     const [register, nosuch, sub, help] = await Promise.all([
-      runCli(['models', 'register', '--version', 'v1'], { cwd: dir }),
+      runCli(['modelz', 'register', '--version', 'v1'], { cwd: dir }),
       runCli(['nosuch', '--help'], { cwd: dir }),
       runCli(['remote', 'nosuch', '--version'], { cwd: dir }),
       runCli(['help', 'nosuch'], { cwd: dir }),
     ]);
     expect([register.code, register.stdout]).toEqual([2, '']);
-    expect(register.stderr).toContain("error [E_USAGE]: unknown command 'models'");
+    expect(register.stderr).toContain("error [E_USAGE]: unknown command 'modelz'");
     expect([nosuch.code, nosuch.stdout]).toEqual([2, '']);
     expect(nosuch.stderr).toContain("error [E_USAGE]: unknown command 'nosuch'");
     expect([sub.code, sub.stdout]).toEqual([2, '']);
@@ -70,7 +70,7 @@ describe('CLI flag values and command paths', () => {
       error: expect.objectContaining({
         code: 'E_USAGE',
         message: 'mlpipe remote needs a sub-command',
-        expected: 'add, modify, list, remove, default, serve',
+        expected: 'add, modify, list, remove, rename, default, serve',
         hint: 'run `mlpipe remote --help` to see them',
       }),
     });

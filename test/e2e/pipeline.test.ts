@@ -112,7 +112,7 @@ describe('a three-stage pipeline', () => {
     writeFileSync(join(repo.dir, 'params.yaml'), 'train:\n  lr: 0.25\n');
     const r = await mlpipe('--json', 'repro');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ ran: ['train', 'evaluate'], skipped: ['prepare'], failed: [], blocked: [], upToDate: false });
+    expect(JSON.parse(r.stdout)).toEqual({ ran: ['train', 'evaluate'], restored: [], skipped: ['prepare'], failed: [], blocked: [], upToDate: false });
     expect(readFileSync(join(repo.dir, 'model.txt'), 'utf8')).toBe('lr=0.25\nHELLO\n');
     expect(readFileSync(join(repo.dir, 'dvc.lock'), 'utf8')).toContain('    params:\n      params.yaml:\n        train.lr: 0.25\n');
   });

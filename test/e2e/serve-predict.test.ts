@@ -31,7 +31,7 @@ describe('mlpipe predict', () => {
     const r = await runCli(['predict', '--model', join(root, 'iris'), '-'], { input: '{"x1": 1, "x2": 2, "color": "red"}\n{"x1": 1, "x2": 2, "color": "mauve"}\n' });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('error [E_BAD_INPUT]: column "color", row 1: unknown category "mauve"');
+    expect(r.stderr).toContain('error [E_BAD_INPUT]: column "color", row 2: unknown category "mauve"');
   });
 
   it('exits 14 when the model folder holds no model', async () => {

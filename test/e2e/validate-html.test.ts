@@ -1,13 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { describeIf } from '../helpers/require.js';
 import { tempDir, writeTree } from '../helpers/tree.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The DOM members the page callbacks use (the project compiles without the DOM lib). */
 interface El {
   textContent: string | null;
@@ -24,33 +23,26 @@ const rows = (n: number, shift: number) =>
 
 describeIf(existsSync(CHROMIUM), 'chromium', 'HTML report in headless Chromium', () => {
   const dir = tempDir();
-  const profileDir = mkdtempSync(join(tmpdir(), 'pw-'));
   writeTree(dir, {
     'schema.yaml': SCHEMA,
     'ref.csv': `x,k\n${rows(200, 0)}\n`,
     'cur.csv': `x,k\n${rows(200, 30)}\n-1,a\n`,
   });
   // biome-ignore lint/suspicious/noExplicitAny: playwright types are loaded lazily
-  let context: any;
+  let browser: { context: any; close(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
-    await context?.close();
-    rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('renders the summary, every issue, drift charts and column histograms offline', async () => {
     const r = await runCli(['validate', 'cur.csv', '--schema', 'schema.yaml', '--reference', 'ref.csv', '--report', 'report.html'], { cwd: dir });
     expect(r.code).toBe(10);
-    const page = await context.newPage();
+    const page = await browser?.context.newPage();
     const requests: string[] = [];
     page.on('request', (req: { url(): string }) => requests.push(req.url()));
     const errors: string[] = [];

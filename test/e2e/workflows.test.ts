@@ -1,16 +1,18 @@
 /**
  * The two GitHub workflows, run locally by the harness (test/harness/workflow-runner.ts) against a
  * bare repository standing in for GitHub, on a snapshot of this repository. In order: a push to main
- * trains and publishes; a pull request trains and reports but pushes nothing; the inference workflow
- * pulls the published model into a fresh checkout and predicts; a pull request with data that fails
- * validation stops at validation with a readable summary.
+ * trains and publishes while main moves on (the metadata commit is rebased); the next push runs no
+ * stage; a pull request trains and reports but pushes nothing; the inference workflow pulls the
+ * published model into a fresh checkout and predicts; a pull request with data that fails validation
+ * stops at validation with a readable summary; with a protected main, publishing opens a pull
+ * request through `gh` (a stub on PATH that records its arguments: gh cannot reach GitHub here).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflow } from '../harness/workflow-runner.js';
+import { type WorkflowRunResult, runWorkflow, wouldTrigger } from '../harness/workflow-runner.js';
 import { tempDir } from '../helpers/tree.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,7 +41,11 @@ function publishSnapshot(root: string): { origin: string; dev: string } {
     .split('\0')
     .filter((f) => f && existsSync(join(REPO, f)));
   for (const f of files) cpSync(join(REPO, f), join(dev, f), { recursive: false });
+  // The built dist/ rides along (force-added), so the setup action skips its build as it would on a
+  // release; like the node_modules link for `npm ci`, a cost we do not repeat in every job.
+  cpSync(join(REPO, 'dist'), join(dev, 'dist'), { recursive: true });
   git(dev, 'add', '-A');
+  git(dev, 'add', '-f', 'dist');
   git(dev, 'commit', '-q', '-m', 'snapshot');
   git(dev, 'remote', 'add', 'origin', origin);
   git(dev, 'push', '-q', 'origin', 'main');
@@ -59,30 +65,59 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
   beforeAll(() => {
     ({ origin, dev } = publishSnapshot(root));
   });
+  /** The train workflow for a push to main at `sha`. */
+  const pushToMain = (sha: string, name: string) =>
+    runWorkflow({ workflowFile: workflow('train.yml'), event: 'push', origin, ref: 'refs/heads/main', sha, workDir: join(root, name), nodeModules: NODE_MODULES, env });
 
-  it('a push to main trains, pushes data and model to the git remote, and commits dvc.lock to main', async () => {
+  it('a push to main trains, pushes data, model and run-cache, and commits dvc.lock to a main that moved meanwhile', async () => {
     const sha = git(origin, 'rev-parse', 'main');
-    const run = await runWorkflow({
-      workflowFile: workflow('train.yml'), event: 'push', origin, ref: 'refs/heads/main', sha,
-      workDir: join(root, 'push'), nodeModules: NODE_MODULES, env,
-    });
-    const failed = Object.values(run.jobs).flatMap((j) => j.steps.filter((s) => s.outcome === 'failure').map((s) => `${s.name}\n${s.output}`));
-    expect(failed).toEqual([]);
+    // Someone pushes to main while the run trains: the bot's push is not a fast-forward any more.
+    git(dev, 'commit', '-q', '--allow-empty', '-m', 'meanwhile on main');
+    git(dev, 'push', '-q', 'origin', 'main');
+    const moved = git(origin, 'rev-parse', 'main');
+    const run = await pushToMain(sha, 'push');
+    expect(failures(run)).toEqual([]);
     expect(run.conclusion).toBe('success');
     expect(run.jobs.publish!.status).toBe('success');
-    // main moved on by exactly the bot's metadata commit, holding dvc.lock and the metrics.
-    expect(git(origin, 'rev-list', '--count', `${sha}..main`)).toBe('1');
+    // main moved on by exactly the bot's metadata commit, on top of the other push.
+    expect(git(origin, 'rev-parse', 'main~1')).toBe(moved);
     expect(git(origin, 'log', '-1', '--format=%an %s', 'main')).toBe('github-actions[bot] Update DVC metadata from training run 1 [skip ci]');
     const committed = git(origin, 'show', '--name-only', '--format=', 'main').split('\n').sort();
-    expect(committed).toEqual([`${PROJECT}/.gitignore`, `${PROJECT}/data/.gitignore`, `${PROJECT}/dvc.lock`, `${PROJECT}/metrics/eval.json`, `${PROJECT}/metrics/train.json`]);
-    // Every cached object dvc.lock names is on the storage branch.
+    expect(committed).toEqual([
+      `${PROJECT}/.gitignore`, `${PROJECT}/data/.gitignore`, `${PROJECT}/dvc.lock`, `${PROJECT}/metrics/eval.json`,
+      `${PROJECT}/metrics/train.json`, `${PROJECT}/plots/.gitignore`, `${PROJECT}/reports/.gitignore`,
+    ]);
+    // Every cached object dvc.lock names is on the storage branch, and so is the run-cache.
     const lock = git(origin, 'show', `main:${PROJECT}/dvc.lock`);
-    const stored = new Set(git(origin, 'ls-tree', '-r', '--name-only', 'mlpipe-storage').split('\n'));
+    const stored = git(origin, 'ls-tree', '-r', '--name-only', 'mlpipe-storage').split('\n');
     const modelOid = /path: model\n\s+hash: md5\n\s+md5: ([0-9a-f]{32}\.dir)/.exec(lock)?.[1];
     expect(modelOid).toMatch(/\.dir$/);
-    expect(stored.has(`files/md5/${modelOid!.slice(0, 2)}/${modelOid!.slice(2)}`)).toBe(true);
+    expect(stored).toContain(`files/md5/${modelOid!.slice(0, 2)}/${modelOid!.slice(2)}`);
+    expect(stored.filter((p) => p.startsWith('runs/')).length).toBe(4);
+    // The bot's pushes were made with the GITHUB_TOKEN: GitHub starts no workflow for them.
+    // (the storage branch twice: the objects, then the run-cache entries)
+    expect(run.pushes.map((p) => `${p.job} ${p.ref} ${p.byGithubToken}`).sort()).toEqual([
+      'publish refs/heads/main true', 'publish refs/heads/mlpipe-storage true', 'publish refs/heads/mlpipe-storage true',
+    ]);
+    expect(wouldTrigger(workflow('train.yml'), { event: 'push', ref: 'refs/heads/main', byGithubToken: true })).toBe(false);
     expect(run.summary).toContain('## Data validation: passed');
     expect(existsSync(join(run.artifactsDir, 'reports', 'validation.html'))).toBe(true);
+  });
+
+  it('the next push to main restores or skips every stage: no stage runs, nothing to commit', async () => {
+    git(dev, 'pull', '-q', 'origin', 'main');
+    writeFileSync(join(dev, 'NOTES.md'), 'a change that is not about the model\n');
+    git(dev, 'add', 'NOTES.md');
+    git(dev, 'commit', '-q', '-m', 'notes');
+    git(dev, 'push', '-q', 'origin', 'main');
+    const sha = git(origin, 'rev-parse', 'main');
+    const run = await pushToMain(sha, 'push2');
+    expect(failures(run)).toEqual([]);
+    const trainOutput = run.jobs.train!.steps.map((s) => s.output).join('\n');
+    expect(trainOutput).not.toContain('Running stage');
+    expect(trainOutput).toContain("Stage 'train' didn't change, skipping");
+    expect(git(origin, 'rev-parse', 'main')).toBe(sha);
+    expect(run.jobs.publish!.steps.find((s) => s.name === 'Commit the DVC metadata to main')!.output).toContain('metadata unchanged: nothing to commit');
   });
 
   it('a pull request trains and reports a metrics diff against main, and pushes or commits nothing', async () => {
@@ -98,7 +133,7 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
       sha: git(dev, 'rev-parse', 'HEAD'), baseRef: 'main', headRef: 'topic',
       workDir: join(root, 'pr'), nodeModules: NODE_MODULES, env,
     });
-    expect(run.jobs.train!.steps.filter((s) => s.outcome === 'failure').map((s) => s.output)).toEqual([]);
+    expect(failures(run)).toEqual([]);
     expect(run.jobs.publish!.status).toBe('skipped');
     expect(git(origin, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(before);
     expect(run.summary).toContain('## Metrics (this pull request vs main)');
@@ -114,6 +149,7 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
       workDir: join(root, 'infer'), nodeModules: NODE_MODULES, env,
     });
     expect(run.jobs.predict!.steps.filter((s) => s.outcome === 'failure').map((s) => s.output)).toEqual([]);
+    expect(failures(run)).toEqual([]);
     const csv = readFileSync(join(run.artifactsDir, 'predictions', 'predictions.csv'), 'utf8');
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe('prediction,proba_<=50K,proba_>50K');
@@ -156,4 +192,52 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
     expect(run.summary).toContain('## Data validation: FAILED');
     expect(run.summary).toContain('| error | age | max | 90 | <= 60 | 2332 | 75, 78, 101, 141, 145 |');
   });
+
+  it('with a protected main, publishing opens a pull request with the metadata and a metrics summary', async () => {
+    git(dev, 'checkout', '-q', 'main');
+    git(dev, 'pull', '-q', 'origin', 'main');
+    const params = join(dev, PROJECT, 'params.yaml');
+    writeFileSync(params, readFileSync(params, 'utf8').replace('max_iter: 100', 'max_iter: 30'));
+    git(dev, 'commit', '-q', '-am', 'fewer iterations');
+    git(dev, 'push', '-q', 'origin', 'main');
+    const sha = git(origin, 'rev-parse', 'main');
+    const stub = ghStub(join(root, 'gh'));
+    const run = await runWorkflow({
+      workflowFile: workflow('train.yml'), event: 'push', origin, ref: 'refs/heads/main', sha,
+      workDir: join(root, 'protected'), nodeModules: NODE_MODULES, protectedBranches: ['main'], vars: { MLPIPE_PUBLISH: 'pull-request' },
+      env: { ...env, PATH: `${stub.dir}:${process.env.PATH}` },
+    });
+    expect(failures(run)).toEqual([]);
+    expect(git(origin, 'rev-parse', 'main')).toBe(sha);
+    expect(readFileSync(stub.args, 'utf8')).toBe(
+      'pr create --base main --head mlpipe/metadata-1 --title Update DVC metadata from training run 1 --body-file BODY\n',
+    );
+    expect(readFileSync(stub.body, 'utf8')).toMatch(/^## Metrics of training run 1\n\n\| Path +\| /);
+    const files = git(origin, 'show', '--name-only', '--format=', 'mlpipe/metadata-1').split('\n').sort();
+    expect(files).toEqual([`${PROJECT}/dvc.lock`, `${PROJECT}/metrics/eval.json`, `${PROJECT}/metrics/train.json`]);
+  });
 });
+
+/** The failed steps of a run, with their output (empty when all passed). */
+function failures(run: WorkflowRunResult): string[] {
+  return Object.values(run.jobs).flatMap((j) => j.steps.filter((s) => s.outcome === 'failure').map((s) => `${j.id}: ${s.name}\n${s.output}`));
+}
+
+/** A `gh` on PATH that records its arguments (the body file's path as BODY) and keeps the body. */
+function ghStub(dir: string): { dir: string; args: string; body: string } {
+  mkdirSync(dir, { recursive: true });
+  const args = join(dir, 'args.txt');
+  const body = join(dir, 'body.md');
+  const script = `#!/usr/bin/env bash
+out=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = --body-file ]; then cp "$2" "${body}"; out+=("$1" BODY); shift 2; continue; fi
+  out+=("$1"); shift
+done
+echo "\${out[*]}" >> "${args}"
+echo "https://github.com/example/mlpipe/pull/9"
+`;
+  writeFileSync(join(dir, 'gh'), script);
+  chmodSync(join(dir, 'gh'), 0o755);
+  return { dir, args, body };
+}

@@ -13,8 +13,21 @@
  *   and the GITHUB_OUTPUT / GITHUB_ENV / GITHUB_PATH / GITHUB_STEP_SUMMARY files;
  * - `actions/checkout` clones a local bare repository standing in for GitHub (shallow by default, as
  *   fetch-depth 1), and checks out the event's commit;
- * - `actions/setup-node` only checks that this Node has the requested major version;
- * - `actions/upload-artifact` / `download-artifact` copy into and out of a local artifacts folder;
+ * - `actions/setup-node` records the requested version (this runner has one Node; it cannot install
+ *   another); `actions/cache` always misses (a cold cache, the case that must work);
+ * - `actions/upload-artifact` as GitHub's: hidden files and folders (any name starting with `.`,
+ *   the given path itself included) are left out unless `include-hidden-files: true` (since v4.4),
+ *   and files are stored relative to the least common ancestor of the given paths;
+ *   `download-artifact` copies them out;
+ * - composite actions: `uses: ./` (this repository's action.yml) and `OWNER/NAME@REF` mapped to a
+ *   local folder by `actions`; their steps run with `inputs`, `github.action_path` and `outputs`;
+ * - the GITHUB_TOKEN: each job gets the permissions of its `permissions:` (else the workflow's, else
+ *   GitHub's restricted default, contents: read), a fork pull request always a read-only token and
+ *   no secrets. A pre-receive hook in the bare repository refuses a push from a job without
+ *   `contents: write`, and any push to a `protectedBranches` branch; pushes are logged, and
+ *   `wouldTrigger` answers whether GitHub would start a workflow for an event (a push made with the
+ *   GITHUB_TOKEN starts none, nor a head commit with `[skip ci]`; `on:` branch and tag filters);
+ * - `concurrency`: the group and cancel-in-progress are evaluated and returned, for tests to compare;
  * - `actions/upload-pages-artifact` stores the site as the artifact `github-pages`, and
  *   `actions/deploy-pages` checks that it is there (nothing is published);
  * - `npm ci` is replaced by a link to the already-installed node_modules of the repository under
@@ -22,8 +35,10 @@
  * Anything else in `uses:` is an error, so a workflow cannot silently skip a step.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import {
+  appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type ExpressionContext, type Value, evaluate, evaluateCondition, interpolate } from './expressions.js';
 
@@ -46,6 +61,24 @@ export interface WorkflowRunOptions {
   nodeModules: string;
   env?: Record<string, string>;
   repository?: string;
+  /** Secrets (none reach a fork pull request). */
+  secrets?: Record<string, string>;
+  /** Repository variables (`vars.*`). */
+  vars?: Record<string, string>;
+  /** A pull request from a fork: no secrets, a read-only token. */
+  fork?: boolean;
+  /** Branches a push to which is refused (branch protection). */
+  protectedBranches?: string[];
+  /** Composite actions by `OWNER/NAME` (without @REF): the folder holding their action.yml. */
+  actions?: Record<string, string>;
+}
+
+/** One push received by the bare repository during a run. */
+export interface PushRecord {
+  job: string;
+  ref: string;
+  /** Pushed with the job's GITHUB_TOKEN: GitHub starts no workflow for it. */
+  byGithubToken: boolean;
 }
 
 export interface StepResult {
@@ -71,6 +104,8 @@ export interface WorkflowRunResult {
   /** The job summaries, concatenated in job order. */
   summary: string;
   artifactsDir: string;
+  pushes: PushRecord[];
+  concurrency?: { group: string; cancelInProgress: boolean };
 }
 
 interface StepSpec {
@@ -86,8 +121,11 @@ interface StepSpec {
   'continue-on-error'?: boolean;
 }
 
+type Permissions = 'read-all' | 'write-all' | Record<string, string>;
+
 interface JobSpec {
   name?: string;
+  permissions?: Permissions;
   needs?: string | string[];
   if?: string | boolean;
   outputs?: Record<string, string>;
@@ -98,6 +136,9 @@ interface JobSpec {
 }
 
 interface WorkflowSpec {
+  on?: unknown;
+  permissions?: Permissions;
+  concurrency?: string | { group: string; 'cancel-in-progress'?: string | boolean };
   env?: Record<string, unknown>;
   defaults?: { run?: { 'working-directory'?: string } };
   jobs: Record<string, JobSpec>;
@@ -107,6 +148,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
   const workflow = parseYaml(readFileSync(options.workflowFile, 'utf8')) as WorkflowSpec;
   const artifactsDir = join(options.workDir, 'artifacts');
   mkdirSync(artifactsDir, { recursive: true });
+  const pushLog = installPushHook(options.origin);
+  const pushedBefore = readLines(pushLog).length;
   const results: Record<string, JobResult> = {};
   const order = jobOrder(workflow.jobs);
   for (const id of order) {
@@ -115,12 +158,116 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
       : await runJob(id, workflow, options, results, artifactsDir);
   }
   const conclusion = Object.values(results).some((j) => j.status === 'failure') ? 'failure' : 'success';
+  const pushes = readLines(pushLog)
+    .slice(pushedBefore)
+    .map((line) => {
+      const [job = '', ref = '', token = ''] = line.split(' ');
+      return { job, ref, byGithubToken: token === 'token' };
+    });
   return {
     conclusion,
     jobs: results,
     summary: order.map((id) => results[id]!.summary).join(''),
     artifactsDir,
+    pushes,
+    concurrency: concurrencyOf(workflow, options),
   };
+}
+
+/**
+ * A pre-receive hook standing in for GitHub's checks on a push: a job's token needs
+ * `contents: write`, and a protected branch takes no push at all. Pushes from outside a job (the
+ * test's own git) pass. Every accepted push is logged for PushRecord.
+ */
+function installPushHook(origin: string): string {
+  const log = join(origin, 'harness-pushes.log');
+  if (!existsSync(log)) writeFileSync(log, '');
+  const hook = join(origin, 'hooks', 'pre-receive');
+  mkdirSync(dirname(hook), { recursive: true });
+  writeFileSync(
+    hook,
+    `#!/bin/sh
+[ -z "$MLPIPE_HARNESS_JOB" ] && exit 0
+if [ "$MLPIPE_HARNESS_CONTENTS" != write ]; then
+  echo "remote: Permission to $MLPIPE_HARNESS_REPOSITORY.git denied to github-actions[bot] (the job's GITHUB_TOKEN has contents: $MLPIPE_HARNESS_CONTENTS)." >&2
+  echo "fatal: unable to access: The requested URL returned error: 403" >&2
+  exit 1
+fi
+while read old new ref; do
+  for b in $MLPIPE_HARNESS_PROTECTED; do
+    if [ "$ref" = "refs/heads/$b" ]; then
+      echo "remote: error: GH006: Protected branch update failed for $ref." >&2
+      echo "remote: error: Changes must be made through a pull request." >&2
+      exit 1
+    fi
+  done
+  echo "$MLPIPE_HARNESS_JOB $ref token" >> "${log}"
+done
+exit 0
+`,
+  );
+  chmodSync(hook, 0o755);
+  return log;
+}
+
+function concurrencyOf(workflow: WorkflowSpec, options: WorkflowRunOptions): WorkflowRunResult['concurrency'] {
+  const spec = workflow.concurrency;
+  if (spec === undefined) return undefined;
+  const ctx: ExpressionContext = { jobFailed: false, contexts: { github: githubContext(options, ''), inputs: (options.inputs ?? {}) as Record<string, Value> } };
+  if (typeof spec === 'string') return { group: interpolate(spec, ctx), cancelInProgress: false };
+  const cancel = spec['cancel-in-progress'];
+  return {
+    group: interpolate(spec.group, ctx),
+    cancelInProgress: typeof cancel === 'boolean' ? cancel : interpolate(String(cancel ?? 'false'), ctx) === 'true',
+  };
+}
+
+/** The token's permission for `contents` in a job, as GitHub derives it. */
+function contentsPermission(job: JobSpec, workflow: WorkflowSpec, options: WorkflowRunOptions): 'read' | 'write' | 'none' {
+  if (options.fork) return 'read';
+  const perms = job.permissions ?? workflow.permissions;
+  if (perms === undefined || perms === 'read-all') return 'read';
+  if (perms === 'write-all') return 'write';
+  const c = perms.contents;
+  return c === 'write' ? 'write' : c === 'read' ? 'read' : 'none';
+}
+
+export interface TriggerEvent {
+  event: 'push' | 'pull_request' | 'workflow_dispatch';
+  /** refs/heads/NAME or refs/tags/NAME (for pull_request: the base branch). */
+  ref: string;
+  /** The head commit's message (push) or the pull request head commit's. */
+  message?: string;
+  /** The push was made with a GITHUB_TOKEN (by a workflow). */
+  byGithubToken?: boolean;
+}
+
+/** Whether GitHub would start this workflow for the event. */
+export function wouldTrigger(workflowFile: string, e: TriggerEvent): boolean {
+  if (e.byGithubToken && e.event !== 'workflow_dispatch') return false;
+  if ((e.event === 'push' || e.event === 'pull_request') && /\[(skip ci|ci skip|no ci|skip actions|actions skip)\]/i.test(e.message ?? '')) return false;
+  const on = (parseYaml(readFileSync(workflowFile, 'utf8')) as WorkflowSpec).on;
+  const events: Record<string, unknown> =
+    typeof on === 'string' ? { [on]: null } : Array.isArray(on) ? Object.fromEntries(on.map((k: string) => [k, null])) : ((on ?? {}) as Record<string, unknown>);
+  if (!(e.event in events)) return false;
+  const filter = (events[e.event] ?? {}) as { branches?: string[]; tags?: string[]; 'branches-ignore'?: string[]; 'tags-ignore'?: string[] };
+  const isTag = e.ref.startsWith('refs/tags/');
+  const name = e.ref.replace(/^refs\/(heads|tags)\//, '');
+  const matches = (patterns: string[]) => patterns.some((p) => globToRegExp(p).test(name));
+  if (e.event === 'push') {
+    const hasFilters = filter.branches || filter.tags || filter['branches-ignore'] || filter['tags-ignore'];
+    if (!hasFilters) return true;
+    if (isTag) return filter.tags ? matches(filter.tags) : filter['tags-ignore'] ? !matches(filter['tags-ignore']) : false;
+    return filter.branches ? matches(filter.branches) : filter['branches-ignore'] ? !matches(filter['branches-ignore']) : false;
+  }
+  if (e.event === 'pull_request' && filter.branches) return matches(filter.branches);
+  return true;
+}
+
+/** GitHub's filter patterns: `*` matches any characters but `/`, `**` any characters. */
+function globToRegExp(pattern: string): RegExp {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*|\*/g, (m) => (m === '**' ? '.*' : '[^/]*'));
+  return new RegExp(`^${re}$`);
 }
 
 function needsOf(job: JobSpec): string[] {
@@ -150,6 +297,7 @@ function githubContext(options: WorkflowRunOptions, workspace: string): Record<s
     sha: options.sha,
     repository: options.repository ?? 'example/mlpipe',
     workspace,
+    token: 'harness-github-token',
     run_id: '1',
     run_number: '1',
     actor: 'tester',
@@ -235,7 +383,8 @@ async function runJob(
       needs: needsCtx,
       matrix: matrixCtx,
       runner: { temp, os: 'Linux' },
-      secrets: {},
+      secrets: options.fork ? {} : ((options.secrets ?? {}) as Record<string, Value>),
+      vars: (options.vars ?? {}) as Record<string, Value>,
     },
   });
   const ctx0: () => ExpressionContext = () => ({
@@ -250,21 +399,58 @@ async function runJob(
     return result;
   }
 
-  const extraPath: string[] = [];
-  for (const [index, step] of job.steps.entries()) {
+  const jobEnv: Record<string, string> = {
+    MLPIPE_HARNESS_JOB: id,
+    MLPIPE_HARNESS_CONTENTS: contentsPermission(job, workflow, options),
+    MLPIPE_HARNESS_PROTECTED: (options.protectedBranches ?? []).join(' '),
+    MLPIPE_HARNESS_REPOSITORY: options.repository ?? 'example/mlpipe',
+  };
+  const scope: StepScope = { options, workspace, temp, job, workflow, artifactsDir, jobEnv, envAcc, extraPath: [], summaryFile, result };
+  await runSteps(job.steps, scope, stepsCtx, ctx, '');
+  result.summary = readFileSync(summaryFile, 'utf8');
+  for (const [key, expr] of Object.entries(job.outputs ?? {})) result.outputs[key] = interpolate(String(expr), ctx());
+  return result;
+}
+
+interface StepScope {
+  options: WorkflowRunOptions;
+  workspace: string;
+  temp: string;
+  job: JobSpec;
+  workflow: WorkflowSpec;
+  artifactsDir: string;
+  jobEnv: Record<string, string>;
+  envAcc: Record<string, string>;
+  extraPath: string[];
+  summaryFile: string;
+  result: JobResult;
+}
+
+/** Runs steps (a job's, or a composite action's with its own steps context), in order. */
+async function runSteps(
+  steps: StepSpec[],
+  scope: StepScope,
+  stepsCtx: Record<string, Value>,
+  ctx: () => ExpressionContext,
+  prefix: string,
+): Promise<void> {
+  const { options, workspace, temp, job, workflow, artifactsDir, envAcc, extraPath, summaryFile, result } = scope;
+  for (const [index, step] of steps.entries()) {
     const name = step.name ?? step.uses ?? step.run?.split('\n')[0] ?? `step ${index + 1}`;
     if (!evaluateCondition(step.if, ctx())) {
       result.steps.push({ name, outcome: 'skipped', output: '' });
       if (step.id) stepsCtx[step.id] = { outcome: 'skipped', conclusion: 'skipped', outputs: {} };
       continue;
     }
-    const outputFile = join(temp, `output_${index}`);
-    const envFile = join(temp, `env_${index}`);
-    const pathFile = join(temp, `path_${index}`);
-    const stepSummary = join(temp, `summary_${index}.md`);
+    const tag = `${prefix}${index}`;
+    const outputFile = join(temp, `output_${tag}`);
+    const envFile = join(temp, `env_${tag}`);
+    const pathFile = join(temp, `path_${tag}`);
+    const stepSummary = join(temp, `summary_${tag}.md`);
     for (const f of [outputFile, envFile, pathFile, stepSummary]) writeFileSync(f, '');
     const env: Record<string, string> = {
       ...baseEnv(options, workspace, temp),
+      ...scope.jobEnv,
       ...stringMap(workflow.env, ctx),
       ...stringMap(job.env, ctx),
       ...envAcc,
@@ -278,26 +464,75 @@ async function runJob(
     let ok: boolean;
     let output: string;
     try {
-      ({ ok, output } = step.uses
-        ? runAction(step, ctx(), options, workspace, artifactsDir)
-        : await runShell(step, ctx(), env, workspace, job, workflow));
+      if (step.uses && isComposite(step.uses, options)) {
+        ({ ok, output } = await runComposite(step, ctx(), scope, tag, (outputs) => {
+          if (step.id) stepsCtx[step.id] = { outcome: 'success', conclusion: 'success', outputs };
+        }));
+      } else {
+        ({ ok, output } = step.uses
+          ? runAction(step, ctx(), options, workspace, artifactsDir)
+          : await runShell(step, ctx(), env, workspace, job, workflow));
+      }
     } catch (err) {
       ok = false;
       output = err instanceof Error ? err.message : String(err);
     }
-    const outputs = parseKeyValueFile(outputFile);
+    const outputs = { ...((stepsCtx[step.id ?? ''] as { outputs?: Record<string, string> } | undefined)?.outputs ?? {}), ...parseKeyValueFile(outputFile) };
     Object.assign(envAcc, parseKeyValueFile(envFile));
     extraPath.unshift(...readLines(pathFile));
     const stepSummaryText = readFileSync(stepSummary, 'utf8');
     if (stepSummaryText) appendFileSync(summaryFile, stepSummaryText);
     const outcome = ok ? 'success' : 'failure';
     if (step.id) stepsCtx[step.id] = { outcome, conclusion: ok || step['continue-on-error'] ? 'success' : 'failure', outputs };
-    result.steps.push({ name, outcome, output });
+    result.steps.push({ name: `${prefix ? '  ' : ''}${name}`, outcome, output });
     if (!ok && !step['continue-on-error']) result.status = 'failure';
   }
-  result.summary = readFileSync(summaryFile, 'utf8');
-  for (const [key, expr] of Object.entries(job.outputs ?? {})) result.outputs[key] = interpolate(String(expr), ctx());
-  return result;
+}
+
+interface ActionSpec {
+  inputs?: Record<string, { default?: string }>;
+  outputs?: Record<string, { value: string }>;
+  runs: { using: string; steps: StepSpec[] };
+}
+
+function isComposite(uses: string, options: WorkflowRunOptions): boolean {
+  return uses.startsWith('./') || uses.replace(/@.*$/, '') in (options.actions ?? {});
+}
+
+/** A composite action: its steps run in the job, with `inputs`, `github.action_path` and its own steps context. */
+async function runComposite(
+  step: StepSpec,
+  callerCtx: ExpressionContext,
+  scope: StepScope,
+  tag: string,
+  setOutputs: (outputs: Record<string, Value>) => void,
+): Promise<{ ok: boolean; output: string }> {
+  const uses = step.uses ?? '';
+  const actionPath = uses.startsWith('./') ? resolve(scope.workspace, uses) : resolve(scope.options.actions![uses.replace(/@.*$/, '')]!);
+  const file = ['action.yml', 'action.yaml'].map((f) => join(actionPath, f)).find((f) => existsSync(f));
+  if (!file) return { ok: false, output: `no action.yml in ${actionPath}` };
+  const action = parseYaml(readFileSync(file, 'utf8')) as ActionSpec;
+  if (action.runs.using !== 'composite') return { ok: false, output: `${uses}: only composite actions are supported` };
+  const inputs: Record<string, Value> = {};
+  for (const [k, spec] of Object.entries(action.inputs ?? {})) inputs[k] = spec.default ?? '';
+  for (const [k, v] of Object.entries(step.with ?? {})) inputs[k] = interpolate(String(v), callerCtx);
+  const innerSteps: Record<string, Value> = {};
+  const github = { ...(callerCtx.contexts.github as Record<string, Value>), action_path: actionPath };
+  const ctx = (): ExpressionContext => ({
+    jobFailed: scope.result.status === 'failure',
+    contexts: { ...callerCtx.contexts, github, inputs, steps: innerSteps, env: { ...(callerCtx.contexts.env as Record<string, Value>), ...scope.envAcc } },
+  });
+  for (const s of action.runs.steps) {
+    if (s.run !== undefined && s.shell === undefined) return { ok: false, output: `${uses}: a composite run step needs \`shell:\`` };
+  }
+  const before = scope.result.steps.length;
+  await runSteps(action.runs.steps, { ...scope, jobEnv: { ...scope.jobEnv, GITHUB_ACTION_PATH: actionPath } }, innerSteps, ctx, `${tag}_`);
+  const inner = scope.result.steps.slice(before);
+  const ok = inner.every((s) => s.outcome !== 'failure');
+  const outputs: Record<string, Value> = {};
+  for (const [k, spec] of Object.entries(action.outputs ?? {})) outputs[k] = interpolate(spec.value, ctx());
+  setOutputs(outputs);
+  return { ok, output: inner.map((s) => `${s.name}: ${s.outcome}`).join('\n') };
 }
 
 function baseEnv(options: WorkflowRunOptions, workspace: string, temp: string): Record<string, string> {
@@ -343,7 +578,7 @@ async function runShell(
   const script = interpolate(step.run ?? '', ctx);
   const wd = step['working-directory'] ?? job.defaults?.run?.['working-directory'] ?? workflow.defaults?.run?.['working-directory'];
   const cwd = wd ? resolve(workspace, interpolate(wd, ctx)) : workspace;
-  if (script.trim() === 'npm ci') return linkNodeModules(cwd, env);
+  if (/^npm ci( --[a-z-]+)*$/.test(script.trim())) return linkNodeModules(cwd, env);
   if (step.shell && step.shell !== 'bash') throw new Error(`unsupported shell ${step.shell}`);
   // Asynchronous, so that the test runner's own event loop keeps running during long steps.
   return new Promise((done) => {
@@ -399,28 +634,34 @@ function runAction(
     }
     case 'actions/setup-node': {
       const want = withArgs['node-version'] ?? '';
-      const have = process.versions.node.split('.')[0]!;
-      const ok = want === '' || want.split('.')[0] === have;
-      return { ok, output: ok ? `node ${process.versions.node}` : `wanted node ${want}, this runner has ${process.versions.node}` };
+      return { ok: true, output: `node ${want} requested; this runner has ${process.versions.node}` };
     }
+    case 'actions/cache':
+      return { ok: true, output: `cache miss for ${withArgs.key ?? ''}` };
     case 'actions/upload-artifact': {
       // As actions/upload-artifact: files are stored relative to the least common ancestor of the
       // paths (a single folder's contents sit at the artifact's root).
       const name = withArgs.name ?? 'artifact';
-      const paths = (withArgs.path ?? '')
+      const patterns = (withArgs.path ?? '')
         .split('\n')
         .map((p) => p.trim())
         .filter(Boolean)
-        .map((p) => resolve(workspace, p))
-        .filter((p) => existsSync(p));
+        .map((p) => resolve(workspace, p));
+      // A pattern's search path is its literal prefix (the folders before the first wildcard).
+      const searchPaths = patterns.map(searchPathOf);
+      const hidden = withArgs['include-hidden-files'] !== 'true';
+      const files = [...new Set(patterns.flatMap((p, i) => listFiles(searchPaths[i]!, hidden).filter((f) => matchesPattern(p, f))))];
       const policy = withArgs['if-no-files-found'] ?? 'warn';
-      if (paths.length === 0) {
+      if (files.length === 0) {
         return policy === 'error' ? { ok: false, output: `no files found for artifact ${name}` } : { ok: true, output: 'no files' };
       }
-      const root = commonAncestor(paths.map((p) => (statSync(p).isDirectory() ? p : dirname(p))));
+      // upload-artifact's root: a single path's folder (or a file's parent); else the least common
+      // ancestor of the search paths given.
+      const existing = searchPaths.filter((p) => existsSync(p));
+      const root = existing.length === 1 ? (statSync(existing[0]!).isDirectory() ? existing[0]! : dirname(existing[0]!)) : commonAncestor(searchPaths);
       const dest = join(artifactsDir, name);
-      for (const p of paths) cpSync(p, join(dest, relative(root, p)), { recursive: true });
-      return { ok: true, output: `uploaded ${paths.length} path(s) to ${name}` };
+      for (const f of files) cpSync(f, join(dest, relative(root, f)));
+      return { ok: true, output: `uploaded ${files.length} file(s) to ${name}` };
     }
     case 'actions/download-artifact': {
       const name = withArgs.name ?? 'artifact';
@@ -446,6 +687,33 @@ function runAction(
   }
 }
 
+function searchPathOf(pattern: string): string {
+  const parts = pattern.split('/');
+  const firstGlob = parts.findIndex((p) => /[*?[]/.test(p));
+  return firstGlob === -1 ? pattern : parts.slice(0, firstGlob).join('/') || '/';
+}
+
+/** `*` matches within a name, `**` any number of folders (a literal path matches itself and what is below it). */
+function matchesPattern(pattern: string, file: string): boolean {
+  if (!/[*?[]/.test(pattern)) return file === pattern || file.startsWith(`${pattern}/`);
+  const re = pattern
+    .split('/')
+    .map((seg) => (seg === '**' ? '(?:.*/)?' : `${seg.replace(/[.+^${}()|\\]/g, '\\$&').replaceAll('*', '[^/]*').replaceAll('?', '[^/]')}/`))
+    .join('');
+  return new RegExp(`^${re.slice(0, -1)}$`).test(file);
+}
+
+/**
+ * Files under `path` (or `path` itself), as @actions/glob walks them: with `excludeHidden`, any item
+ * whose own name starts with `.` is skipped with everything below it, starting at the search path
+ * itself (a literal `p/.dvc/cache` is walked: only `cache` and its descendants' names are checked).
+ */
+function listFiles(path: string, excludeHidden: boolean): string[] {
+  if (!existsSync(path) || (excludeHidden && basename(path).startsWith('.'))) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).flatMap((name) => listFiles(join(path, name), excludeHidden));
+}
+
 function parseKeyValueFile(path: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = readFileSync(path, 'utf8').split('\n');
@@ -465,6 +733,7 @@ function parseKeyValueFile(path: string): Record<string, string> {
 }
 
 function readLines(path: string): string[] {
+  if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
     .map((l) => l.trim())

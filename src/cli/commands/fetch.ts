@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, examples } from '../command.js';
-import { type SyncFlags, renderSync, syncOptionsOf, withSyncOptions } from './push.js';
+import { type SyncFlags, renderSync, syncOptionsOf, withRunCache, withSyncOptions } from './push.js';
 
 export function registerFetch(program: Command): void {
   const cmd = program
@@ -10,7 +10,9 @@ export function registerFetch(program: Command): void {
   withSyncOptions(cmd).action(
     action<[string[]], SyncFlags>(async (ctx, opts, targets) => {
       const { fetchFromRemote } = await import('../../remote/sync.js');
-      renderSync(ctx, 'fetched', await fetchFromRemote(syncOptionsOf(ctx, opts, targets)));
+      const result = await fetchFromRemote(syncOptionsOf(ctx, opts, targets));
+      await withRunCache(ctx, opts, 'fetch', result);
+      renderSync(ctx, 'fetched', result);
     }),
   );
   examples(cmd, ['mlpipe fetch', 'mlpipe fetch model.dvc -r storage']);

@@ -14,9 +14,11 @@ import { registerQueue } from './queue.js';
 import { registerFetch } from './fetch.js';
 import { registerFsck } from './fsck.js';
 import { registerGc } from './gc.js';
+import { registerGet } from './get.js';
 import { registerInit } from './init.js';
 import { registerLs } from './ls.js';
 import { registerMetrics } from './metrics.js';
+import { registerModels } from './models.js';
 import { registerMove } from './move.js';
 import { registerParams } from './params.js';
 import { registerPlots } from './plots.js';
@@ -57,6 +59,7 @@ const COMMANDS: RegisterCommand[] = [
   registerPush,
   registerPull,
   registerFetch,
+  registerGet,
   registerRepro,
   registerStage,
   registerDag,
@@ -71,6 +74,7 @@ const COMMANDS: RegisterCommand[] = [
   registerTrain,
   registerEvaluate,
   registerPredict,
+  registerModels,
   registerServe,
   registerUi,
   registerDoctor,

@@ -7,6 +7,7 @@ interface InitOptions {
   scm: boolean;
   force?: boolean;
   template?: string;
+  action?: string;
 }
 
 export function registerInit(program: Command): void {
@@ -18,6 +19,7 @@ export function registerInit(program: Command): void {
     .option('--no-scm', 'do not use git')
     .option('-f, --force', 're-initialise over an existing .dvc/ (the cache is kept); with --template, overwrite its files')
     .option('--template <name>', 'also scaffold a working project: "tabular" (dvc.yaml, params, GitHub workflows)')
+    .option('--action <owner/repo@ref>', "with --template: the mlpipe setup action the workflows use (default: a marked placeholder)")
     .action(
       action<[string | undefined], InitOptions>(async (ctx, opts, dir) => {
         const { mkdirSync } = await import('node:fs');
@@ -36,7 +38,7 @@ export function registerInit(program: Command): void {
         let scaffold: { template: string; files: string[] } | undefined;
         if (opts.template) {
           const { scaffoldTemplate } = await import('../../core/repo/scaffold.js');
-          scaffold = scaffoldTemplate({ root, template: opts.template, mlpipeVersion: version(), force: opts.force });
+          scaffold = scaffoldTemplate({ root, template: opts.template, mlpipeVersion: version(), action: opts.action, force: opts.force });
         }
         ctx.out.result({ ...result, template: scaffold ?? null }, () => {
           ctx.out.line(`Initialized mlpipe (DVC-compatible) repository in ${result.root}.`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { naValuesFlag } from '../../data/na.js';
 import { action, examples } from '../command.js';
 import { integer } from '../options.js';
 
@@ -9,6 +10,7 @@ interface PredictFlags {
   proba?: boolean;
   id?: string[];
   batchSize: number;
+  naValues?: string[];
 }
 
 export function registerPredict(program: Command): void {
@@ -22,6 +24,7 @@ export function registerPredict(program: Command): void {
     .option('--proba', 'add one probability column per class (classifiers)')
     .option('--id <column...>', 'input columns to copy into the output, to join predictions back')
     .option('--batch-size <rows>', 'rows scored per batch', integer({ min: 1 }), 65536)
+    .option('--na-values <list>', 'comma-separated tokens read as missing, replacing the default list (NA, N/A, NaN, null, None, #N/A, ... as pandas)', naValuesFlag)
     .action(
       action<[string | undefined], PredictFlags>(async (ctx, flags, positional) => {
         const { MlpipeError } = await import('../../errors.js');
@@ -39,6 +42,7 @@ export function registerPredict(program: Command): void {
           proba: flags.proba,
           ids: flags.id,
           batchSize: flags.batchSize,
+          naValues: flags.naValues,
           progress: ctx.out.progress,
           onWarning: (message) => ctx.out.warn(message),
           signal: ctx.signal,

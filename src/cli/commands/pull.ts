@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { MlpipeError } from '../../errors.js';
 import { action, examples } from '../command.js';
-import { type SyncFlags, renderSync, syncOptionsOf, withSyncOptions } from './push.js';
+import { type SyncFlags, renderSync, syncOptionsOf, withRunCache, withSyncOptions } from './push.js';
 
 interface PullOptions extends SyncFlags {
   force?: boolean;
@@ -18,6 +18,9 @@ export function registerPull(program: Command): void {
       action<[string[]], PullOptions>(async (ctx, opts, targets) => {
         const { pullFromRemote } = await import('../../remote/sync.js');
         const result = await pullFromRemote({ ...syncOptionsOf(ctx, opts, targets), force: opts.force });
+        // A download that failed (a corrupt remote object: E_CORRUPT) is the cause of the checkout
+        // failing on that object, so it is reported first rather than as "not in the cache".
+        if (result.failed.length > 0) renderSync(ctx, 'fetched', result);
         if (result.checkoutFailed.length > 0) {
           const first = result.checkoutFailed[0] as { code: string };
           throw new MlpipeError(
@@ -34,6 +37,7 @@ export function registerPull(program: Command): void {
           );
         }
         const added = result.checkout.reduce((n, r) => n + r.added + r.modified, 0);
+        await withRunCache(ctx, opts, 'fetch', result);
         renderSync(ctx, 'fetched', result);
         if (added > 0) ctx.out.line(`${added} file${added === 1 ? '' : 's'} added`);
       }),

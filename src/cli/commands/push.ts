@@ -7,6 +7,7 @@ import { integer } from '../options.js';
 export interface SyncFlags {
   remote?: string;
   jobs?: number;
+  runCache?: boolean;
 }
 
 /** Turns the flags every sync command shares into the library's options. */
@@ -18,14 +19,33 @@ export function registerPush(program: Command): void {
   const cmd = program
     .command('push')
     .description('upload the cached data and models of tracked outputs to a remote (only what it lacks)')
-    .argument('[targets...]', 'outputs or .dvc files to push (default: all)');
+    .argument('[targets...]', 'outputs or .dvc files to push (default: all)')
+    .option('--allow-missing', 'warn (as DVC does) instead of failing when an object to push is in neither the cache nor the remote');
   withSyncOptions(cmd).action(
-    action<[string[]], SyncFlags>(async (ctx, opts, targets) => {
+    action<[string[]], SyncFlags & { allowMissing?: boolean }>(async (ctx, opts, targets) => {
       const { pushToRemote } = await import('../../remote/sync.js');
-      renderSync(ctx, 'pushed', await pushToRemote(syncOptionsOf(ctx, opts, targets)));
+      const result = await pushToRemote(syncOptionsOf(ctx, opts, targets));
+      if (!opts.allowMissing && result.failed.length === 0 && result.missing.length > 0) throw missingOnPush(result);
+      await withRunCache(ctx, opts, 'push', result);
+      renderSync(ctx, 'pushed', result);
     }),
   );
-  examples(cmd, ['mlpipe push', 'mlpipe push data/train.csv.dvc -r backup -j 8', 'mlpipe --json push']);
+  examples(cmd, ['mlpipe push', 'mlpipe push data/train.csv.dvc -r backup -j 8', 'mlpipe push --allow-missing', 'mlpipe --json push']);
+}
+
+/**
+ * DVC warns and exits 0 when an object to push is in neither the cache nor the remote; a CI job
+ * then commits metadata naming data that exists nowhere. mlpipe fails instead (--allow-missing
+ * keeps DVC's way); what was pushed stays pushed.
+ */
+function missingOnPush(result: SyncResult): MlpipeError {
+  const n = result.missing.length;
+  return new MlpipeError('E_MISSING_CACHE', `${n} object${n === 1 ? ' is' : 's are'} neither in the cache nor on remote '${result.remote}', ${result.transferred} pushed`, {
+    expected: 'every cached output to be in the local cache (or already on the remote)',
+    received: `${result.missingPaths.slice(0, 10).join(', ')}${n > 10 ? ', ...' : ''}`,
+    hint: 'run `mlpipe repro` or `mlpipe pull` to get the missing outputs back, or `mlpipe push --allow-missing` to push the rest and only warn',
+    data: { ...result },
+  });
 }
 
 /**
@@ -62,9 +82,23 @@ export function renderSync(ctx: CommandContext, verb: 'pushed' | 'fetched', resu
   });
 }
 
+/**
+ * `--run-cache`: also transfers DVC's run-cache entries (remote `runs/`); they count in the
+ * summary line as DVC counts them ("2 files pushed": one object and one entry).
+ */
+export async function withRunCache(ctx: CommandContext, opts: SyncFlags, direction: 'push' | 'fetch', result: SyncResult): Promise<void> {
+  if (!opts.runCache || result.failed.length > 0) return;
+  const { pushRunCache, fetchRunCache } = await import('../../remote/run-cache-sync.js');
+  const sync = direction === 'push' ? pushRunCache : fetchRunCache;
+  const runs = await sync({ cwd: ctx.cwd, remote: opts.remote, signal: ctx.signal });
+  result.transferred += runs.transferred;
+  result.skipped += runs.skipped;
+}
+
 /** The flags push, fetch and pull share. */
 export function withSyncOptions(cmd: Command): Command {
   return cmd
+    .option('--run-cache', "also transfer the run-cache (the remote's runs/, as dvc --run-cache)")
     .option('-r, --remote <name>', 'remote to use (default: the default remote)')
     .option('-j, --jobs <n>', 'parallel transfers (default depends on the remote type)', integer({ min: 1 }));
 }

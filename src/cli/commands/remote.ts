@@ -10,6 +10,7 @@ interface ServeOptions {
   port: number;
   token?: string;
   authReads?: boolean;
+  allowAnonymousUploads?: boolean;
   maxSize: number;
 }
 
@@ -161,6 +162,7 @@ export function registerRemote(program: Command): void {
     .option('--port <port>', 'port to listen on (0: any free port)', port, 8765)
     .option('--token <token>', 'require `Authorization: Bearer <token>` for uploads (default: $MLPIPE_REMOTE_TOKEN)')
     .option('--auth-reads', 'require the token for downloads too')
+    .option('--allow-anonymous-uploads', 'with a --host other than loopback, accept uploads without a token')
     .addOption(new Option('--max-size <size>', 'largest upload accepted, e.g. 2GiB').argParser(size({ min: 1 })).default(5 * 1024 ** 3, '5GiB'))
     .action(
       action<[], ServeOptions>(async (ctx, opts) => {
@@ -181,7 +183,11 @@ export function registerRemote(program: Command): void {
         if (opts.store !== undefined) {
           const { openFrontedStore } = await import('../../remote/server/fronted.js');
           ({ store, scratchDir: dir } = await openFrontedStore({ cwd: ctx.cwd, store: opts.store, options: opts.storeOption }));
-        } else dir = resolve(ctx.cwd, opts.dir as string);
+        } else {
+          dir = resolve(ctx.cwd, opts.dir as string);
+          const { assertFolderOption } = await import('../../core/fs/permission.js');
+          assertFolderOption(dir, opts.dir as string, '--dir');
+        }
         const server = await startRemoteServer({
           dir,
           store,
@@ -189,6 +195,7 @@ export function registerRemote(program: Command): void {
           port: opts.port,
           token,
           authReads: Boolean(opts.authReads),
+          allowAnonymousUploads: Boolean(opts.allowAnonymousUploads),
           maxBodyBytes: opts.maxSize,
         });
         const serving = store?.location ?? dir;

@@ -15,16 +15,28 @@ export function registerStatus(program: Command): void {
         const { dataStatus, dataStatusToDvcJson } = await import('../../core/repo/status.js');
         const { pipelineStatus, dataOpsFor } = await import('../../pipeline/status.js');
         const { formatStatus } = await import('../render/status.js');
+        const { frozenImports } = await import('../../core/repo/imports.js');
         await withRepo(ctx.cwd, async (repo) => {
           const status = await dataStatus(repo, { targets, cwd: ctx.cwd, progress: ctx.out.progress });
+          const frozen = frozenImports(repo);
           // the pipeline part (dvc.yaml stages, §5.5) when no targets narrow the check to data files
           const pipeline = targets.length === 0 ? await pipelineStatus(dataOpsFor(repo)) : { stages: 0, changed: [] };
           const json = { ...dataStatusToDvcJson(status.changed), ...Object.fromEntries(pipeline.changed.map((c) => [c.stage, c.reasons])) };
           ctx.out.result(json, () => {
+            printStatus();
+            // DVC prints nothing about frozen imports; they are listed so nobody expects them to follow their source
+            if (frozen.length > 0) ctx.out.line('Frozen imports (not compared with their source; `mlpipe update FILE.dvc` moves them):');
+            for (const f of frozen) ctx.out.line(`\t${f.dvcFile}: ${f.path} from ${f.url}${f.rev ? ` @ ${f.rev}` : ''} (${f.revLock.slice(0, 7)})`);
+          });
+          function printStatus(): void {
             if (status.tracked === 0 && pipeline.stages === 0) {
-              return ctx.out.line('There are no data or pipelines tracked in this project yet.');
+              ctx.out.line('There are no data or pipelines tracked in this project yet.');
+              return;
             }
-            if (status.changed.length === 0 && pipeline.changed.length === 0) return ctx.out.line('Data and pipelines are up to date.');
+            if (status.changed.length === 0 && pipeline.changed.length === 0) {
+              ctx.out.line('Data and pipelines are up to date.');
+              return;
+            }
             // DVC's layout: tab indents, each status padded to 20 columns including its colon.
             for (const entry of status.changed) {
               ctx.out.line(`${entry.dvcFile}:`);
@@ -32,7 +44,8 @@ export function registerStatus(program: Command): void {
               for (const c of entry.changes) ctx.out.line(`\t\t${`${c.status}:`.padEnd(20)}${c.path}`);
             }
             if (pipeline.changed.length > 0) ctx.out.line(formatStatus(pipeline.changed));
-          });
+          }
+          quietExit(ctx, status.changed.length === 0 && pipeline.changed.length === 0);
         });
       }),
     );
@@ -47,4 +60,13 @@ async function cloudStatusCommand(ctx: CommandContext, targets: string[], remote
     if (result.inSync) return ctx.out.line(`Cache and remote '${result.remote}' are in sync.`);
     for (const e of result.entries) ctx.out.line(`\t${`${e.status}:`.padEnd(20)}${e.path}`);
   });
+  quietExit(ctx, result.inSync);
+}
+
+/**
+ * As DVC: with -q, status answers by its exit code alone (1: something changed or is out of sync),
+ * so scripts can write `mlpipe status -q || ...`; without -q it exits 0 either way.
+ */
+function quietExit(ctx: CommandContext, clean: boolean): void {
+  if (ctx.global.quiet && !clean) process.exitCode = 1;
 }

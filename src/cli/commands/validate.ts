@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { naValuesFlag } from '../../data/na.js';
 import { action, examples } from '../command.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { integer } from '../options.js';
@@ -8,6 +9,7 @@ interface ValidateFlags {
   reference?: string;
   report?: string;
   sample: number;
+  naValues?: string[];
 }
 
 export function registerValidate(program: Command): void {
@@ -19,6 +21,7 @@ export function registerValidate(program: Command): void {
     .option('-r, --reference <file>', 'reference dataset to test drift against')
     .option('--report <file>', 'also write a self-contained HTML report')
     .option('--sample <n>', 'offending rows kept per issue', integer({ min: 0 }), 5)
+    .option('--na-values <list>', "comma-separated tokens read as missing, instead of the schema's csv.nullMarkers (default: NA, N/A, NaN, null, None, #N/A, ... as pandas)", naValuesFlag)
     .action(
       action<[string], ValidateFlags>(async (ctx, opts, data) => {
         const { resolve } = await import('node:path');
@@ -30,6 +33,7 @@ export function registerValidate(program: Command): void {
           schema: at(opts.schema),
           reference: opts.reference ? at(opts.reference) : undefined,
           sampleSize: opts.sample,
+          naValues: opts.naValues,
           progress: ctx.out.progress,
           profile: Boolean(opts.report),
         });

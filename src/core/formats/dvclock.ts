@@ -112,7 +112,8 @@ export function serializeLock(lock: LockFile): string {
   return dumpYaml({ schema: LOCK_SCHEMA, stages });
 }
 
-function stageToYaml(stage: LockStage): PyDict {
+/** A stage's entry as dumped (also the content of a run-cache entry, pipeline/run-cache.ts). */
+export function stageToYaml(stage: LockStage): PyDict {
   const out: PyDict = { cmd: stage.cmd };
   if (stage.deps.length > 0) out.deps = stage.deps.map(itemToYaml);
   if (Object.keys(stage.params).length > 0) out.params = stage.params;

@@ -7,6 +7,7 @@ import { MlpipeError, isErrnoException } from '../../errors.js';
 import { md5Dos2unixFile } from '../hash/dos2unix.js';
 import { type ManifestEntry, parseDirManifest } from '../hash/manifest.js';
 import { hashOne } from '../hash/pool.js';
+import { listStaleTmp, ownerTag, sweepStaleTmp } from '../fs/stale-tmp.js';
 import { isOid, objectRelPath } from './layout.js';
 
 /**
@@ -26,7 +27,8 @@ const ANY_OID = '0'.repeat(32);
 
 export class LocalOdb {
   private readonly dirs = new Set<string>();
-  private readonly tmpPrefix = randomBytes(9).toString('base64url');
+  // The owner tag lets the next run tell a killed writer's temp files from a live one's (stale-tmp.ts).
+  private readonly tmpPrefix = `${ownerTag()}.${randomBytes(6).toString('hex')}`;
   private tmpCount = 0;
   private tmpDir: string | undefined;
 
@@ -73,10 +75,15 @@ export class LocalOdb {
 
   /**
    * A fresh temp file name in the ODB (in `files/md5/`, same filesystem as every object, so the final
-   * rename is atomic). Listing skips `.tmp` names; leftovers of a killed process are removed by gc.
+   * rename is atomic). Listing skips `.tmp` names. The first temp file a process makes in an ODB
+   * sweeps the stale ones of killed writers there (stale-tmp.ts), so an interrupted add, fetch or
+   * push to a folder remote is cleaned up by the next one; gc sweeps too.
    */
   tmpPath(): string {
-    this.tmpDir ??= this.base(false);
+    if (this.tmpDir === undefined) {
+      this.tmpDir = this.base(false);
+      this.sweepTmp();
+    }
     const dir = this.tmpDir;
     this.ensureDir(dir);
     // A random prefix per process plus a counter: unique without a random draw per file.
@@ -149,7 +156,11 @@ export class LocalOdb {
     try {
       const hash = createHash('md5');
       stream.on('data', (chunk: Buffer) => hash.update(chunk));
-      await pipeline(stream, createWriteStream(tmp, { flags: 'wx', mode: 0o444 }));
+      // Opened here, not by the write stream: a stream opens its file asynchronously, so when the
+      // source fails early (a download cut off) the open could land after the cleanup below and
+      // leave a partial temp file behind (the flaky "cut off mid-body" transfer test).
+      const fd = openSync(tmp, 'wx', 0o444);
+      await pipeline(stream, createWriteStream(tmp, { fd }));
       const md5 = legacy ? await md5Dos2unixFile(tmp) : hash.digest('hex');
       const actual = oid.endsWith('.dir') ? `${md5}.dir` : md5;
       if (actual !== oid) throw mismatch('the downloaded stream', oid, actual);
@@ -209,18 +220,30 @@ export class LocalOdb {
     return out;
   }
 
-  /** Temp files left by interrupted writes (safe to delete when no writer holds the repo lock). */
+  /** Every temp file in the ODB, a live writer's included. */
   listTmp(): string[] {
     const dir = this.base(false);
     try {
       return readdirSync(dir)
-        .filter((n) => n.endsWith('.tmp'))
+        .filter(isTmpName)
         .map((n) => join(dir, n));
     } catch {
       return [];
     }
   }
+
+  /** Temp files left by interrupted writers that are no longer running (see stale-tmp.ts). */
+  staleTmp(): string[] {
+    return listStaleTmp(this.base(false), isTmpName);
+  }
+
+  /** Removes the stale temp files; returns their paths. Temp files of live writers are kept. */
+  sweepTmp(): string[] {
+    return sweepStaleTmp(this.base(false), isTmpName);
+  }
 }
+
+const isTmpName = (name: string) => name.endsWith('.tmp');
 
 export function missingObject(oid: string, path: string): MlpipeError {
   return new MlpipeError('E_MISSING_CACHE', `object ${oid} is not in the cache`, {

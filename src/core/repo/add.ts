@@ -4,12 +4,13 @@ import { MlpipeError } from '../../errors.js';
 import { parseDvcFile, serializeNewDvcFile, serializeUpdatedDvcFile } from '../formats/dvcfile.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import type { ProgressReporter } from '../progress.js';
-import { collectWorkspace } from './dvcfiles.js';
 import { isGitTracked } from './git.js';
 import { ignoreOutput } from './gitignore-file.js';
 import { commitPath } from './hash-path.js';
 import type { Repo } from './open.js';
 import { resolveInRepo, toRepoPath } from './paths.js';
+import { assertConfined, assertIgnorableName } from './safe-path.js';
+import { rejectOverlaps } from './overlaps.js';
 import { relinkOutput } from './relink.js';
 
 /**
@@ -44,6 +45,8 @@ export async function add(repo: Repo, options: AddOptions): Promise<AddedOutput[
   const targets = options.targets.map((t) => {
     const abs = resolveInRepo(repo.root, cwd, t);
     const rel = toRepoPath(repo.root, abs);
+    assertConfined(repo, abs, 'follow');
+    assertIgnorableName(repo, abs);
     if (!existsSync(abs)) {
       throw new MlpipeError('E_NOT_FOUND', `${rel} does not exist`, { expected: 'an existing file or directory', received: rel });
     }
@@ -73,27 +76,6 @@ export async function add(repo: Repo, options: AddOptions): Promise<AddedOutput[
     }
     return added;
   });
-}
-
-/**
- * DVC refuses an output inside another one, or around one (OverlappingOutputPathsError): the same
- * bytes would be tracked twice. Re-adding an output tracked by its own `.dvc` file is fine.
- */
-function rejectOverlaps(repo: Repo, targets: { rel: string }[]): void {
-  const ws = collectWorkspace(repo);
-  const outputs = [...ws.dvcFiles.flatMap((f) => f.outputs.map((o) => ({ path: o.path, by: f.path }))), ...ws.lockOutputs.map((o) => ({ path: o.path, by: o.lockPath }))];
-  for (const t of targets) {
-    const clash = outputs.find((o) => o.path !== t.rel && (t.rel.startsWith(`${o.path}/`) || o.path.startsWith(`${t.rel}/`)));
-    const byLock = outputs.find((o) => o.path === t.rel && o.by.endsWith('dvc.lock'));
-    const other = clash ?? byLock;
-    if (other) {
-      throw new MlpipeError('E_CONFLICT', `${t.rel} overlaps ${other.path}, which ${other.by} already tracks`, {
-        expected: 'data that no other .dvc file or pipeline stage tracks',
-        received: `${t.rel} (tracked: ${other.path} in ${other.by})`,
-        hint: `track the whole folder once, or run \`mlpipe remove ${other.by}\` first`,
-      });
-    }
-  }
 }
 
 /** A new `.dvc` file, or the existing one updated in place when it tracks this same output. */

@@ -4,9 +4,10 @@ import { MlpipeError } from '../../errors.js';
 import type { ProgressReporter } from '../progress.js';
 import { silentProgress } from '../progress.js';
 import { hashPath } from './hash-path.js';
-import { materialize } from './link.js';
+import { materialize, removeSiblingTemps } from './link.js';
 import type { Repo } from './open.js';
 import { toRepoPath } from './paths.js';
+import { assertConfined } from './safe-path.js';
 import type { StateRow } from './state.js';
 
 /**
@@ -38,6 +39,10 @@ export async function checkoutOutput(
   const progress = options.progress ?? silentProgress;
   const rel = toRepoPath(repo.root, target.abs);
   const result: CheckoutResult = { path: rel, added: 0, modified: 0, deleted: 0 };
+  // Never write through a symlinked folder that leaves the workspace (the scan below checks the
+  // links inside a tracked folder before anything is deleted or placed).
+  assertConfined(repo, target.abs, 'replace');
+  removeSiblingTemps(target.abs);
   const current = await hashPath(repo, target.abs, { progress });
   if (current?.md5 === target.md5) {
     if (target.isexec && !current.isdir && !current.isexec) chmodSync(target.abs, statSync(target.abs).mode | 0o111);

@@ -55,7 +55,8 @@ export function loadDvcFile(repo: Repo, abs: string, text = readFileSync(abs, 'u
   return { path, abs, file, text, outputs };
 }
 
-export function collectWorkspace(repo: Repo): Workspace {
+/** `dvcFilesOnly`: skip dvc.lock files (for callers that need only what `.dvc` files track). */
+export function collectWorkspace(repo: Repo, options: { dvcFilesOnly?: boolean } = {}): Workspace {
   const dvcFiles: TrackedFile[] = [];
   const lockOutputs: LockOutput[] = [];
   const stack: string[] = [''];
@@ -83,7 +84,7 @@ export function collectWorkspace(repo: Repo): Workspace {
         const tracked = loadDvcFile(repo, join(absDir, e.name));
         dvcFiles.push(tracked);
         for (const o of tracked.outputs) outputsHere.add(o.path);
-      } else if (e.name === 'dvc.lock') {
+      } else if (e.name === 'dvc.lock' && !options.dvcFilesOnly) {
         lockOutputs.push(...loadLockOutputs(repo, childRel));
       }
     }

@@ -1,4 +1,4 @@
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { MlpipeError } from '../../errors.js';
 import type { ObjectRef } from '../odb/local.js';
 import type { Repo } from './open.js';
@@ -46,8 +46,8 @@ export async function gc(repo: Repo, options: GcOptions): Promise<GcResult> {
       removed.push({ ...ref, size });
       if (!options.dryRun) repo.cache.remove(ref.oid, ref.legacy);
     }
-    const tmp = repo.cache.listTmp();
-    if (!options.dryRun) for (const t of tmp) rmSync(t, { force: true });
+    // Only stale temp files: a writer of another clone sharing this cache may still be running.
+    const tmp = options.dryRun ? repo.cache.staleTmp() : repo.cache.sweepTmp();
     return {
       removed,
       kept,

@@ -1,7 +1,8 @@
-import { constants, chmodSync, copyFileSync, linkSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { constants, chmodSync, copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { MlpipeError, isErrnoException } from '../../errors.js';
+import { ownerTag, sweepStaleTmp } from '../fs/stale-tmp.js';
 import { hashOne } from '../hash/pool.js';
 import type { LinkType, Repo } from './open.js';
 import { stampOf } from './scan.js';
@@ -10,8 +11,10 @@ import type { FileStamp } from './state.js';
 /**
  * Materialises a cache object at a workspace path using the link types of `cache.type` in order
  * (§2.3): a type failing with EPERM/ENOTSUP/EXDEV/... is dropped for the rest of the process and the
- * next one is tried. The result is written next to the destination under a temp name and renamed over
- * it, so the destination is never half-written. `copy` hashes while copying and refuses (E_CORRUPT)
+ * next one is tried. The result is written under a temp name and renamed over the destination, so
+ * the destination is never half-written. The temp file lives in `.dvc/tmp/checkout/` (git never sees
+ * it, and a killed checkout's leftovers are swept by the next one, see tempFor) unless that folder is
+ * on another filesystem than the destination, where a rename cannot reach. `copy` hashes while copying and refuses (E_CORRUPT)
  * an object whose bytes do not match its name; the other types share the object's inode or extent,
  * so the object is verified before linking.
  */
@@ -21,7 +24,7 @@ const unusable = new Set<LinkType>();
 export async function materialize(repo: Repo, oid: string, legacy: boolean, dest: string, options: { verified?: boolean } = {}): Promise<FileStamp> {
   const obj = repo.cache.path(oid, legacy);
   mkdirSync(dirname(dest), { recursive: true });
-  const tmp = join(dirname(dest), `.${basename(dest).slice(0, 40)}.${randomBytes(6).toString('hex')}.mlpipe.tmp`);
+  const tmp = tempFor(repo, dest);
   let verified = options.verified ?? false;
   try {
     for (const type of repo.linkTypes) {
@@ -51,6 +54,45 @@ export async function materialize(repo: Repo, oid: string, legacy: boolean, dest
   } finally {
     rmSync(tmp, { force: true });
   }
+}
+
+const TMP_SUFFIX = '.mlpipe.tmp';
+const sameDevice = new Map<string, boolean>();
+const swept = new Set<string>();
+
+/** A temp name for `dest`: in `.dvc/tmp/checkout/` when the rename can reach `dest` from there. */
+function tempFor(repo: Repo, dest: string): string {
+  const dir = join(repo.dvcDir, 'tmp', 'checkout');
+  if (!swept.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    sweepStaleTmp(dir, (n) => n.endsWith(TMP_SUFFIX));
+    swept.add(dir);
+  }
+  const destDir = dirname(dest);
+  const key = `${dir}\0${destDir}`;
+  let same = sameDevice.get(key);
+  if (same === undefined) {
+    same = statSync(dir).dev === statSync(destDir).dev;
+    sameDevice.set(key, same);
+  }
+  const unique = `${ownerTag()}.${randomBytes(6).toString('hex')}`;
+  return same ? `${dir}/${unique}${TMP_SUFFIX}` : join(destDir, `.${basename(dest).slice(0, 40)}.${unique}${TMP_SUFFIX}`);
+}
+
+/**
+ * Removes temp files that an interrupted checkout (before temps moved to `.dvc/tmp/checkout/`, or on
+ * a filesystem apart from `.dvc/`) left next to a file output: `.<name>.<...>.mlpipe.tmp`. Called
+ * under the repo lock, so no checkout of this workspace is writing them.
+ */
+export function removeSiblingTemps(dest: string): void {
+  const prefix = `.${basename(dest).slice(0, 40)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(dest));
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(prefix) && n.endsWith(TMP_SUFFIX)) rmSync(join(dirname(dest), n), { force: true });
 }
 
 function place(type: LinkType, obj: string, tmp: string, oid: string, legacy: boolean): void {

@@ -6,7 +6,9 @@ import { dumpYaml, type YamlValue } from '../formats/yaml-write.js';
 import { collectWorkspace } from './dvcfiles.js';
 import { ignoreOutput, unignoreOutput } from './gitignore-file.js';
 import type { Repo } from './open.js';
+import { rejectOverlaps } from './overlaps.js';
 import { resolveInRepo, toRepoPath } from './paths.js';
+import { assertConfined, assertIgnorableName } from './safe-path.js';
 
 /**
  * `mlpipe move SRC DST` (DVC's `dvc move`): renames a tracked output and its `.dvc` file together
@@ -22,7 +24,11 @@ export async function move(repo: Repo, options: MoveOptions): Promise<{ from: st
   const cwd = options.cwd ?? repo.root;
   const srcAbs = resolveInRepo(repo.root, cwd, options.src, 'source');
   let dstAbs = resolveInRepo(repo.root, cwd, options.dst, 'destination');
+  assertConfined(repo, srcAbs, 'replace');
+  assertConfined(repo, dstAbs, 'replace');
   if (existsSync(dstAbs) && statSync(dstAbs).isDirectory()) dstAbs = join(dstAbs, basename(srcAbs));
+  assertConfined(repo, dstAbs, 'replace');
+  assertIgnorableName(repo, dstAbs);
   return repo.withLock(() => {
     const srcRel = toRepoPath(repo.root, srcAbs);
     const tracked = collectWorkspace(repo).dvcFiles.find((f) => f.outputs.length === 1 && f.outputs[0]!.abs === srcAbs);
@@ -33,6 +39,7 @@ export async function move(repo: Repo, options: MoveOptions): Promise<{ from: st
         hint: 'run `mlpipe ls` to see what is tracked',
       });
     }
+    rejectOverlaps(repo, [{ rel: toRepoPath(repo.root, dstAbs) }], { except: tracked.path });
     if (existsSync(dstAbs)) {
       throw new MlpipeError('E_CONFLICT', `${toRepoPath(repo.root, dstAbs)} already exists`, { expected: 'a free destination', received: 'an existing file' });
     }

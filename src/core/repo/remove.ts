@@ -4,6 +4,7 @@ import { collectWorkspace } from './dvcfiles.js';
 import { unignoreOutput } from './gitignore-file.js';
 import type { Repo } from './open.js';
 import { toRepoTargets } from './paths.js';
+import { assertConfined } from './safe-path.js';
 
 /**
  * `mlpipe remove TARGET...` (DVC's `dvc remove`): stops tracking — deletes the `.dvc` file and its
@@ -33,6 +34,8 @@ export async function remove(repo: Repo, options: RemoveOptions): Promise<{ remo
       }
       return f;
     });
+    // Every path is checked before the first deletion.
+    for (const f of chosen) for (const o of f.outputs) assertConfined(repo, o.abs, 'replace');
     for (const f of chosen) {
       for (const o of f.outputs) {
         unignoreOutput(repo, o.abs);

@@ -8,6 +8,7 @@ import { findGitRootOf } from './open.js';
 const TEMPLATES_DIR = new URL('../../../templates/', import.meta.url);
 export const TEMPLATES = ['tabular'] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
+const ACTION_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_./-]+)?@[A-Za-z0-9_./-]+$/;
 
 export interface ScaffoldOptions {
   /** The project folder (already initialised with `initRepo`). */
@@ -15,6 +16,11 @@ export interface ScaffoldOptions {
   template: string;
   /** mlpipe version the workflows install. */
   mlpipeVersion: string;
+  /**
+   * The setup action the workflows use, `OWNER/REPO@REF` (a fork or mirror of mlpipe at a release
+   * tag). Without it, a placeholder the workflows mark for the user to replace.
+   */
+  action?: string;
   /** Overwrite files that exist already. */
   force?: boolean;
 }
@@ -28,7 +34,8 @@ export interface ScaffoldResult {
 /**
  * Writes a template's files into a project: `.github/workflows/*` go to the git root (GitHub reads
  * them only there) with PROJECT set to the project's path inside the repository; `gitignore.template`
- * becomes `.gitignore`; everything else is copied into the project folder. Existing files are never
+ * becomes `.gitignore` and `dvc/*` goes to `.dvc/` (mlpipe.config: the default remote, the
+ * `mlpipe-storage` branch of `origin`); everything else is copied into the project folder. Existing files are never
  * overwritten without `force`: the whole scaffold is refused first, so nothing is half-written.
  */
 export function scaffoldTemplate(options: ScaffoldOptions): ScaffoldResult {
@@ -43,15 +50,25 @@ export function scaffoldTemplate(options: ScaffoldOptions): ScaffoldResult {
   const root = resolve(options.root);
   const gitRoot = findGitRootOf(root) ?? root;
   const project = relative(gitRoot, root).split('\\').join('/') || '.';
+  if (options.action !== undefined && !ACTION_REF.test(options.action)) {
+    throw new MlpipeError('E_BAD_INPUT', `--action must name a GitHub action at a ref, not "${options.action}"`, {
+      expected: 'OWNER/REPO@REF, for example my-org/mlpipe@v0.1.0',
+      received: options.action,
+      hint: 'point it at the mlpipe repository (or your fork) and a release tag',
+    });
+  }
   const values: Record<string, string> = {
     PROJECT: project,
     PROJECT_PREFIX: project === '.' ? '' : `${project}/`,
     MLPIPE_VERSION: options.mlpipeVersion,
+    ACTION: options.action ?? `OWNER/mlpipe@v${options.mlpipeVersion}`,
+    // A placeholder is marked where it is used (the indentation is that of the `uses:` lines).
+    ACTION_COMMENT: options.action ? '' : '# PLACEHOLDER: set OWNER to the GitHub owner of the mlpipe repository you use (`mlpipe init --action`)\n        ',
   };
   const plan = listFiles(source).map((rel) => {
     const target = rel.startsWith('.github/')
       ? join(gitRoot, rel)
-      : join(root, rel === 'gitignore.template' ? '.gitignore' : rel);
+      : join(root, rel === 'gitignore.template' ? '.gitignore' : rel.startsWith('dvc/') ? `.dvc/${rel.slice(4)}` : rel);
     const text = readFileSync(join(source, rel), 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (m, key: string) => values[key] ?? m);
     return { target, text };
   });

@@ -1,13 +1,15 @@
-import { type Dirent, type Stats, readdirSync, statSync } from 'node:fs';
+import { type Dirent, type Stats, readdirSync, realpathSync, statSync } from 'node:fs';
 import { MlpipeError, isErrnoException } from '../../errors.js';
 import type { FileStamp } from './state.js';
 import type { Repo } from './open.js';
 import { toRepoPath } from './paths.js';
+import { assertConfined, confinedLinkTarget } from './safe-path.js';
 
 /**
  * Lists what a workspace path holds, with one stat per file and no content reads: a file, a
  * directory's files (recursively, symlinks followed, `.dvcignore` honoured, empty folders skipped as
- * DVC does; §1.3), or nothing.
+ * DVC does; §1.3), or nothing. Symlinks are followed only inside the workspace (safe-path.ts): one
+ * leading out is E_OUTSIDE_REPO and a loop is E_BAD_INPUT, before any content is read.
  */
 export interface ScannedFile {
   /** Relative to the scanned directory (POSIX); '' for a single file. */
@@ -22,6 +24,7 @@ export interface ScannedFile {
 export type Scan = { kind: 'missing' } | { kind: 'file'; file: ScannedFile } | { kind: 'dir'; files: ScannedFile[] };
 
 export function scanPath(repo: Repo, abs: string): Scan {
+  assertConfined(repo, abs, 'follow');
   let st: Stats;
   try {
     st = statSync(abs);
@@ -40,9 +43,10 @@ export function scanPath(repo: Repo, abs: string): Scan {
   const files: ScannedFile[] = [];
   // Only .dvcignore files above the directory can apply (one inside it is an error, below).
   const ignored = repo.ignore.forTree(repoPath);
-  const stack: string[] = [''];
+  // Each folder to list, with the real paths of the folders it sits in (to refuse symlink loops).
+  const stack: { rel: string; chain: string[] }[] = [{ rel: '', chain: [realpathSync.native(abs)] }];
   while (stack.length) {
-    const relDir = stack.pop()!;
+    const { rel: relDir, chain } = stack.pop()!;
     const absDir = relDir ? `${abs}/${relDir}` : abs;
     let entries: Dirent[];
     try {
@@ -63,16 +67,16 @@ export function scanPath(repo: Repo, abs: string): Scan {
       }
       let isDir = e.isDirectory();
       let st: Stats | undefined;
+      let real: string | undefined;
       if (e.isSymbolicLink()) {
-        try {
-          st = statSync(`${absDir}/${e.name}`);
-        } catch {
-          continue; // a dangling link has no content to track
-        }
+        // An ignored link is never followed, wherever it points.
+        if (ignored?.(childRepoPath, false) || ignored?.(childRepoPath, true)) continue;
+        real = confinedLinkTarget(repo, `${absDir}/${e.name}`, chain);
+        if (real === undefined) continue; // a dangling link has no content to track
+        st = statSync(real);
         isDir = st.isDirectory();
-      }
-      if (ignored?.(childRepoPath, isDir)) continue;
-      if (isDir) stack.push(rel);
+      } else if (ignored?.(childRepoPath, isDir)) continue;
+      if (isDir) stack.push({ rel, chain: [...chain, real ?? `${chain[chain.length - 1]}/${e.name}`] });
       else if (e.isFile() || st?.isFile()) {
         const fileAbs = `${absDir}/${e.name}`;
         files.push(scanned(rel, childRepoPath, fileAbs, st ?? statSync(fileAbs)));

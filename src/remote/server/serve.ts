@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import type { ObjectStore } from '../stores/types.js';
+import { checkExposure } from './exposure.js';
 import { type RemoteServerOptions, createRemoteHandler } from './handler.js';
 import { StoreBackend } from './store-backend.js';
 
@@ -10,6 +11,8 @@ export interface StartRemoteServerOptions extends RemoteServerOptions {
   host?: string;
   /** Default 0: a free port. */
   port?: number;
+  /** Without a token, a host other than loopback is refused unless this is set (E_USAGE). */
+  allowAnonymousUploads?: boolean;
   /** Front this store (S3, GCS, Azure, ...); `dir` then only holds uploads while they are verified. */
   store?: ObjectStore;
 }
@@ -21,6 +24,7 @@ export interface RunningRemoteServer {
 
 /** The Node adapter of the remote server: listens and serves createRemoteHandler. */
 export async function startRemoteServer(options: StartRemoteServerOptions): Promise<RunningRemoteServer> {
+  checkExposure({ host: options.host ?? '127.0.0.1', token: options.token, allowAnonymousUploads: options.allowAnonymousUploads });
   await mkdir(options.dir, { recursive: true });
   const backend = options.store ? new StoreBackend(options.store, options.dir) : undefined;
   const handler = createRemoteHandler({ ...options, backend });

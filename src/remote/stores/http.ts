@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -6,6 +5,7 @@ import { objectRelPath } from '../../core/odb/layout.js';
 import { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
 import { forEachLimit } from '../pool.js';
+import { verifiedObjectStream } from '../verify.js';
 import type { ObjectStore, StoreCallOptions } from './types.js';
 
 export interface HttpStoreOptions {
@@ -65,7 +65,7 @@ export class HttpStore implements ObjectStore {
   async upload(oid: string, sourcePath: string, size: number, options: StoreCallOptions = {}): Promise<void> {
     const method = this.options.method ?? 'POST';
     const res = await this.request(method, oid, options.signal, {
-      body: () => createReadStream(sourcePath),
+      body: () => verifiedObjectStream(sourcePath, oid),
       length: size,
     });
     const text = await readSmallBody(res);

@@ -1,12 +1,13 @@
-import { copyFile, open, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { objectRelPath } from '../../core/odb/layout.js';
 import { LocalOdb } from '../../core/odb/local.js';
 import { isErrnoException } from '../../errors.js';
 import { remoteError } from '../errors.js';
 import { forEachLimit } from '../pool.js';
-import type { ObjectStore } from './types.js';
+import { copyVerified } from '../verify.js';
+import type { ObjectStore, RunStore } from './types.js';
 
 /**
  * A remote that is a folder (local disk, NFS, a mounted drive). It is the same kind of object
@@ -65,9 +66,8 @@ export class LocalStore implements ObjectStore {
     let tmp: string | undefined;
     try {
       tmp = this.odb.tmpPath();
-      // copyFile streams in the kernel (and reflinks where the filesystem can); the source is a
-      // trusted cache object, so it is not hashed again.
-      await copyFile(sourcePath, tmp);
+      // Hash while copying: a corrupt cache object never lands on a remote others pull from.
+      copyVerified(sourcePath, tmp, oid);
       this.odb.adopt(tmp, oid);
     } catch (err) {
       if (tmp) await rm(tmp, { force: true });
@@ -104,6 +104,34 @@ export class LocalStore implements ObjectStore {
   async commit(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  /** `runs/` beside `files/`, entries written to a temp name and renamed (mode 644, as DVC's). */
+  readonly runs: RunStore = {
+    list: async () => {
+      const base = join(this.root, 'runs');
+      const out: string[] = [];
+      for (const prefix of await readdirOrEmpty(base)) {
+        for (const key of await readdirOrEmpty(join(base, prefix))) {
+          for (const value of await readdirOrEmpty(join(base, prefix, key))) {
+            if (!value.endsWith('.tmp')) out.push(`${prefix}/${key}/${value}`);
+          }
+        }
+      }
+      return out;
+    },
+    upload: async (rel, sourcePath) => {
+      const dest = join(this.root, 'runs', rel);
+      await mkdir(dirname(dest), { recursive: true });
+      const tmp = `${dest}.${process.pid}.tmp`;
+      try {
+        await copyFile(sourcePath, tmp);
+        await rename(tmp, dest);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    },
+    read: (rel) => readFile(join(this.root, 'runs', rel)),
+  };
 }
 
 async function readdirOrEmpty(path: string): Promise<string[]> {

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
@@ -13,6 +12,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
+import { verifiedObjectStream } from '../verify.js';
 import { existsByProbeOrListing, oidOfKey } from './probe.js';
 import type { ObjectStore, StoreCallOptions } from './types.js';
 
@@ -139,26 +139,30 @@ export class S3Store implements ObjectStore {
   async upload(oid: string, sourcePath: string, size: number, options: StoreCallOptions = {}): Promise<void> {
     await this.checkBucket(options.signal);
     const Key = this.key(oid);
+    // The SDK does not watch its body stream for errors: a corrupt object aborts the request instead.
+    const corrupt = new AbortController();
+    const body = verifiedObjectStream(sourcePath, oid, () => corrupt.abort());
+    const abortSignal = options.signal ? AbortSignal.any([options.signal, corrupt.signal]) : corrupt.signal;
     try {
       if (size >= this.multipartThreshold) {
         // Multipart: parts upload in parallel and the object appears only on CompleteMultipartUpload.
         const upload = new Upload({
           client: this.client,
-          params: { Bucket: this.bucket, Key, Body: createReadStream(sourcePath) },
+          params: { Bucket: this.bucket, Key, Body: body },
           partSize: this.partSize,
           queueSize: 4,
           leavePartsOnError: false,
         });
-        options.signal?.addEventListener('abort', () => void upload.abort(), { once: true });
+        abortSignal.addEventListener('abort', () => void upload.abort(), { once: true });
         await upload.done();
       } else {
         await this.client.send(
-          new PutObjectCommand({ Bucket: this.bucket, Key, Body: createReadStream(sourcePath), ContentLength: size }),
-          { abortSignal: options.signal },
+          new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: size }),
+          { abortSignal },
         );
       }
     } catch (err) {
-      throw this.mapError(err, Key);
+      throw body.corrupt ?? this.mapError(err, Key);
     }
   }
 

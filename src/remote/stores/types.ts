@@ -27,10 +27,23 @@ export interface ObjectStore {
    * own (folder, S3, HTTP); the commit + push for the git store.
    */
   commit(options?: StoreCallOptions): Promise<void>;
+  /** DVC's run-cache entries on the remote (`runs/XX/key/value`), where this kind of store holds them. */
+  readonly runs?: RunStore;
   /** Releases connections and helper processes. */
   close(): Promise<void>;
 }
 
 export interface StoreCallOptions {
   signal?: AbortSignal;
+}
+
+/**
+ * Run-cache entries on a remote, by their path under `runs/` (`XX/key/value`, see
+ * ../../pipeline/run-cache.ts). Small YAML files, written once, never changed.
+ */
+export interface RunStore {
+  list(options?: StoreCallOptions): Promise<string[]>;
+  /** Stores the entry read from `sourcePath`; visible after the store's `commit()`. */
+  upload(rel: string, sourcePath: string, options?: StoreCallOptions): Promise<void>;
+  read(rel: string, options?: StoreCallOptions): Promise<Buffer>;
 }

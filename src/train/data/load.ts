@@ -1,94 +1,130 @@
-import { existsSync } from 'node:fs';
-import { extname } from 'node:path';
 import { MlpipeError } from '../../errors.js';
+import { detectSource } from '../../data/detect.js';
+import { type Schema, sourceFromSchema } from '../../data/schema.js';
+import {
+  type ColumnType,
+  type DataSource,
+  type Database,
+  assertReadableFile,
+  detectFormat,
+  duckdbReason,
+  firstTypeErrors,
+  openDatabase,
+  openSource,
+  quoteIdent,
+  typedExpr,
+} from '../../data/source.js';
+import { loadSchema } from '../../data/validate.js';
 
 /**
- * Reads a CSV or Parquet file into typed columns through DuckDB. Kept in one small module so that it
- * can switch to the shared data-source reader (src/data/source.ts) once that lands.
+ * Reads a CSV or Parquet file into typed columns for training and evaluation, through the one table
+ * reader (src/data/source.ts): with a schema, its types, dialect and missing-value tokens; without
+ * one, what `schema infer` would detect (so `train` and `validate` parse a file the same way).
  */
 export type RawColumn =
   | { name: string; kind: 'numeric'; sqlType: string; values: Float64Array; nulls: number }
   | { name: string; kind: 'bool'; sqlType: string; values: Float64Array; nulls: number }
-  | { name: string; kind: 'string'; sqlType: string; values: (string | null)[]; nulls: number };
+  | { name: string; kind: 'string'; sqlType: string; values: (string | null)[]; nulls: number }
+  /** Dates and datetimes as ISO text ("2024-01-31", "2024-01-31 12:00:00"). */
+  | { name: string; kind: 'date'; sqlType: string; values: (string | null)[]; nulls: number };
 
 export interface Table {
   rows: number;
   columns: RawColumn[];
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
+export interface LoadOptions {
+  /** A validation schema (or the path of its YAML file) giving types, dialect and missing-value tokens. */
+  schema?: Schema | string | undefined;
+  /** Missing-value tokens (default: NA_VALUES, or the schema's csv.nullMarkers). */
+  naValues?: readonly string[] | undefined;
 }
 
-function quoteIdent(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
-}
+const SQL_TYPE: Record<ColumnType, string> = {
+  int: 'BIGINT',
+  float: 'DOUBLE',
+  bool: 'BOOLEAN',
+  string: 'VARCHAR',
+  category: 'VARCHAR',
+  date: 'DATE',
+  datetime: 'TIMESTAMP',
+};
 
-/**
- * The DuckDB table expression that reads `path` (CSV or Parquet, by extension). CSV column types are
- * sniffed from the first rows; `fullScan` sniffs the whole file (slower, needed when a late row does
- * not fit the type the first rows suggested).
- */
-export function sourceSql(path: string, fullScan = false): string {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.parquet' || ext === '.pq') return `read_parquet(${sqlString(path)})`;
-  // No BOOLEAN candidate: DuckDB would read yes/no as booleans and lose the labels' own spelling.
-  const types = "auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR']";
-  return `read_csv(${sqlString(path)}, header = true, ${types}${fullScan ? ', sample_size = -1' : ''})`;
-}
-
-export async function loadTable(path: string): Promise<Table> {
-  if (!existsSync(path)) {
-    throw new MlpipeError('E_NOT_FOUND', `data file not found: ${path}`, {
-      expected: 'a CSV or Parquet file',
-      received: path,
-      hint: 'check the --data path (relative paths are resolved from the working directory)',
-    });
-  }
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
+export async function loadTable(path: string, options: LoadOptions = {}): Promise<Table> {
+  assertReadableFile(path);
+  const db = await openDatabase();
   try {
-    // Parse the file once into a table; retry with a full-file type sniff if a late row breaks the
-    // types sniffed from the first rows.
-    try {
-      await connection.run(`CREATE TABLE source AS SELECT * FROM ${sourceSql(path)}`);
-    } catch {
-      try {
-        await connection.run(`CREATE OR REPLACE TABLE source AS SELECT * FROM ${sourceSql(path, true)}`);
-      } catch (err) {
-        throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${(err as Error).message.split('\n')[0]}`, {
-          expected: 'a readable CSV file with a header row, or a Parquet file',
-          received: path,
-          cause: err,
+    const source = await sourceOf(db, path, options);
+    const opened = await openSource(db, source, { rejects: source.format === 'csv' });
+    const columns = source.columns.filter((c) => !opened.missing.includes(c.name));
+    // A value the schema's type cannot parse would silently become a missing value: refuse it,
+    // naming the column and the row (rows count from 1, as validate reports them).
+    if (options.schema) {
+      const [bad] = await firstTypeErrors(db, opened, columns);
+      if (bad) {
+        const col = columns.find((c) => c.name === bad.column)!;
+        throw new MlpipeError('E_BAD_INPUT', `column "${bad.column}", row ${bad.row}: ${JSON.stringify(bad.value)} is not a valid ${col.type}`, {
+          expected: `${col.type} values (or a missing-value token) in column "${bad.column}"`,
+          received: JSON.stringify(bad.value),
+          hint: `run \`mlpipe validate ${path} --schema SCHEMA\` to list every problem, then fix the data or the schema`,
+          data: { reason: 'type', column: bad.column, row: bad.row, value: bad.value },
         });
       }
     }
-    const reader = await connection.runAndReadAll('DESCRIBE source');
-    const described = reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-    // Numbers come back as DOUBLE (no bigint), booleans as 0/1, everything else as text.
-    const select = described
-      .map((c) => {
-        const id = quoteIdent(c.name);
-        if (NUMERIC.test(c.type)) return `CAST(${id} AS DOUBLE) AS ${id}`;
-        if (c.type === 'BOOLEAN') return `CAST(${id} AS DOUBLE) AS ${id}`;
-        return `CAST(${id} AS VARCHAR) AS ${id}`;
-      })
-      .join(', ');
-    const result = await connection.run(`SELECT ${select} FROM source`);
-    const parts: unknown[][][] = described.map(() => []);
-    let rows = 0;
+    return await readColumns(db, opened.rawSql, columns, source.format === 'csv', path);
+  } finally {
+    db.close();
+  }
+}
+
+async function sourceOf(db: Database, path: string, options: LoadOptions): Promise<DataSource> {
+  if (!options.schema) {
+    const detected = await detectSource(db, path, { naValues: options.naValues });
+    // Without a schema, CSV true/false columns stay categories with their own spelling (as training has
+    // always read them; a model's clients send them as text). A schema that says bool is obeyed.
+    if (detected.format === 'csv') for (const c of detected.columns) if (c.type === 'bool') c.type = 'category';
+    return detected;
+  }
+  const schema = typeof options.schema === 'string' ? loadSchema(options.schema) : options.schema;
+  const source = sourceFromSchema(schema, path, detectFormat(path));
+  if (source.csv && options.naValues) source.csv.nullMarkers = [...options.naValues];
+  return source;
+}
+
+/** Streams the typed columns out of DuckDB: numbers and booleans as float64 (NaN = missing), the rest as text. */
+async function readColumns(db: Database, rawSql: string, columns: DataSource['columns'], text: boolean, path: string): Promise<Table> {
+  const kindOf = (type: ColumnType): RawColumn['kind'] =>
+    type === 'int' || type === 'float' ? 'numeric' : type === 'bool' ? 'bool' : type === 'date' || type === 'datetime' ? 'date' : 'string';
+  const select = columns
+    .map((c) => {
+      const typed = typedExpr(c, quoteIdent(c.name), text);
+      const kind = kindOf(c.type);
+      return `CAST(${typed} AS ${kind === 'numeric' || kind === 'bool' ? 'DOUBLE' : 'VARCHAR'}) AS ${quoteIdent(c.name)}`;
+    })
+    .join(', ');
+  const parts: unknown[][][] = columns.map(() => []);
+  let rows = 0;
+  try {
+    const result = await db.conn.run(`SELECT ${select || '1 AS __none'} FROM ${rawSql}`);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       rows += chunk.rowCount;
-      for (let c = 0; c < described.length; c++) parts[c]!.push(chunk.getColumnValues(c) as unknown[]);
+      for (let c = 0; c < columns.length; c++) parts[c]!.push(chunk.getColumnValues(c) as unknown[]);
     }
-    const columns = described.map((d, c): RawColumn => {
+  } catch (err) {
+    throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${duckdbReason(err)}`, {
+      expected: 'a readable CSV file (or one matching the schema) or a Parquet file',
+      received: duckdbReason(err),
+      cause: err,
+    });
+  }
+  return {
+    rows,
+    columns: columns.map((d, c): RawColumn => {
+      const kind = kindOf(d.type);
       const chunks = parts[c]!;
-      if (NUMERIC.test(d.type) || d.type === 'BOOLEAN') {
+      if (kind === 'numeric' || kind === 'bool') {
         const values = new Float64Array(rows);
         let nulls = 0;
         let r = 0;
@@ -100,7 +136,7 @@ export async function loadTable(path: string): Promise<Table> {
             } else values[r++] = v as number;
           }
         }
-        return { name: d.name, kind: d.type === 'BOOLEAN' ? 'bool' : 'numeric', sqlType: d.type, values, nulls };
+        return { name: d.name, kind, sqlType: SQL_TYPE[d.type], values, nulls };
       }
       const values: (string | null)[] = new Array(rows);
       let nulls = 0;
@@ -111,11 +147,7 @@ export async function loadTable(path: string): Promise<Table> {
           if (v === null) nulls++;
         }
       }
-      return { name: d.name, kind: 'string', sqlType: d.type, values, nulls };
-    });
-    return { rows, columns };
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+      return { name: d.name, kind, sqlType: SQL_TYPE[d.type], values, nulls };
+    }),
+  };
 }

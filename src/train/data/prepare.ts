@@ -28,6 +28,26 @@ export interface Dataset {
   test: Uint32Array;
   /** Rows dropped because the target was missing. */
   droppedRows: number;
+  /** Columns left out of the features, and why (an ID, a date). */
+  excluded: { column: string; reason: 'id' | 'date' }[];
+  /** What the user should know about the data: dropped rows, excluded columns (CLI, --json, model.json). */
+  notes: string[];
+}
+
+/** Fewer rows than this cannot tell an ID column from a column whose few values happen to differ. */
+const ID_MIN_ROWS = 20;
+const ID_NAME = /(^|[_\s.-])(id|uuid|guid|key)$|^(id|uuid|guid)([_\s.-]|$)/i;
+
+/**
+ * An ID column identifies rows instead of describing them: learning from it memorises the training
+ * rows and generalises to nothing. Text with every value distinct is one; an integer column is one
+ * when every value is distinct and it is named like an id (`id`, `user_id`, `uuid`, ...): distinct
+ * integers alone are also what a small table's measurements or a toy feature 0..n-1 look like.
+ */
+function isIdLike(column: RawColumn, rows: number): boolean {
+  if (rows < ID_MIN_ROWS || column.nulls > 0 || column.kind === 'bool' || column.kind === 'date') return false;
+  if (column.kind === 'string') return new Set(column.values).size === rows;
+  return column.sqlType === 'BIGINT' && ID_NAME.test(column.name) && new Set(column.values).size === rows;
 }
 
 const INTEGER = /INT/;
@@ -62,7 +82,7 @@ function inferTask(column: RawColumn, distinct: number, requested: TrainParams['
 }
 
 function subsetColumn(column: RawColumn, keep: Uint32Array): RawColumn {
-  if (column.kind === 'string') return { ...column, values: Array.from(keep, (r) => column.values[r] ?? null) };
+  if (column.kind === 'string' || column.kind === 'date') return { ...column, values: Array.from(keep, (r) => column.values[r] ?? null) };
   const values = new Float64Array(keep.length);
   for (let i = 0; i < keep.length; i++) values[i] = column.values[keep[i]!]!;
   return { ...column, values };
@@ -124,6 +144,24 @@ function checkNumericText(column: RawColumn & { kind: 'string' }): void {
   }
 }
 
+/**
+ * Refuses a regression target whose squared errors overflow a double (values near 1e308): the fit
+ * and its metrics would be NaN, a model that predicts nothing.
+ */
+function checkTargetRange(target: string, y: Float64Array): void {
+  let maxAbs = 0;
+  for (const v of y) if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+  const limit = Math.sqrt(Number.MAX_VALUE / Math.max(1, y.length)) / 4;
+  if (!(maxAbs <= limit)) {
+    throw new MlpipeError('E_BAD_INPUT', `target column "${target}" holds values too large to fit (largest magnitude ${maxAbs.toPrecision(3)})`, {
+      expected: `target values within +-${limit.toPrecision(3)}, so that squared errors fit in a double`,
+      received: maxAbs.toPrecision(6),
+      hint: 'rescale the target (for example divide it by a power of ten, or train on its logarithm)',
+      data: { reason: 'target-range', column: target, maxAbs },
+    });
+  }
+}
+
 export function prepareDataset(table: Table, target: string, params: TrainParams): Dataset {
   const targetColumn = table.columns.find((c) => c.name === target);
   if (!targetColumn) {
@@ -134,7 +172,7 @@ export function prepareDataset(table: Table, target: string, params: TrainParams
       data: { reason: 'missing-target', column: target },
     });
   }
-  for (const name of [...params.drop, ...params.categorical]) {
+  for (const name of [...params.drop, ...params.categorical, ...params.features]) {
     if (!table.columns.some((c) => c.name === name)) {
       throw new MlpipeError('E_BAD_INPUT', `column "${name}" named in the training parameters is not in the data`, {
         expected: `one of ${JSON.stringify(table.columns.map((c) => c.name))}`,
@@ -154,6 +192,9 @@ export function prepareDataset(table: Table, target: string, params: TrainParams
   }
   const keep = Uint32Array.from(keepRows);
   const rows = keep.length;
+  const notes: string[] = [];
+  const excluded: Dataset['excluded'] = [];
+  if (rows < table.rows) notes.push(`${table.rows - rows} of ${table.rows} row(s) have no value in the target "${target}" and were left out`);
   const columns = keep.length === table.rows ? table.columns : table.columns.map((c) => subsetColumn(c, keep));
   const tcol = columns.find((c) => c.name === target)!;
 
@@ -175,6 +216,7 @@ export function prepareDataset(table: Table, target: string, params: TrainParams
       });
     }
     y = Float64Array.from(tcol.values as Float64Array);
+    checkTargetRange(target, y);
   } else {
     if (labels.size < 2) {
       throw trainError('one-class', `target column "${target}" has only one class`, {
@@ -220,6 +262,20 @@ export function prepareDataset(table: Table, target: string, params: TrainParams
   const inputSchema: InputColumn[] = [];
   for (const column of columns) {
     if (column.name === target || params.drop.includes(column.name)) continue;
+    if (params.features.length > 0 && !params.features.includes(column.name)) continue;
+    const named = params.features.includes(column.name) || params.categorical.includes(column.name);
+    if (column.kind === 'date' && !params.categorical.includes(column.name)) {
+      excluded.push({ column: column.name, reason: 'date' });
+      notes.push(`column "${column.name}" holds dates and was left out (derive numbers such as year or month from it, or --set categorical=${column.name})`);
+      continue;
+    }
+    // A mostly-numeric text column is a numeric feature with typos (refused), not an ID.
+    if (column.kind === 'string' && !params.categorical.includes(column.name)) checkNumericText(column);
+    if (!named && isIdLike(column, rows)) {
+      excluded.push({ column: column.name, reason: 'id' });
+      notes.push(`column "${column.name}" looks like an ID (all ${rows} values distinct) and was left out (--set features=... naming it keeps it)`);
+      continue;
+    }
     if (column.nulls === rows) {
       throw trainError('all-null', `feature column "${column.name}" has no values (all ${rows} rows are empty)`, {
         expected: 'at least one value in every feature column',
@@ -227,8 +283,7 @@ export function prepareDataset(table: Table, target: string, params: TrainParams
         hint: `drop it with --set drop=${column.name}`,
       });
     }
-    const categorical = column.kind === 'string' || params.categorical.includes(column.name);
-    if (column.kind === 'string' && !params.categorical.includes(column.name)) checkNumericText(column);
+    const categorical = column.kind === 'string' || column.kind === 'date' || params.categorical.includes(column.name);
     if (!categorical) {
       const values = column.values as Float64Array;
       const impute = presentMedian(values, split.train);
@@ -271,5 +326,7 @@ export function prepareDataset(table: Table, target: string, params: TrainParams
     train: split.train,
     test: split.test,
     droppedRows: table.rows - rows,
+    excluded,
+    notes,
   };
 }

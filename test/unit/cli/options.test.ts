@@ -99,7 +99,7 @@ describe('route: where argv leads before commander parses it', () => {
   };
 
   it('an unknown command loses --help/--version so that commander reports it', () => {
-    expect(at('models', 'register', '--version', 'v1')).toEqual({ kind: 'unknown', argv: ['node', 'mlpipe', 'models', 'register', 'v1'] });
+    expect(at('modelz', 'register', '--version', 'v1')).toEqual({ kind: 'unknown', argv: ['node', 'mlpipe', 'modelz', 'register', 'v1'] });
     expect(at('nosuch', '--help')).toEqual({ kind: 'unknown', argv: ['node', 'mlpipe', 'nosuch'] });
     expect(at('-C', 'remote', 'nosuch', '-h')).toEqual({ kind: 'unknown', argv: ['node', 'mlpipe', '-C', 'remote', 'nosuch'] });
     expect(at('remote', 'nosuch', '-V')).toEqual({ kind: 'unknown', argv: ['node', 'mlpipe', 'remote', 'nosuch'] });

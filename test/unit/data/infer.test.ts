@@ -1,11 +1,19 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { NA_VALUES } from '../../../src/data/na.js';
 import { inferSchema } from '../../../src/data/infer.js';
 import { readHead, sniffDialect, splitLine } from '../../../src/data/sniff.js';
 import { validate } from '../../../src/data/validate.js';
+import { describeIf } from '../../helpers/require.js';
 
-// Real UCI files (see /work/shared/datasets/README.md); expected values cross-checked with pandas 1.5
-// (read_csv with the same options): row counts, dtypes, null counts and ranges.
-const DATA = '/work/shared/datasets';
+// Real UCI files from the team's shared folder beside the checkout (../shared/datasets, see its
+// README; MLPIPE_SHARED names another place), too large to commit. Expected values cross-checked
+// with pandas 1.5 (read_csv with the same options): row counts, dtypes, null counts and ranges. A
+// stranger's clone has no shared folder: these cases skip by name there and fail in CI.
+const SHARED = process.env.MLPIPE_SHARED ?? fileURLToPath(new URL('../../../../shared', import.meta.url));
+const DATA = `${SHARED}/datasets`;
+const HAVE_DATA = existsSync(`${DATA}/adult/adult.data`);
 
 describe('CSV dialect sniffing', () => {
   it('splits quoted fields and multi-character delimiters', () => {
@@ -14,7 +22,7 @@ describe('CSV dialect sniffing', () => {
     expect(splitLine('1\t2\t3\r', '\t')).toEqual(['1', '2', '3']);
   });
 
-  it.each([
+  (HAVE_DATA ? it : it.skip).each([
     ['adult/adult.data', { delimiter: ', ', header: false, skipRows: 0, fields: 15 }],
     ['adult/adult.test', { delimiter: ', ', header: false, skipRows: 1, fields: 15 }],
     ['wine-quality/winequality-red.csv', { delimiter: ';', header: true, skipRows: 0, fields: 12 }],
@@ -26,12 +34,14 @@ describe('CSV dialect sniffing', () => {
   });
 });
 
-describe('schema inference on real data', () => {
+describeIf(HAVE_DATA, 'the shared UCI datasets (../shared/datasets)', 'schema inference on real data', () => {
   it('adult.data: types, "?" null marker, null counts, ranges; the schema accepts its own data', async () => {
     const { schema, profile } = await inferSchema({ data: `${DATA}/adult/adult.data` });
     expect(profile.rows).toBe(32561);
-    expect(schema.csv).toEqual({ delimiter: ', ', header: false, quote: '"', encoding: 'utf-8', nullMarkers: ['', '?'], skipRows: 0 });
-    expect(schema.rows).toEqual({ min: 16281, max: 65122 });
+    // pandas' default missing-value tokens plus the "?" found in the file.
+    expect(schema.csv).toEqual({ delimiter: ', ', header: false, quote: '"', encoding: 'utf-8', nullMarkers: [...NA_VALUES, '?'], skipRows: 0 });
+    // No row-count range: next month's file may be longer.
+    expect(schema.rows).toBeUndefined();
     const types = Object.values(schema.columns).map((c) => c.type);
     expect(types).toEqual(['int', 'category', 'int', 'category', 'int', 'category', 'category', 'category', 'category', 'category', 'int', 'int', 'int', 'category', 'category']);
     expect(profile.columns.map((c) => c.nulls)).toEqual([0, 1836, 0, 0, 0, 0, 1843, 0, 0, 0, 0, 0, 0, 583, 0]);

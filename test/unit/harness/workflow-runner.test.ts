@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../../harness/workflow-runner.js';
+import { runWorkflow, wouldTrigger } from '../../harness/workflow-runner.js';
 import { tempDir, tempRepo } from '../../helpers/tree.js';
 
 const WORKFLOW = `
@@ -75,5 +75,120 @@ describe('workflow runner', () => {
     expect(r.jobs.first!.steps.map((s) => s.outcome)).toEqual(['success', 'success', 'skipped', 'success', 'failure', 'success', 'skipped']);
     expect(r.jobs.second!.status).toBe('skipped');
     expect(r.summary).toBe('# pr main\ncleanup ran\n');
+  });
+});
+
+describe('workflow runner: as strict as GitHub', () => {
+  const PUSHER = `
+name: pusher
+on: [push, pull_request]
+permissions:
+  contents: read
+jobs:
+  reader:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v7
+      - run: git push origin HEAD:refs/heads/from-reader
+  writer:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+    steps:
+      - uses: actions/checkout@v7
+      - run: git push origin HEAD:refs/heads/from-writer
+      - run: test -z "\${{ secrets.TOKEN }}" || echo "secret seen" >> "$GITHUB_STEP_SUMMARY"
+      - run: |
+          git -c user.name=bot -c user.email=bot@example.invalid commit -q --allow-empty -m change
+          git push origin HEAD:refs/heads/main
+`;
+
+  function pusher() {
+    const { repo, origin, sha } = setup({});
+    const wf = join(repo.dir, 'pusher.yml');
+    writeFileSync(wf, PUSHER);
+    return { origin, sha, wf };
+  }
+
+  it('a job without contents: write cannot push; one with it can, but not to a protected branch', async () => {
+    const { origin, sha, wf } = pusher();
+    const r = await runWorkflow({
+      workflowFile: wf, event: 'push', origin, ref: 'refs/heads/main', sha, workDir: tempDir(), nodeModules: '',
+      secrets: { TOKEN: 's3cret' }, protectedBranches: ['main'],
+    });
+    expect(r.jobs.reader!.status).toBe('failure');
+    expect(r.jobs.reader!.steps[1]!.output).toContain('denied to github-actions[bot] (the job\'s GITHUB_TOKEN has contents: read)');
+    expect(r.jobs.writer!.steps.map((s) => s.outcome)).toEqual(['success', 'success', 'success', 'failure']);
+    expect(r.jobs.writer!.steps[3]!.output).toContain('GH006: Protected branch update failed for refs/heads/main');
+    expect(r.summary).toBe('secret seen\n');
+    expect(r.pushes).toEqual([{ job: 'writer', ref: 'refs/heads/from-writer', byGithubToken: true }]);
+  });
+
+  it('a pull request from a fork gets a read-only token and no secrets', async () => {
+    const { origin, sha, wf } = pusher();
+    const r = await runWorkflow({
+      workflowFile: wf, event: 'pull_request', origin, ref: 'refs/pull/7/merge', sha, baseRef: 'main', headRef: 'topic',
+      workDir: tempDir(), nodeModules: '', secrets: { TOKEN: 's3cret' }, fork: true,
+    });
+    expect(r.jobs.writer!.steps[1]!.outcome).toBe('failure');
+    expect(r.jobs.writer!.steps[1]!.output).toContain('GITHUB_TOKEN has contents: read');
+    expect(r.summary).toBe('');
+    expect(r.pushes).toEqual([]);
+  });
+
+  it('upload-artifact leaves hidden files out as @actions/glob walks them, unless include-hidden-files; relative to the paths\' common folder', async () => {
+    const wf = `
+on: push
+jobs:
+  up:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v7
+      - uses: actions/upload-artifact@v7
+        with:
+          name: plain
+          path: |
+            p/dvc.lock
+            p/.dvc/cache
+            p/**/.gitignore
+            p/metrics
+      - uses: actions/upload-artifact@v7
+        with:
+          name: hidden
+          include-hidden-files: true
+          path: |
+            p/dvc.lock
+            p/.dvc/cache
+            p/**/.gitignore
+            p/metrics
+`;
+    const repo = tempRepo({ p: { 'dvc.lock': 'l', '.gitignore': '/m', '.dvc': { cache: { files: { ab: 'x' } } }, data: { '.gitignore': '/d' }, metrics: { 'e.json': '{}', '.hidden': 'h' } } });
+    const origin = join(tempDir(), 'origin.git');
+    execFileSync('git', ['clone', '-q', '--bare', repo.dir, origin]);
+    const sha = repo.git('rev-parse', 'HEAD').trim();
+    writeFileSync(join(repo.dir, 'up.yml'), wf);
+    const r = await runWorkflow({ workflowFile: join(repo.dir, 'up.yml'), event: 'push', origin, ref: 'refs/heads/main', sha, workDir: tempDir(), nodeModules: '' });
+    expect(r.conclusion).toBe('success');
+    const files = (name: string) => execFileSync('find', ['.', '-type', 'f'], { cwd: join(r.artifactsDir, name), encoding: 'utf8' }).trim().split('\n').sort();
+    // A literal path is walked from its own name: `cache` is not hidden, so the cache goes up; the
+    // .gitignore files a wildcard finds and the hidden file in metrics/ do not.
+    expect(files('plain')).toEqual(['./.dvc/cache/files/ab', './dvc.lock', './metrics/e.json']);
+    expect(files('hidden')).toEqual(['./.dvc/cache/files/ab', './.gitignore', './data/.gitignore', './dvc.lock', './metrics/.hidden', './metrics/e.json']);
+  });
+});
+
+describe('the train workflow\'s triggers and concurrency', () => {
+  const TRAIN = new URL('../../../.github/workflows/train.yml', import.meta.url).pathname;
+
+  it('runs once per commit: pushes to main and registry tags, pull requests; not the bot\'s own pushes', () => {
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/heads/main', message: 'more data' })).toBe(true);
+    // A pull request's branch runs as pull_request only (no double run).
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/heads/topic', message: 'wip' })).toBe(false);
+    expect(wouldTrigger(TRAIN, { event: 'pull_request', ref: 'refs/heads/main', message: 'wip' })).toBe(true);
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/tags/churn@v1.2.0' })).toBe(true);
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/tags/churn#prod#3' })).toBe(true);
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/tags/release-1' })).toBe(false);
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/heads/main', message: 'Update DVC metadata [skip ci]' })).toBe(false);
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/heads/main', message: 'Update DVC metadata', byGithubToken: true })).toBe(false);
   });
 });

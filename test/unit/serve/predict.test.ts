@@ -77,7 +77,8 @@ describe('predict', () => {
     const output = join(root, 'bad-preds.csv');
     await expect(predict({ model: join(root, 'tree'), input, output, batchSize: 8 })).rejects.toMatchObject({
       code: 'E_BAD_INPUT',
-      message: 'invalid input: column "b", row 37: expected a finite number, got "oops"',
+      // Rows count from 1, as validate numbers them: the 38th line.
+      message: 'invalid input: column "b", row 38: expected a finite number, got "oops"',
     });
     expect(existsSync(output)).toBe(false);
     expect(readdirSync(root).filter((f) => f.includes('.tmp'))).toEqual([]);
@@ -105,7 +106,7 @@ describe('predict', () => {
     const output = join(root, 'null-preds.csv');
     await expect(predict({ model: join(root, 'tree'), input, output, batchSize: 1500 })).rejects.toMatchObject({
       code: 'E_BAD_INPUT',
-      message: 'invalid input: column "b", row 3000: expected a finite number, got a missing value (NaN) where the column is not nullable',
+      message: 'invalid input: column "b", row 3001: expected a finite number, got a missing value (NaN) where the column is not nullable',
     });
     expect(existsSync(output)).toBe(false);
   });

@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import { objectRelPath } from '../../../core/odb/layout.js';
 import type { MlpipeError } from '../../../errors.js';
 import { remoteError } from '../../errors.js';
-import type { ObjectStore } from '../types.js';
+import { checkVerified } from '../../verify.js';
+import type { ObjectStore, RunStore } from '../types.js';
 import { BlobReader, BlobWriter } from './batch.js';
 import { runGit } from './run.js';
 
@@ -50,6 +51,9 @@ export class GitStore implements ObjectStore {
   private reader: BlobReader | undefined;
   /** oid -> blob sha of uploads not yet committed. */
   private readonly staged = new Map<string, string>();
+  /** Run-cache entries on the tip (`XX/key/value` under runs/), and those staged (path -> blob sha). */
+  private tipRuns = new Set<string>();
+  private readonly stagedRuns = new Map<string, string>();
 
   constructor(private readonly options: GitStoreOptions) {
     this.branch = options.branch ?? DEFAULT_GIT_BRANCH;
@@ -94,11 +98,13 @@ export class GitStore implements ObjectStore {
     }
     const rev = await this.git(['rev-parse', REMOTE_REF]);
     this.tip = rev.stdout.trim();
-    const tree = await this.git(['ls-tree', '-r', '--name-only', this.tip, '--', 'files/md5']);
+    const tree = await this.git(['ls-tree', '-r', '--name-only', this.tip, '--', 'files/md5', 'runs']);
     this.tipObjects = new Set();
+    this.tipRuns = new Set();
     for (const path of tree.stdout.split('\n')) {
       const m = /^files\/md5\/([0-9a-f]{2})\/([0-9a-f]{30}(?:\.dir)?)$/.exec(path);
       if (m) this.tipObjects.add(`${m[1]}${m[2]}`);
+      else if (path.startsWith('runs/')) this.tipRuns.add(path.slice('runs/'.length));
     }
   }
 
@@ -127,6 +133,7 @@ export class GitStore implements ObjectStore {
         },
       );
     }
+    checkVerified(sourcePath, oid);
     await this.ready();
     this.writer ??= new BlobWriter(this.gitDir);
     this.staged.set(oid, await this.writer.write(sourcePath));
@@ -140,25 +147,47 @@ export class GitStore implements ObjectStore {
   }
 
   private notFound(oid: string): MlpipeError {
-    return remoteError('E_NOT_FOUND', this.location, `object ${oid} is not on the storage branch`, {
+    return remoteError('E_NOT_FOUND', this.location, `${oid.startsWith('runs/') ? '' : 'object '}${oid} is not on the storage branch`, {
       hint: 'push it from a clone that has it (`mlpipe push`)',
     });
   }
 
+  readonly runs: RunStore = {
+    list: async () => {
+      await this.ready();
+      return [...this.tipRuns];
+    },
+    upload: async (rel, sourcePath) => {
+      await this.ready();
+      this.writer ??= new BlobWriter(this.gitDir);
+      this.stagedRuns.set(rel, await this.writer.write(sourcePath));
+    },
+    read: async (rel) => {
+      await this.ready();
+      if (!this.tip || !this.tipRuns.has(rel)) throw this.notFound(`runs/${rel}`);
+      this.reader ??= new BlobReader(this.gitDir, () => this.notFound(`runs/${rel}`));
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.reader.read(`${this.tip}:runs/${rel}`)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+  };
+
   async commit(): Promise<void> {
-    if (this.staged.size === 0) return;
+    if (this.staged.size === 0 && this.stagedRuns.size === 0) return;
     this.writer?.close();
     this.writer = undefined;
     const attempts = this.options.pushAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
-      const todo = [...this.staged].filter(([oid]) => !this.tipObjects.has(oid));
-      if (todo.length === 0) break; // someone else pushed the same objects meanwhile
-      const commit = await this.writeCommit(todo);
+      const todo = [...this.staged].filter(([oid]) => !this.tipObjects.has(oid)).map(([oid, sha]): [string, string] => [objectRelPath(oid), sha]);
+      const runs = [...this.stagedRuns].filter(([rel]) => !this.tipRuns.has(rel)).map(([rel, sha]): [string, string] => [`runs/${rel}`, sha]);
+      if (todo.length + runs.length === 0) break; // someone else pushed the same objects meanwhile
+      const commit = await this.writeCommit([...todo, ...runs]);
       const push = await this.git(['push', '-q', this.options.url, `${commit}:refs/heads/${this.branch}`]);
       if (push.code === 0) {
         await this.git(['update-ref', REMOTE_REF, commit]);
         this.tip = commit;
-        for (const [oid] of todo) this.tipObjects.add(oid);
+        for (const [oid] of this.staged) this.tipObjects.add(oid);
+        for (const [rel] of this.stagedRuns) this.tipRuns.add(rel);
         break;
       }
       const rejected = /non-fast-forward|fetch first|rejected|failed to update ref|cannot lock ref/i.test(push.stderr);
@@ -168,15 +197,16 @@ export class GitStore implements ObjectStore {
       await this.fetchTip();
     }
     this.staged.clear();
+    this.stagedRuns.clear();
   }
 
-  /** A commit on top of the tip whose tree is the tip's tree plus `entries`, via a private index file. */
+  /** A commit on top of the tip whose tree is the tip's tree plus `entries` (path, blob sha), via a private index file. */
   private async writeCommit(entries: Array<[string, string]>): Promise<string> {
     const env = { GIT_INDEX_FILE: join(this.gitDir, `mlpipe-index-${process.pid}-${Date.now()}`) };
     try {
       const read = await this.git(this.tip ? ['read-tree', this.tip] : ['read-tree', '--empty'], undefined, env);
       if (read.code !== 0) throw this.gitError('cannot read the storage tree', read.stderr);
-      const info = entries.map(([oid, sha]) => `100644 ${sha}\t${objectRelPath(oid)}\n`).join('');
+      const info = entries.map(([path, sha]) => `100644 ${sha}\t${path}\n`).join('');
       const update = await this.git(['update-index', '--index-info'], info, env);
       if (update.code !== 0) throw this.gitError('cannot stage objects', update.stderr);
       const tree = await this.git(['write-tree'], undefined, env);
