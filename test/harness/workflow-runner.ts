@@ -28,6 +28,8 @@
  *   `wouldTrigger` answers whether GitHub would start a workflow for an event (a push made with the
  *   GITHUB_TOKEN starts none, nor a head commit with `[skip ci]`; `on:` branch and tag filters);
  * - `concurrency`: the group and cancel-in-progress are evaluated and returned, for tests to compare;
+ * - `actions/upload-pages-artifact` stores the site as the artifact `github-pages`, and
+ *   `actions/deploy-pages` checks that it is there (nothing is published);
  * - `npm ci` is replaced by a link to the already-installed node_modules of the repository under
  *   test (the registry download is the one step we do not repeat); every other command runs as written.
  * Anything else in `uses:` is an error, so a workflow cannot silently skip a step.
@@ -667,6 +669,18 @@ function runAction(
       if (!existsSync(src)) return { ok: false, output: `artifact ${name} not found` };
       cpSync(src, resolve(workspace, withArgs.path ?? '.'), { recursive: true });
       return { ok: true, output: `downloaded ${name}` };
+    }
+    case 'actions/upload-pages-artifact': {
+      // As the real action: the folder's files become the artifact `github-pages` (a tar there).
+      const src = resolve(workspace, withArgs.path ?? '_site');
+      if (!existsSync(join(src, 'index.html'))) return { ok: false, output: `no index.html in ${withArgs.path}` };
+      cpSync(src, join(artifactsDir, 'github-pages'), { recursive: true });
+      return { ok: true, output: 'uploaded github-pages' };
+    }
+    case 'actions/deploy-pages': {
+      // Nothing to deploy to: check that the job got the artifact upload-pages-artifact made.
+      const ok = existsSync(join(artifactsDir, 'github-pages', 'index.html'));
+      return { ok, output: ok ? 'deployed github-pages (locally: nothing to publish)' : 'artifact github-pages not found' };
     }
     default:
       throw new Error(`the workflow harness does not know the action ${uses}`);

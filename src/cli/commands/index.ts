@@ -34,6 +34,7 @@ import { registerServe } from './serve.js';
 import { registerStage } from './stage.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
+import { registerUi } from './ui.js';
 import { registerValidate } from './validate.js';
 
 /**
@@ -75,6 +76,7 @@ const COMMANDS: RegisterCommand[] = [
   registerPredict,
   registerModels,
   registerServe,
+  registerUi,
   registerDoctor,
 ];
 

@@ -55,6 +55,10 @@ export interface ExpShowOptions {
   allCommits?: boolean;
   hideQueued?: boolean;
   hideFailed?: boolean;
+  /** Reads a commit's files (default: `git show` per file); the dashboard passes a batched reader. */
+  reader?: (sha: string) => TreeReader;
+  /** A commit's time (default: `git show -s` per commit); the dashboard passes a batched lookup. */
+  timestamp?: (sha: string) => string | undefined;
 }
 
 export function collectExperiments(options: ExpShowOptions): ExpShowData {
@@ -68,15 +72,17 @@ export function collectExperiments(options: ExpShowOptions): ExpShowData {
   const queue = listQueue(root);
   const workspace = readState(root, workspaceReader(root), 'workspace');
   const names = branchNames(root);
+  const readRev = options.reader ?? ((sha: string) => revisionReader(root, sha));
+  const timeOf = (sha: string) => options.timestamp?.(sha) ?? commitTimestamp(root, sha);
   const out: BaselineState[] = [];
   for (const sha of baselines) {
-    const state = readState(root, revisionReader(root, sha), sha, names.get(sha), commitTimestamp(root, sha));
+    const state = readState(root, readRev(sha), sha, names.get(sha), timeOf(sha));
     const own = exps.filter((e) => e.baseline === sha);
     // newest first; equal times keep ref-name order (a stable sort, as DVC's)
     const ranges: ExpRange[] = own
-      .map((e) => ({ e, t: commitTimestamp(root, e.commit) }))
+      .map((e) => ({ e, t: timeOf(e.commit) }))
       .sort((a, b) => (a.t < b.t ? 1 : a.t > b.t ? -1 : 0))
-      .map(({ e, t }) => expRange(root, e, t, queue));
+      .map(({ e, t }) => expRange(root, readRev(e.commit), e, t, queue));
     const pending = queue
       .filter((q) => q.baseline === sha && (q.status === 'queued' || q.status === 'running' || (q.status === 'failed' && !options.hideFailed)))
       .filter((q) => !(options.hideQueued && q.status === 'queued'))
@@ -91,8 +97,8 @@ export function collectExperiments(options: ExpShowOptions): ExpShowData {
   return { workspace, baselines: out };
 }
 
-function expRange(root: string, e: ExpRef, timestamp: string, queue: QueueEntry[]): ExpRange {
-  const exp = readState(root, revisionReader(root, e.commit), e.commit, e.name, timestamp);
+function expRange(root: string, reader: TreeReader, e: ExpRef, timestamp: string, queue: QueueEntry[]): ExpRange {
+  const exp = readState(root, reader, e.commit, e.name, timestamp);
   const task = queue.find((q) => q.result === e.ref && q.resultCommit === e.commit);
   return { name: e.name, exp, ...(task ? { executor: executorOf(root, task) } : {}) };
 }
