@@ -32,7 +32,9 @@ let repo: TempRepo;
 let markdown: string;
 let commit: string;
 let model: { features: string[]; importance: number[]; metrics: { test: { accuracy: number } } };
-const cli = (...args: string[]) => runCli(args, { cwd: repo.dir, timeoutMs: 120_000 });
+// Registry tags record who acted, so git needs an identity; a fresh machine has none of its own.
+const IDENTITY = { GIT_AUTHOR_NAME: 'mlpipe test', GIT_AUTHOR_EMAIL: 'test@mlpipe.invalid', GIT_COMMITTER_NAME: 'mlpipe test', GIT_COMMITTER_EMAIL: 'test@mlpipe.invalid' };
+const cli = (...args: string[]) => runCli(args, { cwd: repo.dir, timeoutMs: 120_000, env: IDENTITY });
 
 beforeAll(async () => {
   repo = tempRepo({
