@@ -52,7 +52,9 @@ const SQL_TYPE: Record<ColumnType, string> = {
 
 export async function loadTable(path: string, options: LoadOptions = {}): Promise<Table> {
   assertReadableFile(path);
-  const db = await openDatabase();
+  // Rows must come out in file order: DuckDB reads a CSV of more than a few MB in parallel, and
+  // without this the row order (so the train/test split and the model) changed from run to run.
+  const db = await openDatabase({ preserveOrder: true });
   try {
     const source = await sourceOf(db, path, options);
     const opened = await openSource(db, source, { rejects: source.format === 'csv' });
