@@ -19,6 +19,8 @@ export interface FitResult {
   importance: Float64Array | null;
   curve: LearningPoint[];
   info: Record<string, number | boolean>;
+  /** The fitted rows' summed leaf values, when the fit kept them (gradient boosting; see scoreFromTreeSums). */
+  treeSums?: { rows: Uint32Array; sums: Float64Array };
 }
 
 /** Per-row sample weights from class_weight (null when all rows weigh the same). */
@@ -142,6 +144,7 @@ export async function fitModel(
         importance: fit.importance,
         curve: fit.curve,
         info: { iterations: fit.curve.length, trees: fit.trees.length, early_stopping: earlyStopping },
+        treeSums: { rows, sums: fit.treeSums },
       };
     } finally {
       task.done();

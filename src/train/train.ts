@@ -13,7 +13,7 @@ import { type FitResult, fitModel } from './fit.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from '../model/artifact.js';
 import { onnxSha256 } from '../model/checksum.js';
 import { ONNX_INPUT, ONNX_OUTPUTS, toOnnx } from './model/onnx.js';
-import { argmax, score } from './model/scorer.js';
+import { argmax, score, scoreFromTreeSums } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
 import { type TrainParams, parseSet, resolveParams, trainSection } from './params.js';
 import { interrupted } from './threads.js';
@@ -96,14 +96,9 @@ async function md5(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Test-set metrics of a fit: scored with mlpipe's scorer on the float32 rows model.onnx receives. */
+/** Metrics of a fit on some rows: scored with mlpipe's scorer on the float32 rows model.onnx receives. */
 function evaluate(ds: Dataset, fit: FitResult, rows: Uint32Array, withPlots: boolean): { metrics: Record<string, unknown>; plots: PlotFiles } {
-  const F = ds.features.length;
-  const X = new Float32Array(rows.length * F);
-  rows.forEach((r, i) => {
-    X.set(ds.X.subarray(r * F, (r + 1) * F), i * F);
-  });
-  const out = score(fit.scorer, X, rows.length);
+  const out = predictRows(ds, fit, rows);
   if (!ds.classes) {
     const y = Float64Array.from(rows, (r) => ds.y[r]!);
     return { metrics: { ...regressionMetrics(y, out) }, plots: withPlots ? regressionPlots(y, out) : {} };
@@ -114,6 +109,17 @@ function evaluate(ds: Dataset, fit: FitResult, rows: Uint32Array, withPlots: boo
     metrics: { ...classificationMetrics(y, out, predicted, ds.classes) },
     plots: withPlots ? classificationPlots(y, out, predicted, ds.classes) : {},
   };
+}
+
+function predictRows(ds: Dataset, fit: FitResult, rows: Uint32Array): Float64Array {
+  // The rows the fit was made on: their scores are already summed (the same doubles; see scoreFromTreeSums).
+  if (fit.treeSums?.rows === rows && fit.scorer.kind === 'trees') return scoreFromTreeSums(fit.scorer, fit.treeSums.sums, rows.length);
+  const F = ds.features.length;
+  const X = new Float32Array(rows.length * F);
+  rows.forEach((r, i) => {
+    X.set(ds.X.subarray(r * F, (r + 1) * F), i * F);
+  });
+  return score(fit.scorer, X, rows.length);
 }
 
 /** Mean and standard deviation of each scalar metric over the folds. */

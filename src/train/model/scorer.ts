@@ -53,13 +53,30 @@ function rawScores(scorer: Scorer, X: Float32Array, n: number): Float64Array {
       for (let k = 0; k < out; k++) raw[i * W + target + k]! += tree.value[leaf * out + k]!;
     }
   });
+  return addBase(scorer, raw, n);
+}
+
+function addBase(scorer: Scorer & { kind: 'trees' }, raw: Float64Array, n: number): Float64Array {
+  const W = rawWidth(scorer.classes);
   for (let i = 0; i < n; i++) for (let k = 0; k < W; k++) raw[i * W + k]! += scorer.base[k]!;
   return raw;
 }
 
 /** Regression values [n] or class probabilities [n, classes]. */
 export function score(scorer: Scorer, X: Float32Array, n: number): Float64Array {
-  const raw = rawScores(scorer, X, n);
+  return applyLink(scorer, rawScores(scorer, X, n), n);
+}
+
+/**
+ * What score() returns for rows whose leaf values a fit already summed ([n, rawWidth], in tree
+ * order from 0, base not added): gradient boosting knows each training row's leaf in every tree,
+ * so its training metrics need no second walk down every tree.
+ */
+export function scoreFromTreeSums(scorer: Scorer & { kind: 'trees' }, sums: Float64Array, n: number): Float64Array {
+  return applyLink(scorer, addBase(scorer, Float64Array.from(sums), n), n);
+}
+
+function applyLink(scorer: Scorer, raw: Float64Array, n: number): Float64Array {
   const C = scorer.classes;
   if (C === 0) return raw;
   const out = new Float64Array(n * C);

@@ -36,6 +36,11 @@ export interface HgbResult {
   base: Float64Array;
   importance: Float64Array;
   curve: LearningPoint[];
+  /**
+   * Per row of the data fitted on [n, K]: its trees' leaf values summed in tree order from 0, base
+   * not added, so the same doubles the scorer computes from the features (see scoreFromTreeSums).
+   */
+  treeSums: Float64Array;
 }
 
 const MIN_HESSIAN = 1e-3;
@@ -197,7 +202,8 @@ class TreeGrower {
     return l;
   }
 
-  grow(g: Float64Array, h: Float64Array, raw: Float64Array, K: number, k: number): Tree {
+  /** Grows a tree; adds each sample's leaf value to raw (the boosting scores) and to sums (see HgbResult.treeSums). */
+  grow(g: Float64Array, h: Float64Array, raw: Float64Array, sums: Float64Array, K: number, k: number): Tree {
     const { data, options, engine } = this;
     const idx = engine.idx;
     let G = 0;
@@ -255,7 +261,11 @@ class TreeGrower {
     for (const leaf of leaves) {
       builder.setValue(leaf.id, 0, (-options.learningRate * leaf.G) / (leaf.H + options.l2));
       const v = builder.getValue(leaf.id, 0);
-      for (let i = leaf.start; i < leaf.end; i++) raw[idx[i]! * K + k]! += v;
+      for (let i = leaf.start; i < leaf.end; i++) {
+        const at = idx[i]! * K + k;
+        raw[at]! += v;
+        sums[at]! += v;
+      }
       if (leaf.slot >= 0) engine.release(leaf.slot);
     }
     return builder.finish();
@@ -297,7 +307,8 @@ export async function fitHgb(
   const weightsAll = sampleWeight ?? new Float64Array(data.n).fill(1);
   let train: BinnedData = { ...data, bins: subsetBins(data.bins, data.n, data.F, null, script !== null) };
   let w = weightsAll;
-  let valid: { bins: Uint8Array; n: number; y: Int32Array | Float64Array; w: Float64Array; raw: Float64Array } | null = null;
+  let valid: { bins: Uint8Array; n: number; y: Int32Array | Float64Array; w: Float64Array; raw: Float64Array; sums: Float64Array } | null = null;
+  let rowsOf: { train: Uint32Array; valid: Uint32Array } | null = null;
   if (options.earlyStopping) {
     const split = holdOut(data.n, options.validationFraction, options.seed, loss === 'squared' ? null : (data.y as Int32Array), data.classes || 1);
     train = { ...data, bins: subsetBins(data.bins, data.n, data.F, split.train, script !== null), n: split.train.length, y: takeRows(data.y, split.train) };
@@ -308,10 +319,13 @@ export async function fitHgb(
       y: takeRows(data.y, split.test),
       w: takeRows(weightsAll, split.test),
       raw: new Float64Array(split.test.length * K),
+      sums: new Float64Array(split.test.length * K),
     };
+    rowsOf = { train: split.train, valid: split.test };
   }
   const base = baseline(loss, train.y, w, K);
   const raw = new Float64Array(train.n * K);
+  const sums = new Float64Array(train.n * K);
   for (let i = 0; i < train.n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
   if (valid) for (let i = 0; i < valid.n; i++) for (let k = 0; k < K; k++) valid.raw[i * K + k] = base[k]!;
   const g = Array.from({ length: K }, () => new Float64Array(train.n));
@@ -330,10 +344,16 @@ export async function fitHgb(
       if (signal?.aborted) throw interrupted();
       gradients(loss, raw, train.y, w, K, g, h);
       for (let k = 0; k < K; k++) {
-        const tree = grower.grow(g[k]!, h[k]!, raw, K, k);
+        const tree = grower.grow(g[k]!, h[k]!, raw, sums, K, k);
         trees.push(tree);
         targets.push(k);
-        if (valid) for (let i = 0; i < valid.n; i++) valid.raw[i * K + k]! += tree.value[leafOfBinned(tree, valid.bins, valid.n, i)]!;
+        if (valid) {
+          for (let i = 0; i < valid.n; i++) {
+            const v = tree.value[leafOfBinned(tree, valid.bins, valid.n, i)]!;
+            valid.raw[i * K + k]! += v;
+            valid.sums[i * K + k]! += v;
+          }
+        }
       }
       const point: LearningPoint = { iteration: it, train_loss: meanLoss(loss, raw, train.y, w, K) };
       if (valid) {
@@ -354,5 +374,14 @@ export async function fitHgb(
   } finally {
     await engine.close();
   }
-  return { trees, targets, base, importance, curve };
+  return { trees, targets, base, importance, curve, treeSums: rowsOf && valid ? scatterRows(data.n, K, [rowsOf.train, sums], [rowsOf.valid, valid.sums]) : sums };
+}
+
+/** Rows of parts ([rows, values per row]) put back at their places in n rows. */
+function scatterRows(n: number, K: number, ...parts: [Uint32Array, Float64Array][]): Float64Array {
+  const out = new Float64Array(n * K);
+  for (const [rows, values] of parts) {
+    for (let i = 0; i < rows.length; i++) for (let k = 0; k < K; k++) out[rows[i]! * K + k] = values[i * K + k]!;
+  }
+  return out;
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { silentProgress } from '../../../src/core/progress.js';
 import { fitModel } from '../../../src/train/fit.js';
-import { score } from '../../../src/train/model/scorer.js';
+import { score, scoreFromTreeSums } from '../../../src/train/model/scorer.js';
 import { resolveParams } from '../../../src/train/params.js';
 import { sortFloat32, median } from '../../../src/train/sort.js';
 import { applyBins, fitBins } from '../../../src/train/tree/bins.js';
-import { dataset, tableOf } from './helpers.js';
+import { dataset, diabetesTable, sklearnTable, tableOf } from './helpers.js';
 
 const all = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
 
@@ -88,4 +88,35 @@ describe('tree models on data with a known answer', () => {
     for (let i = 0; i < ds.rows; i++) expect(proba[i * 2 + 1]! > 0.5 ? 1 : 0).toBe(y[i]);
     for (let i = 1; i < curve.length; i++) expect(curve[i]!.train_loss).toBeLessThan(curve[i - 1]!.train_loss);
   });
+});
+
+describe('gradient boosting training scores', () => {
+  // train.ts takes the training rows' metrics from the sums the fit kept instead of scoring them
+  // again: they must be the very doubles the scorer (and so model.onnx) gives, on the rows used for
+  // the trees and on the early-stopping validation rows alike.
+  const cases = [
+    { name: 'binary (breast cancer)', ds: () => dataset(sklearnTable('breast_cancer.csv'), { test_size: 0.25 }) },
+    { name: 'multiclass (wine)', ds: () => dataset(sklearnTable('wine_data.csv'), { test_size: 0.25 }) },
+    { name: 'regression (diabetes)', ds: () => dataset(diabetesTable(), { test_size: 0.25, task: 'regression' }) },
+  ];
+  for (const c of cases) {
+    it(`equal the scorer's bit for bit: ${c.name}`, async () => {
+      const ds = c.ds();
+      const params = resolveParams({ algorithm: 'hgb', task: ds.task, max_iter: 30, early_stopping: true, validation_fraction: 0.2, threads: 2 });
+      const fit = await fitModel(ds, ds.train, params, silentProgress);
+      if (fit.scorer.kind !== 'trees' || !fit.treeSums) throw new Error('expected the tree sums of a boosted fit');
+      expect(fit.treeSums.rows).toBe(ds.train);
+      const F = ds.features.length;
+      const X = new Float32Array(ds.train.length * F);
+      for (let i = 0; i < ds.train.length; i++) X.set(ds.X.subarray(ds.train[i]! * F, (ds.train[i]! + 1) * F), i * F);
+      const expected = score(fit.scorer, X, ds.train.length);
+      const kept = scoreFromTreeSums(fit.scorer, fit.treeSums.sums, ds.train.length);
+      expect(kept.length).toBe(expected.length);
+      let differ = 0;
+      for (let i = 0; i < kept.length; i++) if (!Object.is(kept[i], expected[i])) differ++;
+      expect(differ).toBe(0);
+      // Taking the scores leaves the sums as they were (a second evaluation gets the same).
+      expect(Array.from(scoreFromTreeSums(fit.scorer, fit.treeSums.sums, ds.train.length))).toEqual(Array.from(kept));
+    });
+  }
 });
