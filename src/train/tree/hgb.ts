@@ -2,8 +2,7 @@ import { holdOut, takeRows } from '../data/split.js';
 import { interrupted, workerScript, yieldToEventLoop } from '../threads.js';
 import type { BinnedData } from './cart.js';
 import { type HistogramEngine, LocalEngine, ThreadedEngine } from './hist-engine.js';
-import { type Loss, gradients, meanLoss } from './boosting-math.js';
-import { histogramLayout, type SplitCandidate } from './histogram.js';
+import { bestSplit, histogramLayout, type SplitCandidate } from './histogram.js';
 import { type Tree, TreeBuilder, leafOfBinned } from './tree.js';
 import type { LearningPoint } from '../../model/plots.js';
 
@@ -47,6 +46,8 @@ export interface HgbResult {
 const MIN_HESSIAN = 1e-3;
 const EPS = 1e-15;
 
+type Loss = 'logistic' | 'softmax' | 'squared';
+
 /** Rows of a column-major binned matrix (in shared memory when a worker thread will read it). */
 function subsetBins(bins: Uint8Array, n: number, F: number, rows: Uint32Array | null, shared: boolean): Uint8Array {
   const m = rows ? rows.length : n;
@@ -61,6 +62,76 @@ function subsetBins(bins: Uint8Array, n: number, F: number, rows: Uint32Array | 
     for (let i = 0; i < m; i++) out[dst + i] = bins[src + rows[i]!]!;
   }
   return out;
+}
+
+/** Mean weighted loss of raw scores [n, K] (one loop per loss keeps each loop monomorphic). */
+function meanLoss(loss: Loss, raw: Float64Array, y: Int32Array | Float64Array, w: Float64Array, K: number): number {
+  const n = y.length;
+  let total = 0;
+  let wsum = 0;
+  for (let i = 0; i < n; i++) wsum += w[i]!;
+  if (loss === 'squared') {
+    for (let i = 0; i < n; i++) {
+      const d = raw[i]! - y[i]!;
+      total += w[i]! * d * d;
+    }
+  } else if (loss === 'logistic') {
+    // log(1 + e^f) - y f, without overflow.
+    for (let i = 0; i < n; i++) {
+      const f = raw[i]!;
+      total += w[i]! * (Math.max(f, 0) + Math.log1p(Math.exp(-Math.abs(f))) - y[i]! * f);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < K; k++) max = Math.max(max, raw[i * K + k]!);
+      let z = 0;
+      for (let k = 0; k < K; k++) z += Math.exp(raw[i * K + k]! - max);
+      total += w[i]! * (max + Math.log(z) - raw[i * K + y[i]!]!);
+    }
+  }
+  return total / wsum;
+}
+
+/** Gradients and hessians of the loss at raw, per output k (weighted by w). */
+function gradients(loss: Loss, raw: Float64Array, y: Int32Array | Float64Array, w: Float64Array, K: number, g: Float64Array[], h: Float64Array[]): void {
+  const n = y.length;
+  if (loss === 'squared') {
+    const g0 = g[0]!;
+    const h0 = h[0]!;
+    for (let i = 0; i < n; i++) {
+      g0[i] = w[i]! * (raw[i]! - y[i]!);
+      h0[i] = w[i]!;
+    }
+  } else if (loss === 'logistic') {
+    const g0 = g[0]!;
+    const h0 = h[0]!;
+    for (let i = 0; i < n; i++) {
+      const p = 1 / (1 + Math.exp(-raw[i]!));
+      g0[i] = w[i]! * (p - y[i]!);
+      h0[i] = w[i]! * p * (1 - p);
+    }
+  } else {
+    const p = new Float64Array(K);
+    for (let i = 0; i < n; i++) {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < K; k++) max = Math.max(max, raw[i * K + k]!);
+      let z = 0;
+      for (let k = 0; k < K; k++) {
+        p[k] = Math.exp(raw[i * K + k]! - max);
+        z += p[k]!;
+      }
+      for (let k = 0; k < K; k++) {
+        const pk = p[k]! / z;
+        g[k]![i] = w[i]! * (pk - (k === y[i] ? 1 : 0));
+        h[k]![i] = w[i]! * pk * (1 - pk);
+      }
+    }
+  }
+}
+
+function subtract(a: Float64Array, b: Float64Array): void {
+  for (let j = 0; j < a.length; j++) a[j]! -= b[j]!;
 }
 
 interface GrowNode {
@@ -78,6 +149,8 @@ interface GrowNode {
 /** Grows one tree on (g, h) leaf-wise and adds each training sample's leaf value to raw. */
 class TreeGrower {
   private readonly tmp: Uint32Array;
+  private readonly offsets: Int32Array;
+  private readonly binCounts: Int32Array;
 
   constructor(
     private readonly data: BinnedData,
@@ -86,13 +159,12 @@ class TreeGrower {
     private readonly engine: HistogramEngine,
   ) {
     this.tmp = new Uint32Array(data.n);
+    this.offsets = histogramLayout(data.thresholds).offsets;
+    this.binCounts = Int32Array.from(data.thresholds, (t) => t.length + 1);
   }
 
-  /**
-   * Gathers the node's gradients in idx order and sums its histogram; with a parent, the sibling
-   * takes the parent's slot minus this one. Then finds the split of each of `nodes` that may split.
-   */
-  private fillHist(node: GrowNode, g: Float64Array, h: Float64Array, parent: GrowNode | null, nodes: GrowNode[]): void {
+  /** Gathers the node's gradients in idx order, then sums its histogram. */
+  private fillHist(node: GrowNode, g: Float64Array, h: Float64Array): void {
     const { idx, og, oh } = this.engine;
     const { start, end } = node;
     for (let i = start; i < end; i++) {
@@ -101,13 +173,16 @@ class TreeGrower {
       oh[i - start] = h[s]!;
     }
     node.slot = this.engine.take();
+    this.engine.build(node.slot, start, end, node.depth === 0);
+  }
+
+  private findSplit(node: GrowNode): void {
+    const count = node.end - node.start;
     const o = this.options;
-    const splittable = nodes.filter((c) => c.end - c.start >= 2 * o.minSamplesLeaf && c.depth < o.maxDepth);
-    const requests = splittable.map((c) => ({ slot: c.slot, G: c.G, H: c.H, count: c.end - c.start }));
-    const found = this.engine.build(node.slot, start, end, node.depth === 0, parent ? parent.slot : -1, requests);
-    splittable.forEach((c, j) => {
-      c.split = found[j]!;
-    });
+    node.split =
+      count >= 2 * o.minSamplesLeaf && node.depth < o.maxDepth
+        ? bestSplit(this.engine.hist(node.slot), this.offsets, this.binCounts, node.G, node.H, count, o.l2, o.minSamplesLeaf, MIN_HESSIAN)
+        : null;
   }
 
   /** Stable partition of idx[start, end) by bin <= splitBin (children keep reading bins in row order). */
@@ -127,8 +202,8 @@ class TreeGrower {
     return l;
   }
 
-  /** Grows a tree; adds each sample's leaf value to output k of the engine's raw scores and sums. */
-  grow(g: Float64Array, h: Float64Array, k: number): Tree {
+  /** Grows a tree; adds each sample's leaf value to raw (the boosting scores) and to sums (see HgbResult.treeSums). */
+  grow(g: Float64Array, h: Float64Array, raw: Float64Array, sums: Float64Array, K: number, k: number): Tree {
     const { data, options, engine } = this;
     const idx = engine.idx;
     let G = 0;
@@ -140,7 +215,8 @@ class TreeGrower {
     }
     const builder = new TreeBuilder(1);
     const root: GrowNode = { id: builder.add(), start: 0, end: data.n, depth: 0, G, H, slot: -1, split: null };
-    this.fillHist(root, g, h, null, [root]);
+    this.fillHist(root, g, h);
+    this.findSplit(root);
     const leaves: GrowNode[] = [root];
     while (leaves.length < options.maxLeafNodes) {
       let bestAt = -1;
@@ -168,8 +244,11 @@ class TreeGrower {
       builder.split(node.id, split.feature, split.bin, data.thresholds[split.feature]![split.bin]!, left.id, right.id);
       // Histogram subtraction: build the smaller child, the larger one is parent minus smaller.
       const [small, large] = l - node.start <= node.end - l ? [left, right] : [right, left];
+      this.fillHist(small, g, h);
+      subtract(engine.hist(node.slot), engine.hist(small.slot));
       large.slot = node.slot;
-      this.fillHist(small, g, h, node, [left, right]);
+      this.findSplit(left);
+      this.findSplit(right);
       // A child that cannot split no longer needs its histogram.
       for (const c of [left, right]) {
         if (!c.split) {
@@ -179,15 +258,16 @@ class TreeGrower {
       }
       leaves.splice(bestAt, 1, left, right);
     }
-    const table = engine.leafTable;
-    leaves.forEach((leaf, j) => {
+    for (const leaf of leaves) {
       builder.setValue(leaf.id, 0, (-options.learningRate * leaf.G) / (leaf.H + options.l2));
-      table[3 * j] = leaf.start;
-      table[3 * j + 1] = leaf.end;
-      table[3 * j + 2] = builder.getValue(leaf.id, 0);
+      const v = builder.getValue(leaf.id, 0);
+      for (let i = leaf.start; i < leaf.end; i++) {
+        const at = idx[i]! * K + k;
+        raw[at]! += v;
+        sums[at]! += v;
+      }
       if (leaf.slot >= 0) engine.release(leaf.slot);
-    });
-    engine.addLeaves(leaves.length, k);
+    }
     return builder.finish();
   }
 }
@@ -244,34 +324,27 @@ export async function fitHgb(
     rowsOf = { train: split.train, valid: split.test };
   }
   const base = baseline(loss, train.y, w, K);
+  const raw = new Float64Array(train.n * K);
+  const sums = new Float64Array(train.n * K);
+  for (let i = 0; i < train.n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
   if (valid) for (let i = 0; i < valid.n; i++) for (let k = 0; k < K; k++) valid.raw[i * K + k] = base[k]!;
   const g = Array.from({ length: K }, () => new Float64Array(train.n));
   const h = Array.from({ length: K }, () => new Float64Array(train.n));
   const importance = new Float64Array(data.F);
   const layout = histogramLayout(train.thresholds);
-  const rules = {
-    offsets: layout.offsets,
-    binCounts: Int32Array.from(train.thresholds, (t) => t.length + 1),
-    l2: options.l2,
-    minLeaf: options.minSamplesLeaf,
-    minHessian: MIN_HESSIAN,
-  };
-  const engineData = { bins: train.bins, n: train.n, offsets: layout.offsets, histLength: layout.length, rules };
-  const boost = { loss, K, y: train.y, w, maxLeaves: options.maxLeafNodes };
-  const engine = script ? new ThreadedEngine(engineData, data.F, boost, script) : new LocalEngine(engineData, data.F, boost);
-  const { raw, sums } = engine;
-  for (let i = 0; i < train.n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
+  const engineData = { bins: train.bins, n: train.n, offsets: layout.offsets, histLength: layout.length };
+  const engine = script ? new ThreadedEngine(engineData, data.F, script) : new LocalEngine(engineData, data.F);
   const grower = new TreeGrower(train, options, importance, engine);
   const trees: Tree[] = [];
   const targets: number[] = [];
   const curve: LearningPoint[] = [];
   const validLosses: number[] = [];
   try {
-    gradients(loss, raw, train.y, w, K, g, h);
     for (let it = 1; it <= options.maxIter; it++) {
       if (signal?.aborted) throw interrupted();
+      gradients(loss, raw, train.y, w, K, g, h);
       for (let k = 0; k < K; k++) {
-        const tree = grower.grow(g[k]!, h[k]!, k);
+        const tree = grower.grow(g[k]!, h[k]!, raw, sums, K, k);
         trees.push(tree);
         targets.push(k);
         if (valid) {
@@ -282,15 +355,10 @@ export async function fitHgb(
           }
         }
       }
-      // The training loss (on the worker thread when there is one) while this thread computes the
-      // validation loss and the next iteration's gradients (wasted only on the last iteration).
-      engine.startLoss();
-      const validLoss = valid ? meanLoss(loss, valid.raw, valid.y, valid.w, K) : undefined;
-      if (it < options.maxIter) gradients(loss, raw, train.y, w, K, g, h);
-      const point: LearningPoint = { iteration: it, train_loss: engine.lossResult() };
-      if (validLoss !== undefined) {
-        point.valid_loss = validLoss;
-        validLosses.push(validLoss);
+      const point: LearningPoint = { iteration: it, train_loss: meanLoss(loss, raw, train.y, w, K) };
+      if (valid) {
+        point.valid_loss = meanLoss(loss, valid.raw, valid.y, valid.w, K);
+        validLosses.push(point.valid_loss);
       }
       curve.push(point);
       onIteration(point);

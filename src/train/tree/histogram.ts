@@ -36,7 +36,7 @@ export function buildHistogram(
   identity: boolean,
 ): void {
   const m = end - start;
-  hist.fill(0, offsets[fFrom]!, histEnd(offsets, fTo, hist.length));
+  hist.fill(0, offsets[fFrom]!, fTo < offsets.length ? offsets[fTo]! : hist.length);
   let f = fFrom;
   for (; f + 1 < fTo; f += 2) {
     const b0 = offsets[f]!;
@@ -78,17 +78,7 @@ export interface SplitCandidate {
   nl: number;
 }
 
-/** a -= b over [from, to): the larger child's histogram from its parent's and its sibling's. */
-export function subtractRange(a: Float64Array, b: Float64Array, from: number, to: number): void {
-  for (let j = from; j < to; j++) a[j]! -= b[j]!;
-}
-
-/**
- * Best split of a node with totals (G, H, N) by the second-order gain of XGBoost/LightGBM, over
- * features [fFrom, fTo). The first feature and bin with the highest gain wins, so two threads that
- * search [0, mid) and [mid, F) agree with one scan when the second's result replaces the first's
- * only if its gain is strictly higher.
- */
+/** Best split of a node with totals (G, H, N) by the second-order gain of XGBoost/LightGBM. */
 export function bestSplit(
   hist: Float64Array,
   offsets: Int32Array,
@@ -99,13 +89,11 @@ export function bestSplit(
   l2: number,
   minLeaf: number,
   minHessian: number,
-  fFrom = 0,
-  fTo = offsets.length,
 ): SplitCandidate | null {
   const parent = (G * G) / (H + l2);
   let best: SplitCandidate | null = null;
   let bestGain = 1e-12;
-  for (let f = fFrom; f < fTo; f++) {
+  for (let f = 0; f < offsets.length; f++) {
     const base = offsets[f]!;
     const last = binCounts[f]! - 1;
     let gl = 0;
@@ -129,44 +117,4 @@ export function bestSplit(
     }
   }
   return best;
-}
-
-/** The split rules of a fit (the same for every node). */
-export interface SplitRules {
-  offsets: Int32Array;
-  binCounts: Int32Array;
-  l2: number;
-  minLeaf: number;
-  minHessian: number;
-}
-
-/** A node whose best split a histogram job should find: its histogram slot and totals. */
-export interface SplitRequest {
-  slot: number;
-  G: number;
-  H: number;
-  count: number;
-}
-
-/** The end of features [fFrom, fTo) in the histogram layout. */
-export function histEnd(offsets: Int32Array, fTo: number, length: number): number {
-  return fTo < offsets.length ? offsets[fTo]! : length;
-}
-
-/**
- * One thread's share of a node job after its histogram is built, over features [fFrom, fTo):
- * parent -= built (the larger child, in the parent's slot), then each request's best split.
- */
-export function finishNodeJob(
-  slots: Float64Array[],
-  built: number,
-  parent: number,
-  requests: SplitRequest[],
-  rules: SplitRules,
-  fFrom: number,
-  fTo: number,
-): (SplitCandidate | null)[] {
-  const { offsets, binCounts, l2, minLeaf, minHessian } = rules;
-  if (parent >= 0) subtractRange(slots[parent]!, slots[built]!, offsets[fFrom]!, histEnd(offsets, fTo, slots[built]!.length));
-  return requests.map((r) => bestSplit(slots[r.slot]!, offsets, binCounts, r.G, r.H, r.count, l2, minLeaf, minHessian, fFrom, fTo));
 }
