@@ -6,10 +6,13 @@
 //   - the UCI Adult dataset (../shared/datasets/adult, 32,561 rows, 8 categorical columns).
 // Goals (issue 7): HGB within 1.5x of sklearn HistGradientBoosting fit time at equal AUC (±0.003);
 // random forest faster than sklearn's; logistic regression within 2x of sklearn's.
+// Also records each side's whole process (wall and CPU seconds, user + sys from GNU time: start-up,
+// data read, fit, evaluation) and the load average before and after each pair of runs.
 // Env: BENCH_ROWS (200000), BENCH_RUNS (1, interleaved), BENCH_RF_TREES (20: sklearn's forest on 200k
 // rows takes about 60 s with 100 trees; both sides grow the same number), BENCH_ONLY (comma list of
-// case names). Requires `npm run -s build`.
+// case names); OMP_NUM_THREADS (2) and OMP_WAIT_POLICY go to scikit-learn. Requires `npm run -s build`.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, MLPIPE, machine, median, save, timeCommand } from './lib/harness.mjs';
 import { writeSynthetic } from './lib/synthetic.mjs';
@@ -80,6 +83,10 @@ const cases = [
 const sklearnEnv = { ...process.env };
 delete sklearnEnv.OPENBLAS_CORETYPE;
 delete sklearnEnv.OPENBLAS_L2_SIZE;
+// One OpenMP thread per core: more threads than cores spin-wait on a busy machine (one fit ran 6 min
+// at 15% CPU under load), which would measure the machine, not the library. OMP_WAIT_POLICY=passive
+// (passed through) stops the spinning too; results record both settings.
+sklearnEnv.OMP_NUM_THREADS ??= '2';
 
 const rows = [];
 for (const c of cases) {
@@ -98,16 +105,21 @@ for (const c of cases) {
   ];
   const fits = { mlpipe: [], sklearn: [] };
   const walls = { mlpipe: [], sklearn: [] };
+  const cpu = { mlpipe: [], sklearn: [] };
+  const load = [loadavg()[0]];
   let metric;
   for (let i = 0; i < RUNS; i++) {
     const a = timeCommand(mlpipe);
     const ra = JSON.parse(a.stdout);
     fits.mlpipe.push(ra.fitSeconds);
     walls.mlpipe.push(a.seconds);
+    cpu.mlpipe.push(a.cpuSeconds);
     const b = timeCommand(sklearn, { env: sklearnEnv });
     const rb = JSON.parse(b.stdout);
     fits.sklearn.push(rb.fit_seconds);
     walls.sklearn.push(b.seconds);
+    cpu.sklearn.push(b.cpuSeconds);
+    load.push(loadavg()[0]);
     const key = c.task === 'regression' ? 'rmse' : 'roc_auc';
     metric = { name: key, mlpipe: ra.metrics[key], sklearn: rb[key] };
   }
@@ -119,17 +131,27 @@ for (const c of cases) {
     runs: RUNS,
     commands: { mlpipe: mlpipe.join(' '), sklearn: sklearn.join(' ') },
     median_seconds: { [`mlpipe ${c.algorithm}`]: median(fits.mlpipe), [`sklearn ${c.algorithm}`]: median(fits.sklearn) },
+    // End to end: process start, data read, fit, evaluation (and, for mlpipe, writing the model).
     wall_seconds: { mlpipe: median(walls.mlpipe), sklearn: median(walls.sklearn) },
+    cpu_seconds: { mlpipe: median(cpu.mlpipe), sklearn: median(cpu.sklearn) },
     seconds: fits,
+    all_wall_seconds: walls,
+    all_cpu_seconds: cpu,
+    load_average: load,
+    sklearn_omp_threads: sklearnEnv.OMP_NUM_THREADS,
+    sklearn_omp_wait_policy: sklearnEnv.OMP_WAIT_POLICY ?? 'default',
     metric,
   };
   result.speedup = median(fits.sklearn) / median(fits.mlpipe);
+  result.wall_speedup = median(walls.sklearn) / median(walls.mlpipe);
   save(result);
   rows.push(result);
   const f = (v) => (v === undefined ? '-' : v.toFixed(4));
   console.log(
     `${c.name.padEnd(28)} fit ${median(fits.mlpipe).toFixed(2).padStart(7)} s vs ${median(fits.sklearn).toFixed(2).padStart(7)} s` +
-      `  ratio ${result.speedup.toFixed(2)}x  ${metric.name} ${f(metric.mlpipe)} vs ${f(metric.sklearn)}`,
+      `  ratio ${result.speedup.toFixed(2)}x  end to end ${median(walls.mlpipe).toFixed(2)} s vs ${median(walls.sklearn).toFixed(2)} s` +
+      ` (${result.wall_speedup.toFixed(2)}x)  cpu ${median(cpu.mlpipe)?.toFixed(2)} s vs ${median(cpu.sklearn)?.toFixed(2)} s` +
+      `  load ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}  ${metric.name} ${f(metric.mlpipe)} vs ${f(metric.sklearn)}`,
   );
 }
 

@@ -19,11 +19,12 @@ export function median(values) {
 }
 
 /**
- * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB.
+ * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB and CPU
+ * seconds (user + sys of the command and its children), which a loaded machine distorts less.
  * Throws if the command fails, so a broken benchmark never reports a time.
  */
 export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } = {}) {
-  const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M', ...argv] : argv;
+  const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M __cpu=%U+%S', ...argv] : argv;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped.slice(1), { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -31,7 +32,8 @@ export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } =
     throw new Error(`benchmark command failed (${r.status}): ${argv.join(' ')}\n${r.stderr?.slice(-2000)}`);
   }
   const m = /__maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, stdout: r.stdout };
+  const c = /__cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
+  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: c ? Number(c[1]) + Number(c[2]) : undefined, stdout: r.stdout };
 }
 
 /**
