@@ -23,7 +23,7 @@ export function median(values) {
  * Throws if the command fails, so a broken benchmark never reports a time.
  */
 export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } = {}) {
-  const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M', ...argv] : argv;
+  const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M __cpu=%U+%S', ...argv] : argv;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped.slice(1), { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -31,7 +31,10 @@ export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } =
     throw new Error(`benchmark command failed (${r.status}): ${argv.join(' ')}\n${r.stderr?.slice(-2000)}`);
   }
   const m = /__maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, stdout: r.stdout };
+  // User + system CPU seconds of the command and its children: on a loaded machine wall time
+  // mostly measures the neighbours, CPU time what the work itself costs.
+  const cpu = /__cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
+  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, stdout: r.stdout };
 }
 
 /**
@@ -42,12 +45,14 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
   const names = Object.keys(subjects);
   const times = Object.fromEntries(names.map((n) => [n, []]));
   const rss = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < runs; i++) {
     for (const n of names) {
       before?.(n, i);
       const r = timeCommand(subjects[n], { cwd, env });
       times[n].push(r.seconds);
       if (r.rssMiB !== undefined) rss[n].push(r.rssMiB);
+      if (r.cpuSeconds !== undefined) cpu[n].push(r.cpuSeconds);
     }
   }
   const [a, b] = names;
@@ -60,7 +65,10 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
     commands: Object.fromEntries(names.map((n) => [n, subjects[n].join(' ')])),
     median_seconds: Object.fromEntries(names.map((n) => [n, median(times[n])])),
     median_rss_mib: Object.fromEntries(names.filter((n) => rss[n].length).map((n) => [n, median(rss[n])])),
+    median_cpu_seconds: Object.fromEntries(names.filter((n) => cpu[n].length).map((n) => [n, median(cpu[n])])),
     seconds: times,
+    cpu_seconds: cpu,
+    load_average: readLoad(),
   };
   // ratio > 1 means mlpipe is faster than the baseline (baseline time / mlpipe time).
   result.speedup = result.median_seconds[b] / result.median_seconds[a];
@@ -68,6 +76,15 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
   save(result);
   print(result);
   return result;
+}
+
+/** The 1, 5 and 15-minute load averages (Linux), recorded with every result. */
+export function readLoad() {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+  } catch {
+    return undefined;
+  }
 }
 
 export function machine() {
@@ -84,7 +101,8 @@ export function save(result) {
 export function print(result) {
   const rows = Object.entries(result.median_seconds).map(([n, s]) => {
     const mem = result.median_rss_mib?.[n];
-    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
+    const cpu = result.median_cpu_seconds?.[n];
+    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${cpu !== undefined ? `  ${cpu.toFixed(2).padStart(7)} CPU-s` : ''}${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
   });
   console.log(`${result.name}: median of ${result.runs} runs\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x`);
 }
