@@ -82,7 +82,7 @@ let tmpPrefix: string | undefined;
 let tmpCount = 0;
 
 /** A temp name for `dest`: in `.dvc/tmp/checkout/` when the rename can reach `dest` from there. */
-function tempFor(repo: Repo, dest: string): string {
+export function tempFor(repo: Repo, dest: string): string {
   const dir = join(repo.dvcDir, 'tmp', 'checkout');
   if (!swept.has(dir)) {
     mkdirSync(dir, { recursive: true });
