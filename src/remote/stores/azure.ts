@@ -8,6 +8,7 @@ import {
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
+import { SMALL_OBJECT_BYTES, checkVerified, readVerified } from '../verify.js';
 import { existsByProbeOrListing, oidOfKey } from './probe.js';
 import type { ObjectStore, StoreCallOptions } from './types.js';
 
@@ -114,16 +115,30 @@ export class AzureStore implements ObjectStore {
     return oids;
   }
 
-  async upload(oid: string, sourcePath: string, _size: number, options: StoreCallOptions = {}): Promise<void> {
+  async upload(oid: string, sourcePath: string, size: number, options: StoreCallOptions = {}): Promise<void> {
     await this.checkContainer();
     const key = this.key(oid);
+    const blob = this.container.getBlockBlobClient(key);
+    const common = {
+      blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+    };
+    // Push verifies what it sends (verify.ts): a small object is read whole, checked and sent as one
+    // Put Blob; a large one is hashed before the SDK reads the file in blocks.
+    if (size < SMALL_OBJECT_BYTES) {
+      const bytes = await readVerified(sourcePath, oid);
+      await blob.uploadData(bytes, common).catch((err: unknown) => {
+        throw this.mapError(err, key);
+      });
+      return;
+    }
+    checkVerified(sourcePath, oid);
     try {
-      await this.container.getBlockBlobClient(key).uploadFile(sourcePath, {
+      await blob.uploadFile(sourcePath, {
         blockSize: this.blockSize,
         maxSingleShotSize: this.maxSingleShotSize,
         concurrency: 4,
-        blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
-        ...(options.signal ? { abortSignal: options.signal } : {}),
+        ...common,
       });
     } catch (err) {
       throw this.mapError(err, key);

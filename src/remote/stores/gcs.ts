@@ -3,6 +3,7 @@ import { type Bucket, IdempotencyStrategy, Storage } from '@google-cloud/storage
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
+import { checkVerified } from '../verify.js';
 import { existsByProbeOrListing, oidOfKey } from './probe.js';
 import { whenAnswered } from './stream.js';
 import type { ObjectStore, StoreCallOptions } from './types.js';
@@ -118,6 +119,9 @@ export class GcsStore implements ObjectStore {
   async upload(oid: string, sourcePath: string, size: number): Promise<void> {
     await this.checkBucket();
     const destination = this.key(oid);
+    // Push verifies what it sends (verify.ts): the library's md5 validation only compares the
+    // server's hash with the bytes read, so a corrupt cache object would go up as if it were good.
+    checkVerified(sourcePath, oid);
     try {
       // Resumable uploads go in one request (no chunkSize): the server commits the object only
       // when the whole body arrived. md5 validation: the library compares the server's md5Hash with

@@ -12,7 +12,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
-import { verifiedObjectStream } from '../verify.js';
+import { SMALL_OBJECT_BYTES, readVerified, verifiedObjectStream } from '../verify.js';
 import { existsByProbeOrListing, oidOfKey } from './probe.js';
 import type { ObjectStore, StoreCallOptions } from './types.js';
 
@@ -139,6 +139,15 @@ export class S3Store implements ObjectStore {
   async upload(oid: string, sourcePath: string, size: number, options: StoreCallOptions = {}): Promise<void> {
     await this.checkBucket(options.signal);
     const Key = this.key(oid);
+    if (size < SMALL_OBJECT_BYTES) {
+      const Body = await readVerified(sourcePath, oid);
+      await this.client
+        .send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentLength: Body.length }), { abortSignal: options.signal })
+        .catch((err) => {
+          throw this.mapError(err, Key);
+        });
+      return;
+    }
     // The SDK does not watch its body stream for errors: a corrupt object aborts the request instead.
     const corrupt = new AbortController();
     const body = verifiedObjectStream(sourcePath, oid, () => corrupt.abort());

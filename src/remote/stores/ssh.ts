@@ -8,6 +8,7 @@ import type { Client as SshClient, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { objectRelPath } from '../../core/odb/layout.js';
 import { MlpipeError, isErrnoException } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
+import { checkVerified } from '../verify.js';
 import { forEachLimit } from '../pool.js';
 import type { ObjectStore } from './types.js';
 
@@ -166,6 +167,8 @@ export class SshStore implements ObjectStore {
   async upload(oid: string, sourcePath: string, size: number): Promise<void> {
     const final = this.path(oid);
     const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+    // Push verifies what it sends (verify.ts): fastPut reads the file itself, so it is hashed first.
+    checkVerified(sourcePath, oid);
     const sftp = await this.sftp();
     await this.mkdirs(sftp, posix.dirname(final));
     try {
