@@ -9,8 +9,8 @@ import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
 import { SMALL_OBJECT_BYTES, checkVerified, readVerified } from '../verify.js';
-import { existsByProbeOrListing, oidOfKey } from './probe.js';
-import type { ObjectStore, StoreCallOptions } from './types.js';
+import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
+import type { ObjectStore, RunStore, StoreCallOptions } from './types.js';
 
 export interface AzureStoreOptions {
   /** `azure://container/prefix` */
@@ -99,12 +99,16 @@ export class AzureStore implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`));
   }
 
-  private async listUnder(keyPrefix: string, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
+  private async listUnder(
+    keyPrefix: string,
+    limit = Number.POSITIVE_INFINITY,
+    pick: (key: string) => string | undefined = oidOfKey,
+  ): Promise<string[] | undefined> {
     const oids: string[] = [];
     try {
       for await (const page of this.container.listBlobsFlat({ prefix: keyPrefix }).byPage({ maxPageSize: 5000 })) {
         for (const blob of page.segment.blobItems) {
-          const oid = oidOfKey(blob.name);
+          const oid = pick(blob.name);
           if (oid) oids.push(oid);
         }
         if (oids.length > limit) return undefined;
@@ -158,6 +162,34 @@ export class AzureStore implements ObjectStore {
   }
 
   async commit(): Promise<void> {}
+
+  /** DVC's run-cache entries under `<prefix>runs/` (small YAML files, one Put Blob each). */
+  readonly runs: RunStore = {
+    list: async () => {
+      await this.checkContainer();
+      const base = `${this.prefix}runs/`;
+      return (await this.listUnder(base, undefined, (key) => runOfKey(key, base))) ?? [];
+    },
+    upload: async (rel, sourcePath, options = {}) => {
+      await this.checkContainer();
+      const key = `${this.prefix}runs/${rel}`;
+      await this.container
+        .getBlockBlobClient(key)
+        .uploadFile(sourcePath, options.signal ? { abortSignal: options.signal } : {})
+        .catch((err: unknown) => {
+          throw this.mapError(err, key);
+        });
+    },
+    read: async (rel, options = {}) => {
+      const key = `${this.prefix}runs/${rel}`;
+      return this.container
+        .getBlobClient(key)
+        .downloadToBuffer(0, undefined, options.signal ? { abortSignal: options.signal } : {})
+        .catch((err: unknown) => {
+          throw this.mapError(err, key);
+        });
+    },
+  };
 
   async close(): Promise<void> {}
 

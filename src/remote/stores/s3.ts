@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
@@ -13,8 +14,8 @@ import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
 import { SMALL_OBJECT_BYTES, readVerified, verifiedObjectStream } from '../verify.js';
-import { existsByProbeOrListing, oidOfKey } from './probe.js';
-import type { ObjectStore, StoreCallOptions } from './types.js';
+import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
+import type { ObjectStore, RunStore, StoreCallOptions } from './types.js';
 
 export interface S3StoreOptions {
   /** `s3://bucket/prefix` */
@@ -105,7 +106,12 @@ export class S3Store implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`, options.signal));
   }
 
-  private async listUnder(keyPrefix: string, signal?: AbortSignal, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
+  private async listUnder(
+    keyPrefix: string,
+    signal?: AbortSignal,
+    limit = Number.POSITIVE_INFINITY,
+    pick: (key: string) => string | undefined = oidOfKey,
+  ): Promise<string[] | undefined> {
     const oids: string[] = [];
     let token: string | undefined;
     do {
@@ -117,7 +123,7 @@ export class S3Store implements ObjectStore {
           throw this.mapError(err, keyPrefix);
         });
       for (const obj of page.Contents ?? []) {
-        const oid = oidOfKey(obj.Key ?? '');
+        const oid = pick(obj.Key ?? '');
         if (oid) oids.push(oid);
       }
       if (oids.length > limit) return undefined;
@@ -187,6 +193,30 @@ export class S3Store implements ObjectStore {
   }
 
   async commit(): Promise<void> {}
+
+  /** DVC's run-cache entries under `<prefix>runs/` (small YAML files, one PUT each). */
+  readonly runs: RunStore = {
+    list: async (options = {}) => {
+      await this.checkBucket(options.signal);
+      const base = `${this.prefix}runs/`;
+      return (await this.listUnder(base, options.signal, undefined, (key) => runOfKey(key, base))) ?? [];
+    },
+    upload: async (rel, sourcePath, options = {}) => {
+      await this.checkBucket(options.signal);
+      const Key = `${this.prefix}runs/${rel}`;
+      const Body = await readFile(sourcePath);
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentLength: Body.length }), { abortSignal: options.signal }).catch((err) => {
+        throw this.mapError(err, Key);
+      });
+    },
+    read: async (rel, options = {}) => {
+      const Key = `${this.prefix}runs/${rel}`;
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: options.signal }).catch((err) => {
+        throw this.mapError(err, Key);
+      });
+      return Buffer.from(await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    },
+  };
 
   async close(): Promise<void> {
     this.client.destroy();

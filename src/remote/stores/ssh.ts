@@ -10,7 +10,7 @@ import { MlpipeError, isErrnoException } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
 import { checkVerified } from '../verify.js';
 import { forEachLimit } from '../pool.js';
-import type { ObjectStore } from './types.js';
+import type { ObjectStore, RunStore } from './types.js';
 
 export interface SshStoreOptions {
   /** `ssh://[user@]host[:port]/absolute/path` */
@@ -165,10 +165,14 @@ export class SshStore implements ObjectStore {
   }
 
   async upload(oid: string, sourcePath: string, size: number): Promise<void> {
-    const final = this.path(oid);
-    const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
     // Push verifies what it sends (verify.ts): fastPut reads the file itself, so it is hashed first.
     checkVerified(sourcePath, oid);
+    await this.put(this.path(oid), sourcePath, size);
+  }
+
+  /** Writes a file to a temp name beside `final` and renames it into place (never half-visible). */
+  private async put(final: string, sourcePath: string, size: number): Promise<void> {
+    const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
     const sftp = await this.sftp();
     await this.mkdirs(sftp, posix.dirname(final));
     try {
@@ -214,6 +218,30 @@ export class SshStore implements ObjectStore {
   }
 
   async commit(): Promise<void> {}
+
+  /** DVC's run-cache entries in `runs/XX/key/value` beside `files/` (as a folder remote holds them). */
+  readonly runs: RunStore = {
+    list: async () => {
+      const base = posix.join(this.root, 'runs');
+      const out: string[] = [];
+      for (const prefix of await this.readdir(base)) {
+        for (const key of await this.readdir(posix.join(base, prefix))) {
+          for (const value of await this.readdir(posix.join(base, prefix, key))) out.push(`${prefix}/${key}/${value}`);
+        }
+      }
+      return out;
+    },
+    upload: async (rel, sourcePath) => {
+      await this.put(posix.join(this.root, 'runs', rel), sourcePath, 0);
+    },
+    read: async (rel) => {
+      const path = posix.join(this.root, 'runs', rel);
+      const sftp = await this.sftp();
+      return call<Buffer>((cb) => sftp.readFile(path, cb as never)).catch((err: unknown) => {
+        throw this.mapError(err, path);
+      });
+    },
+  };
 
   async close(): Promise<void> {
     const session = this.session;
