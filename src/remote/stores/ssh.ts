@@ -214,7 +214,13 @@ export class SshStore implements ObjectStore {
     const handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb as never)).catch((err: unknown) => {
       throw this.mapError(err, path);
     });
-    return sftp.createReadStream(path, { handle, autoClose: true });
+    const stream = sftp.createReadStream(path, { handle, autoClose: true });
+    // After the last byte the stream closes its remote handle on its own; if the session ends first
+    // (store.close() right after a fetch), that close fails with "No response from server" and the
+    // stream emits it when its consumer has already detached: an uncaught exception for bytes that
+    // were all delivered. Errors while reading still reach the consumer's own listener.
+    stream.on('error', () => {});
+    return stream;
   }
 
   async commit(): Promise<void> {}
