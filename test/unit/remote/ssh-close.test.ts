@@ -1,5 +1,4 @@
 import { afterAll, expect, it } from 'vitest';
-import { type SshStore } from '../../../src/remote/stores/ssh.js';
 import { describeIf } from '../../helpers/require.js';
 import { FOO } from './fixtures.js';
 import { HAS_SSHD, cloudRemote, openTestStore, stopServers } from './servers.js';
@@ -19,7 +18,7 @@ describeIf(HAS_SSHD, "Debian's openssh-server (/usr/sbin/sshd)", 'SSH remote: cl
     process.on('uncaughtException', onUncaught);
     try {
       for (let round = 0; round < 5; round++) {
-        const store = openTestStore('ssh', remote.url) as SshStore;
+        const store = openTestStore('ssh', remote.url);
         const chunks: Buffer[] = [];
         for await (const chunk of await store.download(FOO)) chunks.push(chunk as Buffer);
         expect(Buffer.concat(chunks).toString()).toBe('foo');
