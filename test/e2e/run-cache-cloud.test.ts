@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { expectReproPullRestores } from '../helpers/run-cache.js';
 import { describeIf } from '../helpers/require.js';
 import { tempDir, tempRepo } from '../helpers/tree.js';
 
@@ -55,10 +56,6 @@ describeIf(Boolean(endpoint), 'an S3 server (MLPIPE_TEST_S3_ENDPOINT)', 'run-cac
     execFileSync('git', ['clone', '-q', repo.dir, clone]);
     await configure(clone, remoteArgs.slice(2)); // the keys live in config.local, which git does not carry
     execFileSync('git', ['rm', '-q', 'dvc.lock'], { cwd: clone });
-    const pulled = await runCli(['repro', '--pull'], { cwd: clone });
-    expect(pulled.code, pulled.stderr).toBe(0);
-    expect(pulled.stdout.split('\n')[0]).toBe("Stage 'count' is cached - skipping run, checking out outputs");
-    expect(readFileSync(join(clone, 'count.txt'), 'utf8')).toBe('3\n');
-    expect(readFileSync(join(clone, 'metrics.json'), 'utf8')).toBe('{"lines": 3}\n');
+    await expectReproPullRestores(clone);
   }, 120_000);
 });
