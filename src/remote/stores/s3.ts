@@ -15,6 +15,7 @@ import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
 import { SMALL_OBJECT_BYTES, readVerified, verifiedObjectStream } from '../verify.js';
 import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
+import { DirectPut } from './s3-put.js';
 import type { ObjectStore, RunStore, StoreCallOptions } from './types.js';
 
 export interface S3StoreOptions {
@@ -44,6 +45,8 @@ export class S3Store implements ObjectStore {
   private readonly multipartThreshold: number;
   private readonly partSize: number;
   private bucketChecked: Promise<void> | undefined;
+  /** Small PUTs without the SDK's middleware, for S3-compatible servers (see s3-put.ts). */
+  private readonly direct: DirectPut | undefined;
 
   constructor(options: S3StoreOptions) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(options.url);
@@ -73,6 +76,10 @@ export class S3Store implements ObjectStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
     });
+    const config = this.client.config;
+    this.direct = options.endpointUrl
+      ? new DirectPut({ endpoint: options.endpointUrl, region: config.region, credentials: config.credentials, sockets: 64 })
+      : undefined;
   }
 
   private key(oid: string): string {
@@ -147,11 +154,12 @@ export class S3Store implements ObjectStore {
     const Key = this.key(oid);
     if (size < SMALL_OBJECT_BYTES) {
       const Body = await readVerified(sourcePath, oid);
-      await this.client
-        .send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentLength: Body.length }), { abortSignal: options.signal })
-        .catch((err) => {
-          throw this.mapError(err, Key);
-        });
+      const put = this.direct
+        ? this.direct.put(this.bucket, Key, Body, options.signal)
+        : this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentLength: Body.length }), { abortSignal: options.signal });
+      await put.catch((err) => {
+        throw this.mapError(err, Key);
+      });
       return;
     }
     // The SDK does not watch its body stream for errors: a corrupt object aborts the request instead.
@@ -219,6 +227,7 @@ export class S3Store implements ObjectStore {
   };
 
   async close(): Promise<void> {
+    this.direct?.close();
     this.client.destroy();
   }
 
