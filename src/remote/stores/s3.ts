@@ -45,7 +45,7 @@ export class S3Store implements ObjectStore {
   private readonly multipartThreshold: number;
   private readonly partSize: number;
   private bucketChecked: Promise<void> | undefined;
-  /** Small PUTs without the SDK's middleware, for S3-compatible servers (see s3-put.ts). */
+  /** Small PUTs and all GETs without the SDK's middleware, for S3-compatible servers (see s3-put.ts). */
   private readonly direct: DirectPut | undefined;
 
   constructor(options: S3StoreOptions) {
@@ -191,6 +191,7 @@ export class S3Store implements ObjectStore {
 
   async download(oid: string, options: StoreCallOptions = {}): Promise<Readable> {
     try {
+      if (this.direct) return await this.direct.get(this.bucket, this.key(oid), options.signal);
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(oid) }), {
         abortSignal: options.signal,
       });
