@@ -10,54 +10,20 @@
  * request through `gh` (a stub on PATH that records its arguments: gh cannot reach GitHub here).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type WorkflowRunResult, runWorkflow, triggered, wouldTrigger } from '../harness/workflow-runner.js';
+import { GIT_ENV, REPO, git, publishSnapshot } from '../harness/snapshot.js';
 import { MLPIPE_BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_MODULES = join(REPO, 'node_modules');
 const PROJECT = 'examples/adult-income';
 /** The example's registered model (a monorepo name) and its tags' prefix. */
 const ARTIFACT = 'examples/adult-income/dvc.yaml:income';
 const TAG = 'examples/adult-income/dvc.yaml=income';
 const WORKFLOWS = ['train.yml', 'infer.yml', 'promote.yml', 'deploy.yml', 'sweep.yml'].map((f) => join(REPO, '.github', 'workflows', f));
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'dev',
-  GIT_AUTHOR_EMAIL: 'dev@mlpipe.invalid',
-  GIT_COMMITTER_NAME: 'dev',
-  GIT_COMMITTER_EMAIL: 'dev@mlpipe.invalid',
-};
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
-}
-
-/** A bare "GitHub" repository whose main holds this repository's files as they are in the work tree. */
-function publishSnapshot(root: string): { origin: string; dev: string } {
-  const origin = join(root, 'github.git');
-  const dev = join(root, 'dev');
-  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
-  mkdirSync(dev);
-  git(dev, 'init', '-q', '-b', 'main');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
-    .split('\0')
-    .filter((f) => f && existsSync(join(REPO, f)));
-  for (const f of files) cpSync(join(REPO, f), join(dev, f), { recursive: false });
-  // The built dist/ rides along (force-added), so the setup action skips its build as it would on a
-  // release; like the node_modules link for `npm ci`, a cost we do not repeat in every job.
-  cpSync(join(REPO, 'dist'), join(dev, 'dist'), { recursive: true });
-  git(dev, 'add', '-A');
-  git(dev, 'add', '-f', 'dist');
-  git(dev, 'commit', '-q', '-m', 'snapshot');
-  git(dev, 'remote', 'add', 'origin', origin);
-  git(dev, 'push', '-q', 'origin', 'main');
-  return { origin, dev };
-}
 
 function workflow(name: string): string {
   return join(REPO, '.github', 'workflows', name);
@@ -70,7 +36,7 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
   const env = { MLPIPE_HARNESS_NODE_MODULES: NODE_MODULES, NO_COLOR: '1' };
 
   beforeAll(() => {
-    ({ origin, dev } = publishSnapshot(root));
+    ({ origin, dev } = publishSnapshot(root, { dist: true }));
   });
   /** The train workflow for a push to main at `sha`. */
   const pushToMain = (sha: string, name: string) =>
