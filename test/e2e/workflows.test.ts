@@ -237,6 +237,24 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
     expect(resolveModel(`${TAG}#prod#1`)).toBe(`commit=${v1}\nversion=v0.0.1\nstage=prod\nref=${TAG}@v0.0.1\nhow=version\n`);
   });
 
+  it('deploy.yml refuses a prod tag that a later promotion superseded (a queued run never deploys an older version)', async () => {
+    const assigned = await runCli(['models', 'assign', ARTIFACT, '--version', 'v0.0.2', '--stage', 'prod', '--push'], { cwd: join(dev, PROJECT), env: GIT_ENV });
+    expect([assigned.code, assigned.stderr]).toEqual([0, '']);
+    const v1 = git(origin, 'rev-parse', `${TAG}@v0.0.1^{commit}`);
+    const v2 = git(origin, 'rev-parse', `${TAG}@v0.0.2^{commit}`);
+    // The new tag (#prod#2) would start its own deploy; the run for #prod#1, still queued, must not deploy.
+    expect(git(origin, 'rev-parse', `${TAG}#prod#2^{commit}`)).toBe(v2);
+    const stale = await runWorkflow({
+      workflowFile: workflow('deploy.yml'), event: 'push', origin, ref: `refs/tags/${TAG}#prod#1`, sha: v1,
+      workDir: join(root, 'deploy-stale'), nodeModules: NODE_MODULES, env,
+    });
+    expect(stale.conclusion).toBe('failure');
+    const check = stale.jobs.deploy!.steps.find((s) => s.name === 'Check that the tag still holds the stage')!;
+    expect(check.outcome).toBe('failure');
+    expect(check.output).toContain(`::error::${ARTIFACT}#prod is now at ${v2}, not ${v1} (a later promotion): not deploying ${TAG}#prod#1`);
+    expect(stale.jobs.deploy!.steps.find((s) => s.name === 'Batch inference')!.outcome).toBe('skipped');
+  });
+
   it('inline JSON rows are predicted too', async () => {
     const sha = git(origin, 'rev-parse', 'main');
     const rows = JSON.stringify({ age: 52, workclass: 'Self-emp-inc', fnlwgt: 287927, education: 'HS-grad', 'education-num': 9,
