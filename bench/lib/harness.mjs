@@ -3,7 +3,7 @@
 // bench/results/<name>.json; `node bench/report.mjs` turns them into the table in bench/README.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,7 @@ export function median(values) {
  * Throws if the command fails, so a broken benchmark never reports a time.
  */
 export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } = {}) {
+  // %U + %S: CPU seconds of the command and its threads, which a loaded machine distorts less than wall time.
   const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M __cpu=%U+%S', ...argv] : argv;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped.slice(1), { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -31,10 +32,8 @@ export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } =
     throw new Error(`benchmark command failed (${r.status}): ${argv.join(' ')}\n${r.stderr?.slice(-2000)}`);
   }
   const m = /__maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  // User + system CPU seconds of the command and its children: on a loaded machine wall time
-  // mostly measures the neighbours, CPU time what the work itself costs.
-  const cpu = /__cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
-  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, stdout: r.stdout };
+  const c = /__cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
+  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: c ? Number(c[1]) + Number(c[2]) : undefined, stdout: r.stdout };
 }
 
 /**
@@ -46,6 +45,7 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
   const times = Object.fromEntries(names.map((n) => [n, []]));
   const rss = Object.fromEntries(names.map((n) => [n, []]));
   const cpu = Object.fromEntries(names.map((n) => [n, []]));
+  const loadBefore = loadavg()[0];
   for (let i = 0; i < runs; i++) {
     for (const n of names) {
       before?.(n, i);
@@ -66,9 +66,9 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
     median_seconds: Object.fromEntries(names.map((n) => [n, median(times[n])])),
     median_rss_mib: Object.fromEntries(names.filter((n) => rss[n].length).map((n) => [n, median(rss[n])])),
     median_cpu_seconds: Object.fromEntries(names.filter((n) => cpu[n].length).map((n) => [n, median(cpu[n])])),
+    // 1-minute load average before and after the runs: the machine is shared, so wall times swing with it.
+    load_average: [loadBefore, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     seconds: times,
-    cpu_seconds: cpu,
-    load_average: readLoad(),
   };
   // ratio > 1 means mlpipe is faster than the baseline (baseline time / mlpipe time).
   result.speedup = result.median_seconds[b] / result.median_seconds[a];
@@ -76,15 +76,6 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
   save(result);
   print(result);
   return result;
-}
-
-/** The 1, 5 and 15-minute load averages (Linux), recorded with every result. */
-export function readLoad() {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
-  } catch {
-    return undefined;
-  }
 }
 
 export function machine() {
@@ -102,9 +93,9 @@ export function print(result) {
   const rows = Object.entries(result.median_seconds).map(([n, s]) => {
     const mem = result.median_rss_mib?.[n];
     const cpu = result.median_cpu_seconds?.[n];
-    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${cpu !== undefined ? `  ${cpu.toFixed(2).padStart(7)} CPU-s` : ''}${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
+    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${cpu !== undefined ? ` (cpu ${cpu.toFixed(2)} s)` : ''}${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
   });
-  console.log(`${result.name}: median of ${result.runs} runs\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x`);
+  console.log(`${result.name}: median of ${result.runs} runs\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x${result.load_average ? `  (load ${result.load_average.join(' -> ')})` : ''}`);
 }
 
 export function loadResults() {
