@@ -2,6 +2,7 @@ import { MlpipeError } from '../../errors.js';
 import type { ProgressReporter } from '../progress.js';
 import { type TrackedFile, collectWorkspace } from './dvcfiles.js';
 import { hashPath } from './hash-path.js';
+import { membersInCache } from './presence.js';
 import type { Repo } from './open.js';
 import { toRepoTargets } from './paths.js';
 
@@ -56,10 +57,10 @@ export async function outputStatus(
   cached: boolean,
   progress?: ProgressReporter,
 ): Promise<OutputStatus | undefined> {
-  const current = await hashPath(repo, abs, { progress, legacy });
-  // An unchanged directory's entries are the recorded manifest's: no need to read it back.
-  const known = current?.md5 === md5 ? current?.entries : undefined;
-  if (md5 !== undefined && cached && !inCache(repo, md5, legacy, known)) return 'not in cache';
+  // No manifest entries: an unchanged directory's oid comes from the state DB's tree entry, and its
+  // members' presence from the cache memo (presence.ts), which reads the manifest only when needed.
+  const current = await hashPath(repo, abs, { progress, legacy, entries: false });
+  if (md5 !== undefined && cached && !inCache(repo, md5, legacy)) return 'not in cache';
   if (!current) return 'deleted';
   if (md5 === undefined) return 'new';
   return current.md5 === md5 ? undefined : 'modified';
@@ -70,7 +71,7 @@ export function inCache(repo: Repo, md5: string, legacy: boolean, entries?: { md
   if (!repo.cache.has(md5, legacy)) return false;
   if (!md5.endsWith('.dir')) return true;
   try {
-    return repo.cache.missing((entries ?? repo.cache.readManifest(md5, legacy)).map((e) => e.md5), legacy).length === 0;
+    return membersInCache(repo, md5, legacy, entries);
   } catch (err) {
     if (err instanceof MlpipeError && err.code === 'E_CORRUPT') return false;
     throw err;
