@@ -81,7 +81,7 @@ async function hashOrCommit(
   }
   const md5s = legacy ? await legacyHashes(repo, files, dirRepoPath) : await fileHashes(repo, files, dirRepoPath, commit, progress);
   if (scan.kind === 'file') {
-    return { md5: md5s[0]!, size: scan.file.stamp.size, isdir: false, isexec: scan.file.isexec };
+    return { md5: md5s[0]!, size: scan.file.size, isdir: false, isexec: scan.file.isexec };
   }
   const entries = files.map((f, i) => ({ relpath: f.rel, md5: md5s[i]! }));
   const manifest = serializeDirManifest(entries);
@@ -93,7 +93,7 @@ async function hashOrCommit(
 
 function dirResult(oid: string, files: readonly ScannedFile[]): PathHash {
   let size = 0;
-  for (const f of files) size += f.stamp.size;
+  for (const f of files) size += f.size;
   return { md5: oid, size, nfiles: files.length, isdir: true, isexec: false };
 }
 
@@ -109,7 +109,7 @@ async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string 
     else todo.push(i);
   });
   if (todo.length === 0) return md5s;
-  const jobs: HashJob[] = todo.map((i) => ({ path: files[i]!.abs, size: files[i]!.stamp.size, tmp: commit ? repo.cache.tmpPath() : undefined }));
+  const jobs: HashJob[] = todo.map((i) => ({ path: files[i]!.abs, size: files[i]!.size, tmp: commit ? repo.cache.tmpPath() : undefined }));
   const task = progress.task(commit ? 'adding to cache' : 'hashing', {
     total: jobs.length,
     totalBytes: jobs.reduce((s, j) => s + (j.size ?? 0), 0),

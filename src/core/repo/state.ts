@@ -31,9 +31,10 @@ export class StateDb {
   private readonly memoGetStmt: BetterSqlite3.Statement;
   private readonly memoPutStmt: BetterSqlite3.Statement;
 
-  constructor(Database: typeof BetterSqlite3, file: string) {
+  /** `nativeBinding`: the path of better-sqlite3's addon, when known (open.ts). */
+  constructor(Database: typeof BetterSqlite3, file: string, nativeBinding?: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(
