@@ -18,9 +18,12 @@ export function registerStatus(program: Command): void {
         const { withRepo } = await import('../../core/repo/open.js');
         const { dataStatus, dataStatusToDvcJson } = await import('../../core/repo/status.js');
         const { frozenImports } = await import('../../core/repo/imports.js');
+        const { collectWorkspace } = await import('../../core/repo/dvcfiles.js');
         await withRepo(ctx.cwd, async (repo) => {
-          const status = await dataStatus(repo, { targets, cwd: ctx.cwd, progress: ctx.out.progress });
-          const frozen = frozenImports(repo);
+          // One walk of the workspace for both uses of its .dvc files.
+          const { dvcFiles } = collectWorkspace(repo);
+          const status = await dataStatus(repo, { targets, cwd: ctx.cwd, progress: ctx.out.progress, dvcFiles });
+          const frozen = frozenImports(repo, dvcFiles);
           // the pipeline part (dvc.yaml stages, §5.5) when no targets narrow the check to data files
           const pipeline = targets.length === 0 ? await pipelinePart(repo) : NO_PIPELINE;
           const json = { ...dataStatusToDvcJson(status.changed), ...Object.fromEntries(pipeline.changed.map((c) => [c.stage, c.reasons])) };

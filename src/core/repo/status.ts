@@ -26,6 +26,11 @@ export interface StatusOptions {
   /** Folder the targets are relative to (default: the repo root). */
   cwd?: string;
   progress?: ProgressReporter;
+  /**
+   * The workspace's `.dvc` files, when the caller has collected them already: the walk lists every
+   * folder that is not a tracked output (a pipeline's 10,000 dependency files included).
+   */
+  dvcFiles?: readonly TrackedFile[];
 }
 
 export interface DataStatus {
@@ -35,7 +40,8 @@ export interface DataStatus {
 }
 
 export async function dataStatus(repo: Repo, options: StatusOptions = {}): Promise<DataStatus> {
-  const files = selectDvcFiles(collectWorkspace(repo).dvcFiles, toRepoTargets(repo.root, options.cwd ?? repo.root, options.targets));
+  const all = options.dvcFiles ?? collectWorkspace(repo).dvcFiles;
+  const files = selectDvcFiles(all, toRepoTargets(repo.root, options.cwd ?? repo.root, options.targets));
   const result: DataStatusEntry[] = [];
   for (const f of files) {
     const changes: DataStatusEntry['changes'] = [];
@@ -84,8 +90,8 @@ export function dataStatusToDvcJson(entries: DataStatusEntry[]): Record<string, 
 }
 
 /** `.dvc` files named by the targets (the file itself, its output, or a folder above either). */
-export function selectDvcFiles(files: TrackedFile[], targets: string[] | undefined): TrackedFile[] {
-  if (!targets?.length) return files;
+export function selectDvcFiles(files: readonly TrackedFile[], targets: string[] | undefined): TrackedFile[] {
+  if (!targets?.length) return [...files];
   const norm = targets.map((t) => t.replace(/\/+$/, ''));
   const selected = files.filter((f) =>
     norm.some((t) => t === '' || t === '.' || f.path === t || f.path.startsWith(`${t}/`) || f.outputs.some((o) => o.path === t || o.path.startsWith(`${t}/`))),
