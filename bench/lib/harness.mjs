@@ -19,11 +19,11 @@ export function median(values) {
 }
 
 /**
- * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB and CPU
- * seconds (user + sys, which a loaded machine distorts less than wall time).
+ * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB.
  * Throws if the command fails, so a broken benchmark never reports a time.
  */
 export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } = {}) {
+  // %U + %S: CPU seconds of the command and its threads, which a loaded machine distorts less than wall time.
   const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M __cpu=%U+%S', ...argv] : argv;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped.slice(1), { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -65,8 +65,8 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
     commands: Object.fromEntries(names.map((n) => [n, subjects[n].join(' ')])),
     median_seconds: Object.fromEntries(names.map((n) => [n, median(times[n])])),
     median_rss_mib: Object.fromEntries(names.filter((n) => rss[n].length).map((n) => [n, median(rss[n])])),
-    // CPU seconds (user + sys, GNU time's 10 ms resolution) and the 1-minute load average around the runs.
     median_cpu_seconds: Object.fromEntries(names.filter((n) => cpu[n].length).map((n) => [n, median(cpu[n])])),
+    // 1-minute load average before and after the runs: the machine is shared, so wall times swing with it.
     load_average: [loadBefore, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     seconds: times,
   };
@@ -93,10 +93,9 @@ export function print(result) {
   const rows = Object.entries(result.median_seconds).map(([n, s]) => {
     const mem = result.median_rss_mib?.[n];
     const cpu = result.median_cpu_seconds?.[n];
-    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${cpu !== undefined ? `  cpu ${cpu.toFixed(2)} s` : ''}${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
+    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${cpu !== undefined ? ` (cpu ${cpu.toFixed(2)} s)` : ''}${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
   });
-  const load = result.load_average ? ` (load ${result.load_average.join(' -> ')})` : '';
-  console.log(`${result.name}: median of ${result.runs} runs${load}\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x`);
+  console.log(`${result.name}: median of ${result.runs} runs\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x${result.load_average ? `  (load ${result.load_average.join(' -> ')})` : ''}`);
 }
 
 export function loadResults() {

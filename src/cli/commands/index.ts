@@ -3,7 +3,7 @@ import type { RegisterCommand } from '../command.js';
 /**
  * Every CLI command, in the order `mlpipe --help` lists them: the top-level names each module
  * registers, and the module, loaded on demand. `mlpipe status` loads and registers status.ts alone:
- * all 36 modules cost about 20 ms of CPU at every start-up. Each module registers its flags and
+ * all of them (37 modules) cost about 20 ms of CPU at every start-up. Each module registers its flags and
  * lazily imports the library code it calls (see RegisterCommand). The names are checked against what
  * each module registers by test/unit/cli/commands-table.test.ts.
  */
@@ -16,6 +16,7 @@ export const COMMANDS: readonly { names: readonly string[]; load: () => Promise<
   { names: ['commit'], load: async () => (await import('./commit.js')).registerCommit },
   { names: ['remove'], load: async () => (await import('./remove.js')).registerRemove },
   { names: ['move'], load: async () => (await import('./move.js')).registerMove },
+  { names: ['unprotect'], load: async () => (await import('./unprotect.js')).registerUnprotect },
   { names: ['ls'], load: async () => (await import('./ls.js')).registerLs },
   { names: ['du'], load: async () => (await import('./du.js')).registerDu },
   { names: ['gc'], load: async () => (await import('./gc.js')).registerGc },
