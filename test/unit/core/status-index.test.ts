@@ -160,13 +160,18 @@ describe('the cache presence memo', () => {
     expect(membersInCache(repo, DIR_OID, false, undefined, later())).toBe(false);
   });
 
-  it('does not trust folders changed within SETTLED_MS of the check (the coarse file clock)', async () => {
+  it('does not trust folders changed within SETTLED_MS (2 s) of the check (the coarse file clock)', async () => {
     const { repo } = await setup();
-    // Right after the add, the folders are younger than the margin: remembered as "list again".
-    expect(membersInCache(repo, DIR_OID, false)).toBe(true);
+    const ctime = (folder: string) => statSync(join(repo.cache.root, folder)).ctimeMs;
+    const youngest = Math.max(ctime('files/md5/37'), ctime('files/md5/ac'));
+    // Checked 1 s after the folders last changed: remembered as "list again".
+    expect(membersInCache(repo, DIR_OID, false, undefined, youngest + 1000)).toBe(true);
     expect(memoOf(repo)).toEqual({ 'files/md5/37': '', 'files/md5/ac': '' });
-    rmSync(repo.cache.path(FOO));
-    expect(membersInCache(repo, DIR_OID, false)).toBe(false);
+    corruptManifest(repo);
+    expect(() => membersInCache(repo, DIR_OID, false, undefined, youngest + 1000)).toThrow(expect.objectContaining({ code: 'E_CORRUPT' }));
+    // 2 s after: trusted from then on (the manifest is no longer read).
+    expect(membersInCache(repo, DIR_OID, false, [{ md5: FOO }, { md5: BAR }], youngest + 2000)).toBe(true);
+    expect(membersInCache(repo, DIR_OID, false, undefined, youngest + 2000)).toBe(true);
   });
 
   it('is kept per cache folder: a memo for one cache says nothing about another', async () => {
