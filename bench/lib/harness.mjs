@@ -3,7 +3,7 @@
 // bench/results/<name>.json; `node bench/report.mjs` turns them into the table in bench/README.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,11 +19,12 @@ export function median(values) {
 }
 
 /**
- * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB.
+ * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB and CPU
+ * seconds (user + sys, children included), which a loaded machine distorts less than wall time.
  * Throws if the command fails, so a broken benchmark never reports a time.
  */
 export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } = {}) {
-  const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M', ...argv] : argv;
+  const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M __cpu=%U+%S', ...argv] : argv;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped.slice(1), { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -31,7 +32,8 @@ export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } =
     throw new Error(`benchmark command failed (${r.status}): ${argv.join(' ')}\n${r.stderr?.slice(-2000)}`);
   }
   const m = /__maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, stdout: r.stdout };
+  const cpu = /__cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
+  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, stdout: r.stdout };
 }
 
 /**
@@ -42,13 +44,17 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
   const names = Object.keys(subjects);
   const times = Object.fromEntries(names.map((n) => [n, []]));
   const rss = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu = Object.fromEntries(names.map((n) => [n, []]));
+  const load = [loadavg()[0]];
   for (let i = 0; i < runs; i++) {
     for (const n of names) {
       before?.(n, i);
       const r = timeCommand(subjects[n], { cwd, env });
       times[n].push(r.seconds);
       if (r.rssMiB !== undefined) rss[n].push(r.rssMiB);
+      if (r.cpuSeconds !== undefined) cpu[n].push(r.cpuSeconds);
     }
+    load.push(loadavg()[0]);
   }
   const [a, b] = names;
   const result = {
@@ -60,6 +66,9 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
     commands: Object.fromEntries(names.map((n) => [n, subjects[n].join(' ')])),
     median_seconds: Object.fromEntries(names.map((n) => [n, median(times[n])])),
     median_rss_mib: Object.fromEntries(names.filter((n) => rss[n].length).map((n) => [n, median(rss[n])])),
+    median_cpu_seconds: Object.fromEntries(names.filter((n) => cpu[n].length).map((n) => [n, median(cpu[n])])),
+    // 1-minute load average before the first run and after each round.
+    load_average: load.map((l) => Number(l.toFixed(2))),
     seconds: times,
   };
   // ratio > 1 means mlpipe is faster than the baseline (baseline time / mlpipe time).
@@ -84,9 +93,11 @@ export function save(result) {
 export function print(result) {
   const rows = Object.entries(result.median_seconds).map(([n, s]) => {
     const mem = result.median_rss_mib?.[n];
-    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
+    const cpu = result.median_cpu_seconds?.[n];
+    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}${cpu !== undefined ? `  ${cpu.toFixed(2)} CPU-s` : ''}`;
   });
-  console.log(`${result.name}: median of ${result.runs} runs\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x`);
+  const load = result.load_average ? `, load ${Math.min(...result.load_average)}-${Math.max(...result.load_average)}` : '';
+  console.log(`${result.name}: median of ${result.runs} runs${load}\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x`);
 }
 
 export function loadResults() {

@@ -178,6 +178,12 @@ export interface ReadOptions {
    * is then a rejected row with error_type CAST (see castRejects), never a silently different value.
    */
   readerTypes?: Record<string, 'DOUBLE' | 'BOOLEAN'>;
+  /**
+   * DuckDB's CSV `buffer_size` in bytes (default 32 MiB, several held per thread). Validation reads
+   * with 4 MiB buffers: the same CPU, about 80 MiB less peak memory on two threads (5M rows). It
+   * must stay above `max_line_size` (2 MiB), which bounds a line either way.
+   */
+  bufferBytes?: number;
 }
 
 /** `read_csv(...)` over all `names` (VARCHAR unless readerTypes says), with mlpipe's fixed options (no guessing). */
@@ -198,6 +204,7 @@ export function csvReadSql(path: string, csv: CsvOptions, names: string[], optio
   // Malformed rows (too few / too many fields, bad quoting) go to DuckDB's reject_errors table
   // with their line numbers; readers check it after the scan (see malformedRows).
   if (options.rejects) args.push('store_rejects=true', 'rejects_limit=1000');
+  if (options.bufferBytes) args.push(`buffer_size=${options.bufferBytes}`);
   return `read_csv(${args.join(', ')})`;
 }
 
