@@ -33,7 +33,7 @@ export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } =
   }
   const m = /__maxrss_kb=(\d+)/.exec(r.stderr ?? '');
   const cpu = /__cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
-  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, stdout: r.stdout };
+  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: cpu ? Math.round((Number(cpu[1]) + Number(cpu[2])) * 100) / 100 : undefined, stdout: r.stdout };
 }
 
 /**
