@@ -19,11 +19,11 @@ export function median(values) {
 }
 
 /**
- * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB and CPU
- * seconds (user + sys, children included), which a loaded machine distorts less than wall time.
+ * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB.
  * Throws if the command fails, so a broken benchmark never reports a time.
  */
 export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } = {}) {
+  // %U + %S: CPU seconds of the command and its threads, which a loaded machine distorts less than wall time.
   const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M __cpu=%U+%S', ...argv] : argv;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped.slice(1), { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -32,8 +32,8 @@ export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } =
     throw new Error(`benchmark command failed (${r.status}): ${argv.join(' ')}\n${r.stderr?.slice(-2000)}`);
   }
   const m = /__maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  const cpu = /__cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
-  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: cpu ? Math.round((Number(cpu[1]) + Number(cpu[2])) * 100) / 100 : undefined, stdout: r.stdout };
+  const c = /__cpu=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
+  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : undefined, cpuSeconds: c ? Number(c[1]) + Number(c[2]) : undefined, stdout: r.stdout };
 }
 
 /**
@@ -45,7 +45,7 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
   const times = Object.fromEntries(names.map((n) => [n, []]));
   const rss = Object.fromEntries(names.map((n) => [n, []]));
   const cpu = Object.fromEntries(names.map((n) => [n, []]));
-  const load = [loadavg()[0]];
+  const loadBefore = loadavg()[0];
   for (let i = 0; i < runs; i++) {
     for (const n of names) {
       before?.(n, i);
@@ -54,7 +54,6 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
       if (r.rssMiB !== undefined) rss[n].push(r.rssMiB);
       if (r.cpuSeconds !== undefined) cpu[n].push(r.cpuSeconds);
     }
-    load.push(loadavg()[0]);
   }
   const [a, b] = names;
   const result = {
@@ -67,8 +66,8 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
     median_seconds: Object.fromEntries(names.map((n) => [n, median(times[n])])),
     median_rss_mib: Object.fromEntries(names.filter((n) => rss[n].length).map((n) => [n, median(rss[n])])),
     median_cpu_seconds: Object.fromEntries(names.filter((n) => cpu[n].length).map((n) => [n, median(cpu[n])])),
-    // 1-minute load average before the first run and after each round.
-    load_average: load.map((l) => Number(l.toFixed(2))),
+    // 1-minute load average before and after the runs: the machine is shared, so wall times swing with it.
+    load_average: [loadBefore, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     seconds: times,
   };
   // ratio > 1 means mlpipe is faster than the baseline (baseline time / mlpipe time).
@@ -94,10 +93,9 @@ export function print(result) {
   const rows = Object.entries(result.median_seconds).map(([n, s]) => {
     const mem = result.median_rss_mib?.[n];
     const cpu = result.median_cpu_seconds?.[n];
-    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}${cpu !== undefined ? `  ${cpu.toFixed(2)} CPU-s` : ''}`;
+    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${cpu !== undefined ? ` (cpu ${cpu.toFixed(2)} s)` : ''}${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
   });
-  const load = result.load_average ? `, load ${Math.min(...result.load_average)}-${Math.max(...result.load_average)}` : '';
-  console.log(`${result.name}: median of ${result.runs} runs${load}\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x`);
+  console.log(`${result.name}: median of ${result.runs} runs\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x${result.load_average ? `  (load ${result.load_average.join(' -> ')})` : ''}`);
 }
 
 export function loadResults() {

@@ -35,6 +35,7 @@ import { registerStage } from './stage.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
 import { registerUi } from './ui.js';
+import { registerUnprotect } from './unprotect.js';
 import { registerValidate } from './validate.js';
 
 /**
@@ -50,6 +51,7 @@ const COMMANDS: RegisterCommand[] = [
   registerCommit,
   registerRemove,
   registerMove,
+  registerUnprotect,
   registerLs,
   registerDu,
   registerGc,
