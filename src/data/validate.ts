@@ -130,8 +130,10 @@ export async function integerKeyWindows(db: Database, schema: Schema, source: Da
   const windows = new Map<string, KeyWindow>();
   if (ints.length === 0) return windows;
   try {
-    const probe = await openSource(db, { ...source, columns: source.columns.filter((c) => ints.includes(c.name)) }, { bufferBytes: CSV_BUFFER_BYTES });
-    const [row] = await db.all(`SELECT ${ints.map((n, i) => `min(${quoteIdent(n)}) AS m${i}`).join(', ')} FROM (SELECT * FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
+    // Every declared column (a CSV without a header is read by position); only the keys are typed.
+    const probe = await openSource(db, source, { bufferBytes: CSV_BUFFER_BYTES });
+    const keys = ints.map((n, i) => `${quoteIdent(n)} AS k${i}`).join(', ');
+    const [row] = await db.all(`SELECT ${ints.map((_, i) => `min(k${i}) AS m${i}`).join(', ')} FROM (SELECT ${keys} FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
     ints.forEach((name, i) => {
       const min = row?.[`m${i}`];
       // Far from BIGINT's ends, so that the window's bounds stay BIGINT literals.

@@ -29,6 +29,7 @@ writeTree(dir, {
   'data.csv': `id,g\n${keys.map((k, i) => `${k},${i % 2}`).join('\n')}\n`,
   // The same keys plus 5e18: beyond 2^62, no window (count(DISTINCT) alone).
   'huge.csv': `id,g\n${keys.map((k, i) => `${k === '' ? '' : String(5_000_000_000_000_000_000n + BigInt(k))},${i % 2}`).join('\n')}\n`,
+  'noheader.csv': `${keys.slice(0, 10).map((k, i) => `${i},${k}`).join('\n')}\n`,
   'clean.csv': `id,g\n${Array.from({ length: 3000 }, (_, i) => `${i * 1000 - 1_000_000},0`).join('\n')}\n`,
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +70,15 @@ describe('uniqueness of an integer key (bitmap window + count(DISTINCT) outside 
     expect(await windows('data.csv', { id: { type: 'int', unique: true }, g: { type: 'int' } })).toEqual(new Map([['id', { lo: 1n - 8388608n, hi: 1n - 8388608n + 33554431n }]]));
     expect(await windows('clean.csv', { id: { type: 'int', unique: true }, g: { type: 'int' } })).toEqual(new Map([['id', { lo: -1000000n - 8388608n, hi: -1000000n - 8388608n + 33554431n }]]));
     expect(await windows('huge.csv', { id: { type: 'int', unique: true }, g: { type: 'int' } })).toEqual(new Map());
+    // Without a header the columns are read by position: the key is the second one.
+    const schema = parseSchema(stringify({ version: 1, csv: { header: false }, columns: { g: { type: 'int' }, id: { type: 'int', unique: true } } }));
+    const db = await openDatabase();
+    try {
+      const found = await integerKeyWindows(db, schema, sourceFromSchema(schema, join(dir, 'noheader.csv'), 'csv'), new Set(['id', 'g']));
+      expect(found).toEqual(new Map([['id', { lo: 1n - 8388608n, hi: 1n - 8388608n + 33554431n }]]));
+    } finally {
+      db.close();
+    }
     expect(await windows('data.csv', { id: { type: 'string', unique: true }, g: { type: 'int' } })).toEqual(new Map());
   });
 
