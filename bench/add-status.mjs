@@ -7,6 +7,8 @@
 //   status:     no-change `mlpipe status` on the small tree after an add; baseline `ls -lR` (one stat
 //               per file, the floor for noticing a change). Goal: under 0.3 s for 10,000 files.
 // Each add run starts from an empty cache and no state DB (worst case). BENCH_RUNS sets runs (default 3).
+// BENCH_PARTS=status runs only the status benchmark (one untimed add makes the tree it needs);
+// BENCH_ADD_ONLY=small runs the small-file add only.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,13 +64,20 @@ function addBench(name, dir, description) {
   rmSync(copy, { recursive: true, force: true });
 }
 
+const parts = (process.env.BENCH_PARTS ?? 'add,status').split(',');
 const small = makeRepo('small', smallFiles, (i) => 1024 + (i % 4) * 1024);
-addBench('add-small-files', small, `mlpipe add of ${smallFiles} files of 1-4 KiB vs md5sum of the same files (cp -r for reference)`);
-
-const perFile = Math.floor((largeMiB * 2 ** 20) / largeFiles / 4) * 4;
-const large = makeRepo('large', largeFiles, () => perFile);
-addBench('add-large-files', large, `mlpipe add of ${largeFiles} files totalling ${largeMiB} MiB vs md5sum of the same files (cp -r for reference)`);
-resetMlpipe(large);
+if (parts.includes('add')) {
+  addBench('add-small-files', small, `mlpipe add of ${smallFiles} files of 1-4 KiB vs md5sum of the same files (cp -r for reference)`);
+  // BENCH_ADD_ONLY=small: the small-file add alone (issue 15's row: 2,000 files, BENCH_SMALL_FILES=2000).
+  if (process.env.BENCH_ADD_ONLY === 'small') process.exit(0);
+  const perFile = Math.floor((largeMiB * 2 ** 20) / largeFiles / 4) * 4;
+  const large = makeRepo('large', largeFiles, () => perFile);
+  addBench('add-large-files', large, `mlpipe add of ${largeFiles} files totalling ${largeMiB} MiB vs md5sum of the same files (cp -r for reference)`);
+  resetMlpipe(large);
+} else {
+  resetMlpipe(small);
+  execFileSync(process.execPath, [MLPIPE, 'add', '-q', 'data'], { cwd: small });
+}
 
 // The status runs on the small tree as the last add left it (objects and state DB present).
 execFileSync(process.execPath, [MLPIPE, 'status'], { cwd: small });

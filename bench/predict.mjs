@@ -1,51 +1,105 @@
-// Issue 8: batch prediction throughput. `mlpipe predict` scores BENCH_ROWS (default 1,000,000) rows
-// of 20 float columns from Parquet with a 100-tree depth-6 boosting model (an ONNX
-// TreeEnsembleClassifier, bench/lib/model-fixture.mjs) and writes CSV with class probabilities.
-// Side by side, interleaved, each a fresh process:
-//   - baseline, the I/O floor: DuckDB alone copying the same Parquet file to CSV, no scoring;
+// Issues 8 and 15: batch prediction throughput. `mlpipe predict` scores BENCH_ROWS (default
+// 1,000,000) rows of 20 float columns from a CSV file with a 100-tree histogram gradient boosting
+// model and writes a CSV with the predicted class and its probabilities. Side by side, interleaved,
+// each a fresh process:
+//   - baseline: python + pandas + scikit-learn doing the same (read_csv, predict_proba of a
+//     HistGradientBoostingClassifier with the same hyperparameters, fitted on the same rows, to_csv);
 //   - the scoring ceiling: onnxruntime-node alone (1 thread, as mlpipe uses) scoring the same rows
-//     from a pre-loaded float32 tensor in 65,536-row batches, no reading, preprocessing or writing.
-// Reports the medians, mlpipe's rows/s (goal >= 300k rows/s), its ratio to both, and its CPU time;
-// saves bench/results/predict.json. Env: BENCH_ROWS, BENCH_RUNS (default 2).
+//     with mlpipe's model from a pre-loaded float32 tensor in 65,536-row batches: no reading,
+//     preprocessing or writing;
+//   - the I/O floor: DuckDB alone copying the same CSV to a CSV, no scoring.
+// Both models are trained once before the runs (untimed): `mlpipe train --set algorithm=hgb --set
+// max_iter=100 --set early_stopping=false` and HistGradientBoostingClassifier(max_iter=100,
+// early_stopping=False), both with their default 31 leaves per tree.
+// Reports medians of wall and CPU time (user + system), mlpipe's ratios to each, and the load
+// average; saves bench/results/predict.json. Env: BENCH_ROWS, BENCH_RUNS (default 3),
+// BENCH_PYTHON (default /usr/bin/python3).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { MLPIPE, compare, save } from './lib/harness.mjs';
-import { boostingModel } from './lib/model-fixture.mjs';
+
+/** The 1, 5 and 15-minute load averages, recorded with each result (the machine is shared). */
+const readLoad = () => loadavg().map((l) => Math.round(l * 100) / 100);
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const FEATURES = 20;
+const TRAIN_ROWS = 20_000;
+
+const run = (argv) => {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return r.stdout;
+};
 
 const work = mkdtempSync(join(tmpdir(), 'mlpipe-bench-predict-'));
 try {
-  const { dir, names } = boostingModel(join(work, 'boost'));
-  const input = join(work, 'rows.parquet');
+  const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
+  const cells = names.map((n) => `round(random() * 4 - 2, 6) AS ${n}`).join(', ');
+  const train = join(work, 'train.csv');
+  const input = join(work, 'rows.csv');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   await conn.run('SELECT setseed(0.42)');
-  await conn.run(`COPY (SELECT ${names.map((n) => `random() * 4 - 2 AS ${n}`).join(', ')} FROM range(${ROWS})) TO '${input}' (FORMAT parquet)`);
+  // A target the trees must work for: interactions and a threshold, plus 10% label noise.
+  await conn.run(
+    `COPY (SELECT *, CASE WHEN (f0 * f1 + sin(f2) - f3 * f3 / 2 + f4 > 0) <> (random() < 0.1) THEN 1 ELSE 0 END AS y FROM (SELECT ${cells} FROM range(${TRAIN_ROWS}))) TO '${train}' (FORMAT csv)`,
+  );
+  await conn.run(`COPY (SELECT ${cells} FROM range(${ROWS})) TO '${input}' (FORMAT csv)`);
   conn.closeSync();
   db.closeSync();
+
+  // The two models, trained once on the same rows with the same hyperparameters.
+  const modelDir = join(work, 'model');
+  run(['node', MLPIPE, 'train', '-d', train, '-t', 'y', '--set', 'algorithm=hgb', '--set', 'max_iter=100', '--set', 'early_stopping=false', '-o', modelDir, '--metrics', join(work, 'metrics.json'), '--plots', join(work, 'plots')]);
+  const pickle = join(work, 'model.pkl');
+  run([
+    PYTHON,
+    '-c',
+    `import pickle, pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+df = pd.read_csv(${JSON.stringify(train)})
+m = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0).fit(df.drop(columns="y"), df["y"])
+pickle.dump(m, open(${JSON.stringify(pickle)}, "wb"))`,
+  ]);
+  const sklearn = join(work, 'sklearn_predict.py');
+  writeFileSync(
+    sklearn,
+    `import pickle, sys
+import pandas as pd
+src, model, dst = sys.argv[1:4]
+df = pd.read_csv(src)
+m = pickle.load(open(model, "rb"))
+p = m.predict_proba(df[m.feature_names_in_])
+out = pd.DataFrame({"prediction": m.classes_[p.argmax(axis=1)]})
+for i, c in enumerate(m.classes_):
+    out[f"proba_{c}"] = p[:, i]
+out.to_csv(dst, index=False)
+`,
+  );
+
   const floor = join(work, 'floor.mjs');
   writeFileSync(
     floor,
     `import { DuckDBInstance } from '${import.meta.resolve('@duckdb/node-api')}';
 const db = await DuckDBInstance.create(':memory:');
 const conn = await db.connect();
-await conn.run("COPY (SELECT *, 'yes' AS prediction FROM read_parquet('${input}')) TO '${join(work, 'floor.csv')}' (FORMAT csv)");`,
+await conn.run("COPY (SELECT *, 'yes' AS prediction FROM read_csv('${input}')) TO '${join(work, 'floor.csv')}' (FORMAT csv)");`,
   );
   // The ceiling's tensor: the same rows, row-major float32, loaded from a raw file.
   const tensor = join(work, 'rows.f32');
   const reader = await DuckDBInstance.create(':memory:');
   const rconn = await reader.connect();
-  const columns = await (await rconn.run(`SELECT * FROM read_parquet('${input}')`)).getColumns();
+  const columns = await (await rconn.run(`SELECT * FROM read_csv('${input}')`)).getColumns();
   rconn.closeSync();
   reader.closeSync();
-  const x = new Float32Array(ROWS * names.length);
+  const x = new Float32Array(ROWS * FEATURES);
   columns.forEach((col, c) => {
-    for (let r = 0; r < ROWS; r++) x[r * names.length + c] = col[r];
+    for (let r = 0; r < ROWS; r++) x[r * FEATURES + c] = col[r];
   });
   writeFileSync(tensor, x);
   const ceiling = join(work, 'ceiling.mjs');
@@ -54,45 +108,52 @@ await conn.run("COPY (SELECT *, 'yes' AS prediction FROM read_parquet('${input}'
     `import { readFileSync } from 'node:fs';
 import ort from '${import.meta.resolve('onnxruntime-node')}';
 const x = new Float32Array(readFileSync('${tensor}').buffer.slice(0));
-const session = await ort.InferenceSession.create('${join(dir, 'model.onnx')}', { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
-const width = ${names.length};
+const session = await ort.InferenceSession.create('${join(modelDir, 'model.onnx')}', { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
 for (let at = 0; at < ${ROWS}; at += 65536) {
   const rows = Math.min(65536, ${ROWS} - at);
-  await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.subarray(at * width, (at + rows) * width), [rows, width]) });
+  await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.subarray(at * ${FEATURES}, (at + rows) * ${FEATURES}), [rows, ${FEATURES}]) });
 }`,
   );
+
   const output = join(work, 'preds.csv');
+  const pyOutput = join(work, 'sklearn.csv');
+  const load = readLoad();
   const result = compare({
     name: 'predict',
-    description: `mlpipe predict: ${ROWS} rows x 20 floats (Parquet) -> CSV with probabilities, 100-tree depth-6 boosting model; baseline: DuckDB copying the same file to CSV without scoring (the I/O floor); ceiling: onnxruntime alone scoring the same rows from a pre-loaded float32 tensor on 1 thread`,
+    description: `batch predict, CSV in and out: ${ROWS} rows x ${FEATURES} floats -> prediction and class probabilities, 100-tree HGB (31 leaves) trained on the same ${TRAIN_ROWS} rows by each tool; baseline python + pandas + scikit-learn (read_csv, predict_proba, to_csv); ceiling: onnxruntime alone scoring mlpipe's model from a pre-loaded float32 tensor on 1 thread; floor: DuckDB copying the CSV`,
     runs: RUNS,
     subjects: {
-      'mlpipe predict': ['node', MLPIPE, 'predict', '--model', dir, input, '--output', output, '--proba'],
-      'duckdb copy (I/O floor)': ['node', floor],
+      'mlpipe predict': ['node', MLPIPE, 'predict', '--model', modelDir, input, '--output', output, '--proba'],
+      'python+pandas+sklearn': [PYTHON, sklearn, input, pickle, pyOutput],
       'onnxruntime alone (scoring ceiling)': ['node', ceiling],
+      'duckdb copy (I/O floor)': ['node', floor],
     },
   });
-  const lines = readFileSync(output, 'utf8').split('\n').length - 2;
-  if (lines !== ROWS) throw new Error(`expected ${ROWS} predictions, found ${lines}`);
+  for (const file of [output, pyOutput]) {
+    const lines = readFileSync(file, 'utf8').split('\n').length - 2;
+    if (lines !== ROWS) throw new Error(`expected ${ROWS} predictions in ${file}, found ${lines}`);
+  }
+  // The two models should agree on most rows (they are fitted alike, not identically).
+  const labels = (file) => readFileSync(file, 'utf8').split('\n').slice(1, 100_001).map((l) => l.split(',')[0]);
+  const [ours, theirs] = [labels(output), labels(pyOutput)];
+  result.label_agreement_first_100k = ours.filter((l, i) => l === theirs[i]).length / ours.length;
   result.rows = ROWS;
-  const rate = (name) => ROWS / result.median_seconds[name];
-  result.rows_per_second = rate('mlpipe predict');
-  result.rows_per_second_io_floor = rate('duckdb copy (I/O floor)');
-  result.rows_per_second_scoring_ceiling = rate('onnxruntime alone (scoring ceiling)');
+  result.load_average_before = load;
+  const med = result.median_seconds;
+  const cpu = result.median_cpu_seconds ?? {};
+  result.rows_per_second = ROWS / med['mlpipe predict'];
   // > 1: mlpipe is faster than that subject.
-  result.ratio_to_scoring_ceiling = result.median_seconds['onnxruntime alone (scoring ceiling)'] / result.median_seconds['mlpipe predict'];
-  // On a shared machine wall time mostly measures the neighbours; CPU time (all threads) says what
-  // the work itself costs.
-  const timed = spawnSync('/usr/bin/time', ['-f', '__cpu=%U+%S', ...result.commands['mlpipe predict'].split(' ')], { encoding: 'utf8' });
-  const cpu = /__cpu=([\d.]+)\+([\d.]+)/.exec(timed.stderr ?? '');
-  if (cpu) {
-    result.cpu_seconds = Number(cpu[1]) + Number(cpu[2]);
-    result.rows_per_cpu_second = ROWS / result.cpu_seconds;
+  result.ratio_to_sklearn = med['python+pandas+sklearn'] / med['mlpipe predict'];
+  result.ratio_to_scoring_ceiling = med['onnxruntime alone (scoring ceiling)'] / med['mlpipe predict'];
+  result.ratio_to_io_floor = med['duckdb copy (I/O floor)'] / med['mlpipe predict'];
+  if (cpu['mlpipe predict']) {
+    result.cpu_ratio_to_sklearn = cpu['python+pandas+sklearn'] / cpu['mlpipe predict'];
+    result.cpu_ratio_to_scoring_ceiling = cpu['onnxruntime alone (scoring ceiling)'] / cpu['mlpipe predict'];
   }
   save(result);
-  const perSecond = (n) => `${Math.round(n).toLocaleString('en')} rows/s`;
-  console.log(`  mlpipe predict: ${perSecond(result.rows_per_second)} wall` + (cpu ? `, ${result.cpu_seconds.toFixed(1)} CPU-s (${Math.round(result.rows_per_cpu_second).toLocaleString('en')} rows per CPU-second)` : ''));
-  console.log(`  I/O floor: ${perSecond(result.rows_per_second_io_floor)}; scoring ceiling: ${perSecond(result.rows_per_second_scoring_ceiling)}; mlpipe / ceiling: ${result.ratio_to_scoring_ceiling.toFixed(2)}x`);
+  const fmt = (n) => (n === undefined ? '-' : `${n.toFixed(2)}x`);
+  console.log(`  mlpipe: ${Math.round(result.rows_per_second).toLocaleString('en')} rows/s; label agreement with sklearn ${(100 * result.label_agreement_first_100k).toFixed(1)}%`);
+  console.log(`  vs sklearn ${fmt(result.ratio_to_sklearn)} wall, ${fmt(result.cpu_ratio_to_sklearn)} CPU; vs onnxruntime alone ${fmt(result.ratio_to_scoring_ceiling)} wall, ${fmt(result.cpu_ratio_to_scoring_ceiling)} CPU; vs DuckDB copy ${fmt(result.ratio_to_io_floor)}; load average before ${load.join(' ')} (1, 5, 15 min), 1-min before -> after the runs ${result.load_average?.join(' -> ')}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

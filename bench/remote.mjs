@@ -4,6 +4,7 @@
 //   - git remote: `mlpipe push` (branch of a bare repo) vs `git add -A && git commit && git push` of the
 //     same files; `mlpipe pull` in a fresh clone vs `git clone --depth 1` of that branch.
 // Default: 1,000 files totalling 32 MiB (BENCH_REMOTE_FILES, BENCH_REMOTE_MIB), 3 runs (BENCH_RUNS),
+// BENCH_REMOTE_GIT=0 to leave out the git remote,
 // to stay near the 3-minute budget on a shared 2-core machine: git's own compression of the pushed
 // pack dominates the git cases (both sides). The issue's 1 GiB: BENCH_REMOTE_MIB=1024 (many minutes).
 import { execFileSync } from 'node:child_process';
@@ -78,6 +79,29 @@ compare({
   before: (n) => (n.startsWith('mlpipe') ? emptyLocal() : sh(`rm -rf "${join(root, 'cp-back')}"`)),
 });
 // (the last timed run was mlpipe's pull, so the project has its cache and data again)
+
+// cache.type hardlink (DVC's option for large data): the checkout links each fetched object instead of
+// copying it, so a pull writes the bytes once, as `cp -r` does. (config.local: nothing to undo in git)
+mlpipe(['config', '--local', 'cache.type', 'hardlink'], project);
+compare({
+  name: 'remote-pull-local-hardlink',
+  description: `pull ${FILES} files / ${MIB} MiB from a local folder remote with cache.type hardlink vs cp -r back`,
+  runs,
+  env,
+  cwd: project,
+  subjects: {
+    'mlpipe pull -r folder (hardlink)': ['node', MLPIPE, 'pull', '-r', 'folder'],
+    'cp -r back': ['cp', '-r', cpDest, join(root, 'cp-back')],
+  },
+  before: (n) => (n.startsWith('mlpipe') ? emptyLocal() : sh(`rm -rf "${join(root, 'cp-back')}"`)),
+});
+mlpipe(['config', '--local', '--unset', 'cache.type'], project);
+emptyLocal();
+mlpipe(['pull', '-r', 'folder'], project);
+if (process.env.BENCH_REMOTE_GIT === '0') {
+  rmSync(root, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // git: the plain baseline commits the same files in a repo of its own and pushes them to a bare repo.
 const resetGit = (n) => {

@@ -1,5 +1,5 @@
 // Issues 8 and 15: online serving throughput and latency. Loads `mlpipe serve` (100-tree boosting
-// model, 20 features, access log on) with wrk (-t2, 50 connections) on 127.0.0.1, with single-row
+// model, 20 features, access log on; and apart, the same server with --no-access-log) with wrk (-t2, 50 connections) on 127.0.0.1, with single-row
 // and 100-row MLflow requests, and, as the ceiling, a bare node:http server that returns a fixed
 // JSON body of the same size. Rounds alternate ceiling / mlpipe. Reports req/s, p50/p99 latency and
 // the ratio mlpipe/ceiling; saves bench/results/serve-1-row.json and serve-100-rows.json.
@@ -11,10 +11,13 @@
 // BENCH_ROWS (request sizes, default 1,100).
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MLPIPE, machine, median, save } from './lib/harness.mjs';
 import { boostingModel, rng } from './lib/model-fixture.mjs';
+
+/** The 1, 5 and 15-minute load averages, recorded with each result (the machine is shared). */
+const readLoad = () => loadavg().map((l) => Math.round(l * 100) / 100);
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -118,8 +121,11 @@ function requestBody(rows) {
 
 const mlpipeArgv = [MLPIPE, 'serve', '--model', dir, '--port', '0'];
 const server = await start(mlpipeArgv, /"port":(\d+)/, 'mlpipe');
+// The same server without its access log, measured apart (a deployment may log at the proxy).
+const quietArgv = [...mlpipeArgv, '--no-access-log'];
+const quiet = await start(quietArgv, /"port":(\d+)/, 'mlpipe-no-log');
 // The model loads after the server listens: wait for readiness.
-while ((await fetch(`http://127.0.0.1:${server.port}/v2/health/ready`)).status !== 200) await new Promise((r) => setTimeout(r, 100));
+for (const s of [server, quiet]) while ((await fetch(`http://127.0.0.1:${s.port}/v2/health/ready`)).status !== 200) await new Promise((r) => setTimeout(r, 100));
 try {
   for (const rows of ROWS) {
     const body = requestBody(rows);
@@ -127,11 +133,13 @@ try {
     const replyBody = await reply.text();
     if (reply.status !== 200) throw new Error(`mlpipe answered ${reply.status}: ${replyBody}`);
     const ceiling = await start(['-e', CEILING, replyBody], /"port":(\d+)/, `ceiling-${rows}`);
-    const runs = { ceiling: [], mlpipe: [] };
+    const runs = { ceiling: [], mlpipe: [], mlpipe_no_access_log: [] };
+    const loadBefore = readLoad();
     try {
       for (let i = 0; i < ROUNDS; i++) {
         runs.ceiling.push(await load(ceiling, body));
         runs.mlpipe.push(await load(server, body));
+        runs.mlpipe_no_access_log.push(await load(quiet, body));
       }
     } finally {
       ceiling.child.kill();
@@ -153,20 +161,27 @@ try {
       commands: {
         load: `${TASKSET ? `taskset -c ${CLIENT_CPUS} ` : ''}wrk -t2 -c${CONNECTIONS} -d${SECONDS}s --latency -s post.lua`,
         mlpipe: `${TASKSET ? `taskset -c ${SERVER_CPU} ` : ''}node ${mlpipeArgv.join(' ')}`,
+        mlpipe_no_access_log: `${TASKSET ? `taskset -c ${SERVER_CPU} ` : ''}node ${quietArgv.join(' ')}`,
         ceiling: `${TASKSET ? `taskset -c ${SERVER_CPU} ` : ''}node -e <bare node:http, fixed body>`,
       },
+      load_average: { before: loadBefore, after: readLoad() },
       raw: runs,
-      medians: { mlpipe: summary(runs.mlpipe), ceiling: summary(runs.ceiling) },
+      medians: { mlpipe: summary(runs.mlpipe), ceiling: summary(runs.ceiling), mlpipe_no_access_log: summary(runs.mlpipe_no_access_log) },
     };
     result.ratio = result.medians.mlpipe.req_per_s / result.medians.ceiling.req_per_s;
     // On a shared machine neither server may get a whole core, so req/s can be capped by the load
     // generator or the neighbours; CPU time per request is the capacity figure that load does not move.
     result.cpu_ratio = result.medians.ceiling.cpu_us_per_request / result.medians.mlpipe.cpu_us_per_request;
+    result.ratio_no_access_log = result.medians.mlpipe_no_access_log.req_per_s / result.medians.ceiling.req_per_s;
+    result.cpu_ratio_no_access_log = result.medians.ceiling.cpu_us_per_request / result.medians.mlpipe_no_access_log.cpu_us_per_request;
     save(result);
     const row = (n, s) => `  ${n.padEnd(8)} ${s.req_per_s.toFixed(0).padStart(7)} req/s  p50 ${s.p50_ms} ms  p99 ${s.p99_ms} ms  errors ${s.non2xx}  server CPU ${s.server_cpu_percent}%, ${s.cpu_us_per_request.toFixed(1)} us/request`;
-    console.log(`${result.name}: median of ${ROUNDS} runs\n${row('mlpipe', result.medians.mlpipe)}\n${row('ceiling', result.medians.ceiling)}\n  ratio mlpipe/ceiling: ${result.ratio.toFixed(2)} in req/s, ${result.cpu_ratio.toFixed(2)} in requests per CPU-second`);
+    console.log(
+      `${result.name}: median of ${ROUNDS} runs, load ${loadBefore?.join(' ')} -> ${result.load_average.after?.join(' ')}\n${row('mlpipe', result.medians.mlpipe)}\n${row('no log', result.medians.mlpipe_no_access_log)}\n${row('ceiling', result.medians.ceiling)}\n  ratio mlpipe/ceiling: ${result.ratio.toFixed(2)} in req/s, ${result.cpu_ratio.toFixed(2)} in requests per CPU-second (without the access log: ${result.ratio_no_access_log.toFixed(2)}, ${result.cpu_ratio_no_access_log.toFixed(2)})`,
+    );
   }
 } finally {
+  quiet.child.kill('SIGTERM');
   server.child.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });
 }

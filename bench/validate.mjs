@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { mulberry32 } from './lib/synthetic.mjs';
 import { BENCH_DIR, MLPIPE, compare, save, timeCommand } from './lib/harness.mjs';
 
@@ -221,7 +222,9 @@ if (BIG_ROWS > 0) {
   const big = join(WORK, `validate-${BIG_ROWS}.csv`);
   console.log(`generating ${BIG_ROWS} rows ...`);
   await generateCsv(big, BIG_ROWS);
+  const load = [loadavg()[0]];
   const r = timeCommand(mlpipe(big));
+  load.push(loadavg()[0]);
   const result = {
     name: 'validate-csv-5m-memory',
     description: `mlpipe validate on ${BIG_ROWS} rows (${(statSync(big).size / 1e6).toFixed(0)} MB CSV): peak RSS must stay under 300 MB`,
@@ -230,7 +233,9 @@ if (BIG_ROWS > 0) {
     commands: { mlpipe: mlpipe(big).join(' ') },
     median_seconds: { mlpipe: r.seconds },
     median_rss_mib: { mlpipe: r.rssMiB },
+    median_cpu_seconds: { mlpipe: r.cpuSeconds },
+    load_average: load.map((l) => Number(l.toFixed(2))),
   };
   save(result);
-  console.log(`${result.name}: ${r.seconds.toFixed(2)} s, peak RSS ${r.rssMiB?.toFixed(0)} MiB`);
+  console.log(`${result.name}: ${r.seconds.toFixed(2)} s, ${r.cpuSeconds?.toFixed(2)} CPU-s, peak RSS ${r.rssMiB?.toFixed(0)} MiB, load ${result.load_average.join('-')}`);
 }

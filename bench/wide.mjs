@@ -46,7 +46,7 @@ for (const columns of COLUMNS) {
       },
     });
     rmSync(join(BENCH_DIR, 'results', `${r.name}.json`)); // one file, wide.json, for the whole benchmark
-    results.push({ columns, rows: ROWS, command, median_seconds: r.median_seconds, median_rss_mib: r.median_rss_mib, ratio: r.speedup });
+    results.push({ columns, rows: ROWS, command, median_seconds: r.median_seconds, median_rss_mib: r.median_rss_mib, median_cpu_seconds: r.median_cpu_seconds, load_average: r.load_average, ratio: r.speedup });
   }
 }
 save({ name: 'wide', description: 'schema infer and profile on wide CSVs vs pandas read_csv + describe (ratio = pandas time / mlpipe time)', date: new Date().toISOString(), machine: machine(), runs: RUNS, results });

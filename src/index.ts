@@ -50,6 +50,8 @@ export { dataDiff } from './core/repo/diff.js';
 export type { DataDiff } from './core/repo/diff.js';
 export { remove } from './core/repo/remove.js';
 export { move } from './core/repo/move.js';
+export { unprotect } from './core/repo/unprotect.js';
+export type { UnprotectOptions, UnprotectResult } from './core/repo/unprotect.js';
 export { gc } from './core/repo/gc.js';
 export type { GcResult } from './core/repo/gc.js';
 export { diskUsage, listTracked } from './core/repo/ls.js';

@@ -3,7 +3,7 @@
 // bench/results/<name>.json; `node bench/report.mjs` turns them into the table in bench/README.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,11 +19,11 @@ export function median(values) {
 }
 
 /**
- * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB and CPU
- * seconds (user + sys of the command and its children), which a loaded machine distorts less.
+ * Runs argv once; returns wall seconds and, when GNU time is installed, peak RSS in MiB.
  * Throws if the command fails, so a broken benchmark never reports a time.
  */
 export function timeCommand(argv, { cwd = REPO_DIR, env = process.env, input } = {}) {
+  // %U + %S: CPU seconds of the command and its threads, which a loaded machine distorts less than wall time.
   const wrapped = TIME ? [TIME, '-f', '__maxrss_kb=%M __cpu=%U+%S', ...argv] : argv;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(wrapped[0], wrapped.slice(1), { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -44,12 +44,15 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
   const names = Object.keys(subjects);
   const times = Object.fromEntries(names.map((n) => [n, []]));
   const rss = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu = Object.fromEntries(names.map((n) => [n, []]));
+  const loadBefore = loadavg()[0];
   for (let i = 0; i < runs; i++) {
     for (const n of names) {
       before?.(n, i);
       const r = timeCommand(subjects[n], { cwd, env });
       times[n].push(r.seconds);
       if (r.rssMiB !== undefined) rss[n].push(r.rssMiB);
+      if (r.cpuSeconds !== undefined) cpu[n].push(r.cpuSeconds);
     }
   }
   const [a, b] = names;
@@ -62,6 +65,9 @@ export function compare({ name, description, runs = 5, subjects, before, cwd, en
     commands: Object.fromEntries(names.map((n) => [n, subjects[n].join(' ')])),
     median_seconds: Object.fromEntries(names.map((n) => [n, median(times[n])])),
     median_rss_mib: Object.fromEntries(names.filter((n) => rss[n].length).map((n) => [n, median(rss[n])])),
+    median_cpu_seconds: Object.fromEntries(names.filter((n) => cpu[n].length).map((n) => [n, median(cpu[n])])),
+    // 1-minute load average before and after the runs: the machine is shared, so wall times swing with it.
+    load_average: [loadBefore, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     seconds: times,
   };
   // ratio > 1 means mlpipe is faster than the baseline (baseline time / mlpipe time).
@@ -86,9 +92,10 @@ export function save(result) {
 export function print(result) {
   const rows = Object.entries(result.median_seconds).map(([n, s]) => {
     const mem = result.median_rss_mib?.[n];
-    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
+    const cpu = result.median_cpu_seconds?.[n];
+    return `  ${n.padEnd(28)} ${s.toFixed(3).padStart(9)} s${cpu !== undefined ? ` (cpu ${cpu.toFixed(2)} s)` : ''}${mem ? `  ${mem.toFixed(0).padStart(6)} MiB` : ''}`;
   });
-  console.log(`${result.name}: median of ${result.runs} runs\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x`);
+  console.log(`${result.name}: median of ${result.runs} runs\n${rows.join('\n')}\n  ratio (baseline/mlpipe): ${result.speedup.toFixed(2)}x${result.load_average ? `  (load ${result.load_average.join(' -> ')})` : ''}`);
 }
 
 export function loadResults() {

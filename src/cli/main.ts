@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { ERROR_CODES, MlpipeError, isMlpipeError } from '../errors.js';
 import { version } from '../version.js';
-import { registerCommands } from './commands/index.js';
+import type { RegisterCommand } from './command.js';
+import { loadCommands } from './commands/index.js';
 import { EXIT_CODES, EXIT_UNEXPECTED } from './exit-codes.js';
 import { nameFlagInErrors } from './options.js';
 import { Output } from './output.js';
@@ -11,8 +12,9 @@ import { route } from './route.js';
 /**
  * `--version` is the program's flag only when no command follows: commander would otherwise take
  * it from a command's own `--version V` (as in `mlpipe models register NAME --version v1.0.0`).
+ * `commands`: the register functions (commands/index.ts `loadCommands`), all of them or the one run.
  */
-export function buildProgram(options: { versionFlag?: boolean } = {}): Command {
+export function buildProgram(options: { versionFlag?: boolean; commands: readonly RegisterCommand[] }): Command {
   const program = new Command('mlpipe')
     .description(
       'Validate data, train models, version data and models with DVC-compatible files, run pipelines and serve predictions.',
@@ -41,7 +43,7 @@ Examples:
 
 Exit codes: 0 success, 2 usage error, other non-zero codes per error code (see README).`,
   );
-  registerCommands(program);
+  for (const register of options.commands) register(program);
   nameFlagInErrors(program);
   return program;
 }
@@ -55,7 +57,10 @@ export async function main(argv: string[]): Promise<void> {
   });
   const wantsJson = argv.includes('--json');
   const verbose = argv.includes('-v') || argv.includes('--verbose');
-  const program = buildProgram({ versionFlag: firstOperand(argv.slice(2)) === undefined });
+  const operand = firstOperand(argv.slice(2));
+  // Only the command being run is loaded (help and unknown names load every command).
+  const commands = await loadCommands(argv.includes('-h') || argv.includes('--help') ? undefined : operand);
+  const program = buildProgram({ versionFlag: operand === undefined, commands });
   if (argv.length <= 2) {
     process.stdout.write(program.helpInformation());
     return;

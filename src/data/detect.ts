@@ -96,32 +96,41 @@ export async function detectTypes(db: Database, raw: string, names: string[], pa
       const c = quoteIdent(n);
       return [`${c} AS s${i}`, `TRY_CAST(${c} AS DOUBLE) AS x${i}`];
     });
-    const aggs = batch.flatMap((_, i) => [
-      `count(s${i}) AS v${i}`,
-      `count_if(s${i} IS NOT NULL AND x${i} IS NULL) AS float${i}`,
-      `count_if(s${i} IS NOT NULL AND CASE WHEN x${i} IS NULL THEN true ELSE contains(s${i}, '.') OR TRY_CAST(s${i} AS BIGINT) IS NULL END) AS int${i}`,
-      `count_if(s${i} IS NOT NULL AND lower(s${i}) NOT IN ('true', 'false')) AS bool${i}`,
-      `count_if(s${i} IS NOT NULL AND CASE WHEN x${i} IS NULL THEN TRY_CAST(s${i} AS DATE) IS NULL ELSE true END) AS date${i}`,
-      `count_if(s${i} IS NOT NULL AND CASE WHEN x${i} IS NULL THEN TRY_CAST(s${i} AS TIMESTAMP) IS NULL ELSE true END) AS datetime${i}`,
-      // The type decision only needs "at most 50 or more"; profile() counts distinct values exactly.
-      `approx_count_distinct(s${i}) AS d${i}`,
-    ]);
+    const aggs = batch.flatMap((_, i) => typeAggregates(`s${i}`, `x${i}`, String(i)));
     const [row] = await query(db, `SELECT ${aggs.join(', ')} FROM (SELECT ${projected.join(', ')} FROM ${raw})`, path);
-    const r = row ?? {};
-    batch.forEach((name, i) => {
-      const values = Number(r[`v${i}`]);
-      const parses = (t: string) => values > 0 && Number(r[`${t}${i}`]) === 0;
-      let type: ColumnType = 'string';
-      if (parses('bool')) type = 'bool';
-      else if (parses('int')) type = 'int';
-      else if (parses('float')) type = 'float';
-      else if (parses('date')) type = 'date';
-      else if (parses('datetime')) type = 'datetime';
-      else if (values > 0 && Number(r[`d${i}`]) <= CATEGORY_MAX_DISTINCT) type = 'category';
-      types.set(name, type);
-    });
+    for (const [i, name] of batch.entries()) types.set(name, decideType(row ?? {}, String(i)));
   }
   return names.map((name) => ({ name, type: types.get(name)! }));
+}
+
+/**
+ * The aggregates that decide a column's type, over its text `s` and `x` = TRY_CAST(s AS DOUBLE),
+ * named with `suffix` (the column's index in a batch, or nothing when grouped by column).
+ */
+export function typeAggregates(s: string, x: string, suffix: string): string[] {
+  return [
+    `count(${s}) AS v${suffix}`,
+    `count_if(${s} IS NOT NULL AND ${x} IS NULL) AS float${suffix}`,
+    `count_if(${s} IS NOT NULL AND CASE WHEN ${x} IS NULL THEN true ELSE contains(${s}, '.') OR TRY_CAST(${s} AS BIGINT) IS NULL END) AS int${suffix}`,
+    `count_if(${s} IS NOT NULL AND lower(${s}) NOT IN ('true', 'false')) AS bool${suffix}`,
+    `count_if(${s} IS NOT NULL AND CASE WHEN ${x} IS NULL THEN TRY_CAST(${s} AS DATE) IS NULL ELSE true END) AS date${suffix}`,
+    `count_if(${s} IS NOT NULL AND CASE WHEN ${x} IS NULL THEN TRY_CAST(${s} AS TIMESTAMP) IS NULL ELSE true END) AS datetime${suffix}`,
+    // The type decision only needs "at most 50 or more"; profile() counts distinct values exactly.
+    `approx_count_distinct(${s}) AS d${suffix}`,
+  ];
+}
+
+/** The narrowest type that every value parses as (typeAggregates' counts of values that do not). */
+export function decideType(r: Record<string, unknown>, suffix: string): ColumnType {
+  const values = Number(r[`v${suffix}`] ?? 0);
+  const parses = (t: string) => values > 0 && Number(r[`${t}${suffix}`]) === 0;
+  if (parses('bool')) return 'bool';
+  if (parses('int')) return 'int';
+  if (parses('float')) return 'float';
+  if (parses('date')) return 'date';
+  if (parses('datetime')) return 'datetime';
+  if (values > 0 && Number(r[`d${suffix}`]) <= CATEGORY_MAX_DISTINCT) return 'category';
+  return 'string';
 }
 
 async function detectParquet(db: Database, path: string): Promise<DataSource> {

@@ -2,14 +2,16 @@
  * `mlpipe profile` and the first half of `schema infer`: detect how to read a file (CSV dialect,
  * missing-value tokens, column types; detect.ts), then per-column statistics and histograms. Three
  * streaming passes per batch of columns: raw values (what parses as what), typed statistics with
- * exact distinct counts, histograms.
+ * exact distinct counts, histograms; a small wide CSV makes the same passes grouped by column
+ * (profile-long.ts).
  */
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
-import { mapEntries } from './checks.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CATEGORY_MAX_DISTINCT, COLUMN_BATCH, detectCsv, detectSource, detectTypes, inBatches, spoolToParquet } from './detect.js';
+import { type ColumnProfile, binHistogram, binWidth, columnProfile, hasBins, setHistogram, statAggregates } from './column-stats.js';
+import { COLUMN_BATCH, detectCsv, detectSource, detectTypes, inBatches, spoolToParquet } from './detect.js';
+import { detectTypesLong, materialize, profileLong } from './profile-long.js';
 import {
   type ColumnType,
   type CsvOptions,
@@ -28,27 +30,7 @@ import {
   typedSelectList,
 } from './source.js';
 
-export interface ColumnProfile {
-  name: string;
-  type: ColumnType;
-  /** Non-null values. */
-  count: number;
-  nulls: number;
-  /** Distinct non-null values, counted exactly (an estimate shown as a count misleads: 57 for 60). */
-  distinct: number;
-  min: number | string | null;
-  max: number | string | null;
-  mean: number | null;
-  std: number | null;
-  /** Approximate 5/25/50/75/95% quantiles (DuckDB's t-digest), numeric columns only. */
-  quantiles: Record<string, number> | null;
-  minLength: number | null;
-  maxLength: number | null;
-  /** Most frequent values (up to 50) of category and bool columns. */
-  top: { value: string; count: number }[] | null;
-  /** 20 equal-width bins over [min, max] for numeric columns. */
-  histogram: { lo: number; hi: number; count: number }[] | null;
-}
+export type { ColumnProfile } from './column-stats.js';
 
 export interface Profile {
   data: string;
@@ -59,8 +41,7 @@ export interface Profile {
   columns: ColumnProfile[];
 }
 
-const HISTOGRAM_BINS = 20;
-/** Below this size a wide CSV is profiled on one DuckDB thread (see oneThreadIfSmall). */
+/** Below this size a wide CSV is profiled on one DuckDB thread, grouped by column (profile-long.ts). */
 const SMALL_WIDE_BYTES = 64 * 2 ** 20;
 
 export interface ProfileOptions {
@@ -70,21 +51,35 @@ export interface ProfileOptions {
   /** Missing-value tokens when detecting (default: NA_VALUES). */
   naValues?: readonly string[] | undefined;
   progress?: ProgressReporter;
+  /**
+   * How a CSV of more than 32 columns is profiled: `grouped` (a table in memory, one grouped query
+   * per pass; the default below 64 MiB) or `batched` (a Parquet copy, one query per 32 columns and
+   * pass). Both give the same profile; tests and benchmarks compare them.
+   */
+  wide?: 'grouped' | 'batched';
 }
 
 export async function profile(options: ProfileOptions): Promise<Profile> {
   assertReadableFile(options.data);
   const task = (options.progress ?? silentProgress).task('profile', { total: 3, unit: 'passes' });
   const db = await openDatabase();
+  const small = statSync(options.data).size < SMALL_WIDE_BYTES;
+  const grouped = (options.wide ?? (small ? 'grouped' : 'batched')) === 'grouped';
   let spoolDir: string | undefined;
-  const spoolFile = () => {
+  let table: string | undefined;
+  // A wide file is read once into a table (grouped) or a Parquet copy (batched), so that no pass
+  // tokenises the whole CSV again per batch of columns. A small wide file is many aggregates over
+  // few rows: one thread costs about a third less CPU there (2,000 x 1,000: 7.5 vs 10.4 CPU-s).
+  const readOnce = async (raw: string): Promise<string> => {
+    // One thread from the start: the copy then holds the rows in file order, and every statistic
+    // sees each column's values in that order (std and the t-digest quantiles depend on it).
+    if (small) await db.all('SET threads = 1');
+    if (grouped) {
+      table = await materialize(db, raw, options.data, 'profiled');
+      return raw;
+    }
     spoolDir ??= mkdtempSync(join(tmpdir(), 'mlpipe-profile-'));
-    return join(spoolDir, 'columns.parquet');
-  };
-  // A wide but small file is many small queries, each paying DuckDB's per-thread set-up for every
-  // aggregate: one thread costs about a third less CPU there (2,000 x 1,000: 7.5 vs 10.4 CPU-s).
-  const oneThreadIfSmall = async () => {
-    if (statSync(options.data).size < SMALL_WIDE_BYTES) await db.all('SET threads = 1');
+    return spoolToParquet(db, raw, options.data, join(spoolDir, 'columns.parquet'));
   };
   try {
     let source: DataSource;
@@ -94,20 +89,20 @@ export async function profile(options: ProfileOptions): Promise<Profile> {
     } else {
       const { csv, names } = await detectCsv(options.data, { naValues: options.naValues });
       raw = csvReadSql(options.data, csv, names, { rejects: true });
-      if (names.length > COLUMN_BATCH) {
-        raw = await spoolToParquet(db, raw, options.data, spoolFile());
-        await oneThreadIfSmall();
-      }
-      source = { path: options.data, format: 'csv', csv, columns: await detectTypes(db, raw, names, options.data) };
+      if (names.length > COLUMN_BATCH) raw = await readOnce(raw);
+      const columns = table ? await detectTypesLong(db, table, names, options.data) : await detectTypes(db, raw, names, options.data);
+      source = { path: options.data, format: 'csv', csv, columns };
     }
     task.tick();
     const opened = await openSource(db, source, { rejects: source.format === 'csv' });
-    if (!raw && source.format === 'csv' && opened.fileColumns.length > COLUMN_BATCH) {
-      raw = await spoolToParquet(db, opened.rawSql, options.data, spoolFile());
-      await oneThreadIfSmall();
+    if (!raw && source.format === 'csv' && opened.fileColumns.length > COLUMN_BATCH) raw = await readOnce(opened.rawSql);
+    const columns = source.columns.filter((c) => !opened.missing.includes(c.name));
+    if (table) {
+      const { rows, columns: profiled } = await profileLong(db, table, columns, options.data);
+      task.done();
+      return { data: options.data, format: source.format, rows, csv: source.csv ?? null, columns: profiled };
     }
     const rawSql = raw ?? opened.rawSql;
-    const columns = source.columns.filter((c) => !opened.missing.includes(c.name));
     // Each batch of columns gets its own typed relation: a relation typing all 2,000 columns would
     // be planned again for every batch.
     const typedOf = (batch: SourceColumn[]) => `(SELECT ${typedSelectList(batch, source.format === 'csv') || '1'} FROM ${rawSql})`;
@@ -131,80 +126,21 @@ export async function profile(options: ProfileOptions): Promise<Profile> {
   }
 }
 
-const isNumeric = (t: ColumnType) => t === 'int' || t === 'float';
-const isText = (t: ColumnType) => t === 'string' || t === 'category';
-
 async function typedStats(db: Database, typedSql: string, columns: { name: string; type: ColumnType }[], path: string): Promise<{ rows: number; columns: ColumnProfile[] }> {
-  const aggs = ['count(*) AS __rows'];
-  columns.forEach((col, i) => {
-    const c = quoteIdent(col.name);
-    aggs.push(`count(${c}) AS n${i}`, `count(DISTINCT ${c}) AS d${i}`);
-    if (isNumeric(col.type)) {
-      aggs.push(`min(${c})::DOUBLE AS lo${i}`, `max(${c})::DOUBLE AS hi${i}`, `avg(${c}) AS mean${i}`, `stddev_samp(${c}) AS std${i}`);
-      aggs.push(`approx_quantile(${c}::DOUBLE, [0.05, 0.25, 0.5, 0.75, 0.95]) AS q${i}`);
-    } else if (col.type === 'date' || col.type === 'datetime') {
-      aggs.push(`min(${c})::VARCHAR AS lo${i}`, `max(${c})::VARCHAR AS hi${i}`);
-    }
-    if (isText(col.type)) aggs.push(`min(length(${c})) AS minlen${i}`, `max(length(${c})) AS maxlen${i}`);
-    if (col.type === 'category' || col.type === 'bool') aggs.push(`histogram(CAST(${c} AS VARCHAR)) AS top${i}`);
-  });
+  const aggs = ['count(*) AS __rows', ...columns.flatMap((col, i) => statAggregates(quoteIdent(col.name), col.type, String(i)))];
   const [row] = await query(db, `SELECT ${aggs.join(', ')} FROM ${typedSql}`, path);
-  const r = row ?? {};
-  const rows = Number(r.__rows ?? 0);
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return {
-    rows,
-    columns: columns.map((col, i) => {
-      const count = Number(r[`n${i}`]);
-      const q = r[`q${i}`] as number[] | null | undefined;
-      const lo = r[`lo${i}`];
-      const hi = r[`hi${i}`];
-      return {
-        name: col.name,
-        type: col.type,
-        count,
-        nulls: rows - count,
-        distinct: Number(r[`d${i}`]),
-        min: lo === undefined || lo === null ? null : typeof lo === 'string' ? lo : Number(lo),
-        max: hi === undefined || hi === null ? null : typeof hi === 'string' ? hi : Number(hi),
-        mean: num(r[`mean${i}`]),
-        std: num(r[`std${i}`]),
-        quantiles: q ? Object.fromEntries(['0.05', '0.25', '0.5', '0.75', '0.95'].map((k, j) => [k, Number(q[j])])) : null,
-        minLength: num(r[`minlen${i}`]),
-        maxLength: num(r[`maxlen${i}`]),
-        top: r[`top${i}`] === undefined ? null : topValues(r[`top${i}`]),
-        histogram: null,
-      };
-    }),
-  };
-}
-
-function topValues(hist: unknown): { value: string; count: number }[] {
-  return mapEntries(hist)
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
-    .slice(0, CATEGORY_MAX_DISTINCT);
+  const rows = Number(row?.__rows ?? 0);
+  return { rows, columns: columns.map((col, i) => columnProfile(row ?? {}, col, String(i), rows)) };
 }
 
 /** Equal-width bins (numpy.histogram's edges: the last bin includes the max) for numeric columns. */
 async function addHistograms(db: Database, typedSql: string, columns: ColumnProfile[], path: string): Promise<void> {
-  // A range wider than the largest double (values near +-1e308) has no equal-width bins.
-  const numeric = columns.filter((c) => isNumeric(c.type) && typeof c.min === 'number' && typeof c.max === 'number' && Number.isFinite(c.max - c.min));
+  const numeric = columns.filter(hasBins);
   if (numeric.length === 0) return;
-  const aggs = numeric.map((col, i) => {
-    const lo = col.min as number;
-    const width = ((col.max as number) - lo) / HISTOGRAM_BINS || 1;
-    return `histogram(least(floor((${quoteIdent(col.name)} - ${numberLiteral(lo)}) / ${numberLiteral(width)}), ${HISTOGRAM_BINS - 1})::INTEGER) AS h${i}`;
-  });
+  const aggs = numeric.map((col, i) => `${binHistogram(quoteIdent(col.name), numberLiteral(col.min as number), numberLiteral(binWidth(col)))} AS h${i}`);
   const [row] = await query(db, `SELECT ${aggs.join(', ')} FROM ${typedSql}`, path);
   numeric.forEach((col, i) => {
-    const lo = col.min as number;
-    const hi = col.max as number;
-    const width = (hi - lo) / HISTOGRAM_BINS;
-    const counts = new Map(mapEntries(row?.[`h${i}`]).map(([k, n]) => [Number(k), n]));
-    col.histogram =
-      width === 0
-        ? [{ lo, hi, count: col.count }]
-        : Array.from({ length: HISTOGRAM_BINS }, (_, b) => ({ lo: lo + b * width, hi: lo + (b + 1) * width, count: counts.get(b) ?? 0 }));
+    setHistogram(col, row?.[`h${i}`]);
   });
 }
+

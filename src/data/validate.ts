@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
-import { type Check, compileChecks, rawName } from './checks.js';
+import { type Check, type KeyWindow, compileChecks, rawName } from './checks.js';
 import { type DriftReport, compareDistributions } from './drift.js';
 import { type Issue, type SampleRow, describeIssue } from './issues.js';
 import { type Profile, profile } from './profile.js';
-import { type Schema, parseSchema, sourceFromSchema } from './schema.js';
+import { type Schema, parseSchema, ruleValue, sourceFromSchema } from './schema.js';
 import {
+  type DataSource,
   type Database,
   type OpenedSource,
   assertReadableFile,
@@ -68,14 +69,15 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     const csv = source.format === 'csv';
     // Optimistic first scan: float/bool columns parsed by the CSV reader (cheaper than text + cast).
     // If any value fails to parse, scan again from text so that type errors are counted exactly.
-    let opened = await openSource(db, source, { rejects: csv, readerTypes: csv ? fastReaderTypes(source.columns) : {} });
+    let opened = await openSource(db, source, { rejects: csv, readerTypes: csv ? fastReaderTypes(source.columns) : {}, bufferBytes: CSV_BUFFER_BYTES });
     const structural = structureIssues(schema, opened);
     const present = new Set(source.columns.map((c) => c.name).filter((n) => !opened.missing.includes(n)));
-    const checks = compileChecks(schema, { present, text: csv });
+    const keyWindows = await integerKeyWindows(db, schema, source, present);
+    const checks = compileChecks(schema, { present, text: csv, keyWindows });
     progress.status('checking');
     let { rows, values } = await runAggregates(db, opened, checks);
     if (csv && (await castRejects(db)) > 0) {
-      opened = await openSource(db, source, { rejects: true });
+      opened = await openSource(db, source, { rejects: true, bufferBytes: CSV_BUFFER_BYTES });
       ({ rows, values } = await runAggregates(db, opened, checks));
     }
     progress.tick();
@@ -108,6 +110,41 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   } finally {
     db.close();
   }
+}
+
+/** CSV read buffers (see ReadOptions.bufferBytes): peak memory, not speed. */
+const CSV_BUFFER_BYTES = 4 * 2 ** 20;
+/** Keys per bitmap window of an integer uniqueness check: 2^25 bits = 4 MiB per DuckDB thread. */
+const KEY_WINDOW = 2n ** 25n;
+/** Rows read to place the window. */
+const KEY_PROBE_ROWS = 2048;
+
+/**
+ * For each integer column checked for uniqueness on its own, a window of 2^25 keys placed around
+ * the smallest key of the first rows (an ID column rarely leaves it; keys that do are counted
+ * exactly anyway, see uniqueCheck). The probe reads only the file's first buffer; a file it cannot
+ * read gets no window here and its error from the full scan.
+ */
+export async function integerKeyWindows(db: Database, schema: Schema, source: DataSource, present: Set<string>): Promise<Map<string, KeyWindow>> {
+  const ints = source.columns.filter((c) => c.type === 'int' && ruleValue(schema.columns[c.name]?.unique) === true && present.has(c.name)).map((c) => c.name);
+  const windows = new Map<string, KeyWindow>();
+  if (ints.length === 0) return windows;
+  try {
+    // Every declared column (a CSV without a header is read by position); only the keys are typed.
+    const probe = await openSource(db, source, { bufferBytes: CSV_BUFFER_BYTES });
+    const keys = ints.map((n, i) => `${quoteIdent(n)} AS k${i}`).join(', ');
+    const [row] = await db.all(`SELECT ${ints.map((_, i) => `min(k${i}) AS m${i}`).join(', ')} FROM (SELECT ${keys} FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
+    ints.forEach((name, i) => {
+      const min = row?.[`m${i}`];
+      // Far from BIGINT's ends, so that the window's bounds stay BIGINT literals.
+      if (typeof min !== 'bigint' || min < -(2n ** 62n) || min > 2n ** 62n) return;
+      const lo = min - KEY_WINDOW / 4n;
+      windows.set(name, { lo, hi: lo + KEY_WINDOW - 1n });
+    });
+  } catch {
+    // No window: count(DISTINCT) alone.
+  }
+  return windows;
 }
 
 /** Missing required columns and undeclared extra columns (by the schema's extraColumns policy). */

@@ -21,7 +21,7 @@ export function dataOpsFor(repo: Repo): DataOps {
   return {
     root: repo.root,
     async hash(path, legacy) {
-      const h = await hashPath(repo, abs(path), { legacy });
+      const h = await hashPath(repo, abs(path), { legacy, entries: false });
       return h && info(h);
     },
     async commit(path) {

@@ -1,7 +1,13 @@
-import { parse as parseToml } from 'smol-toml';
+import { createRequire } from 'node:module';
 import { readYaml } from '../core/formats/yaml-read.js';
 import { MlpipeError } from '../errors.js';
 import type { PyValue } from './values.js';
+
+// smol-toml is loaded on the first TOML file only: most repositories have none, and every pipeline
+// command (a no-op `status` included) reads its params through this module.
+const require = createRequire(import.meta.url);
+const parseToml = (text: string, options: { integersAsBigInt: boolean }): unknown =>
+  (require('smol-toml') as typeof import('smol-toml')).parse(text, options);
 
 /**
  * Reads params, metrics and plots files as Python's loaders do (../shared/docs/dvc-format.md §3.4):

@@ -23,7 +23,7 @@ export interface RunSyncResult {
 function runsOf(s: Session): RunStore {
   if (!s.store.runs) {
     throw new MlpipeError('E_REMOTE', `remote '${s.remote}' (${s.url}) does not hold run-cache entries in mlpipe yet`, {
-      hint: 'use a folder or git remote for the run-cache (`-r NAME`), or leave out --run-cache',
+      hint: 'use a folder, git, S3, GCS, Azure or SSH remote for the run-cache (`-r NAME`), or leave out --run-cache',
     });
   }
   return s.store.runs;

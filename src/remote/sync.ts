@@ -112,8 +112,8 @@ export function fetchFromRemote(options: SyncOptions): Promise<SyncResult> {
   return withSession(options, (s) => fetchInSession(s, options));
 }
 
-async function fetchInSession(s: Session, options: SyncOptions): Promise<SyncResult> {
-  const transfer = { cache: s.repo.cache, store: s.store, jobs: options.jobs, progress: options.progress, signal: options.signal };
+async function fetchInSession(s: Session, options: SyncOptions, verified?: Set<string>): Promise<SyncResult> {
+  const transfer = { cache: s.repo.cache, store: s.store, jobs: options.jobs, progress: options.progress, signal: options.signal, verified };
   let used = await collectUsedObjects(s.repo, { targets: s.targets, revs: options.revs });
   let first: TransferSummary | undefined;
   const manifests = used.missingManifests.filter((m) => !m.legacy).map((m) => m.oid);
@@ -143,7 +143,10 @@ export interface PullResult extends SyncResult {
 /** `mlpipe pull`: fetch, then check out the outputs from the cache (`force` replaces unsaved changes). */
 export function pullFromRemote(options: SyncOptions & { force?: boolean }): Promise<PullResult> {
   return withSession(options, async (s) => {
-    const fetched = await fetchInSession(s, options);
+    // Every object fetched was md5-checked on its way into the cache: the checkout below links or
+    // kernel-copies those without hashing them a second time (objects already cached are verified).
+    const verified = new Set<string>();
+    const fetched = await fetchInSession(s, options, verified);
     const result: PullResult = { ...fetched, checkout: [], checkoutFailed: [] };
     await s.repo.withLock(async () => {
       // Outputs of .dvc files and of pipeline stages (dvc.lock) alike, as DVC's pull does.
@@ -164,7 +167,7 @@ export function pullFromRemote(options: SyncOptions & { force?: boolean }): Prom
       for (const o of targets) {
         if (!selected(s.targets, o.path, o.file)) continue;
         try {
-          const r = await checkoutOutput(s.repo, { abs: o.abs, md5: o.md5, legacy: o.legacy, isexec: o.isexec }, { force: options.force });
+          const r = await checkoutOutput(s.repo, { abs: o.abs, md5: o.md5, legacy: o.legacy, isexec: o.isexec }, { force: options.force, verified });
           if (r.added || r.modified || r.deleted) result.checkout.push(r);
         } catch (err) {
           if (!isMlpipeError(err) || !['E_MISSING_CACHE', 'E_CORRUPT', 'E_CONFLICT'].includes(err.code)) throw err;

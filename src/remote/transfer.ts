@@ -34,6 +34,8 @@ export interface TransferOptions {
   signal?: AbortSignal;
   /** Attempts per object for transient failures (default 4). */
   attempts?: number;
+  /** Fetch adds each oid it stored here (its md5 was checked on the way in): a pull's checkout then need not read it again. */
+  verified?: Set<string>;
 }
 
 export interface TransferFailure {
@@ -177,6 +179,7 @@ export async function fetchObjects(set: TransferSet, options: TransferOptions): 
             bytes += chunk.length;
           });
           await options.cache.addStream(stream, oid);
+          options.verified?.add(oid);
           return bytes;
         },
         { attempts: options.attempts, signal },
@@ -234,6 +237,7 @@ async function copyLocalObjects(
         return;
       }
       cache.adopt((jobs[i] as { tmp: string }).tmp, oid);
+      options.verified?.add(oid);
       adopted.add(i);
       summary.transferred++;
       summary.bytes += r.size;

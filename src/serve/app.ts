@@ -7,7 +7,8 @@ import { HttpError } from './http-error.js';
 import { parseJsonBody } from './json-body.js';
 import { Metrics } from './metrics.js';
 import type { Model } from '../model/load.js';
-import { parseCsv, parseMlflowJson } from './parse-mlflow.js';
+import { fastMlflowJson } from './fast-mlflow.js';
+import { parseCsv, parseMlflowJson, schemaNames } from './parse-mlflow.js';
 import { parseV2Request } from './parse-v2.js';
 import { mlflowBody, v2OutputSpecs, v2Outputs } from './respond.js';
 import { assertValidInput } from './validate.js';
@@ -311,7 +312,8 @@ export class ServeApp {
       const model = slot.model;
       const schema = model.meta.inputSchema;
       const body = bodyText(req);
-      const { table, proba } = kind === 'csv' ? { table: parseCsv(body, schema), proba: false } : parseMlflowJson(parseJsonBody(body), schema);
+      const { table, proba } =
+        kind === 'csv' ? { table: parseCsv(body, schema), proba: false } : (fastMlflowJson(body, schemaNames(schema)) ?? parseMlflowJson(parseJsonBody(body), schema));
       assertValidInput(schema, table, this.maxRows);
       const p = await model.predict(table.columns, table.rows);
       this.metrics.predicted(p.rows);

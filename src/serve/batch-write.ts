@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { once } from 'node:events';
-import { quoteLiteral } from '../data/source.js';
+import { loadDuckDB, quoteLiteral } from '../data/source.js';
 import { MlpipeError } from '../errors.js';
 import type { Predictions } from '../model/load.js';
 
@@ -181,7 +181,7 @@ export class AtomicOutput {
       return;
     }
     const tempParquet = `${this.temp}.parquet`;
-    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { DuckDBInstance } = loadDuckDB();
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {

@@ -2,6 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import type { AccessLog } from './access-log.js';
 import type { ServeApp, ServeRequest, ServeResponse } from './app.js';
 
 /**
@@ -15,8 +16,8 @@ export interface NodeServerOptions {
   /** Largest request body accepted, in bytes; larger ones get 413 without being read. */
   bodyLimit: number;
   logger?: Logger;
-  /** Log one JSON line per request. */
-  accessLog?: boolean;
+  /** Where one JSON line per request goes; no access log when unset. */
+  accessLog?: AccessLog;
   /** How long a graceful close waits for in-flight requests before cutting connections. */
   shutdownTimeoutMs?: number;
 }
@@ -36,8 +37,7 @@ const TOO_LARGE = (limit: number): ServeResponse => ({
 });
 
 export function listen(options: NodeServerOptions): Promise<RunningServer> {
-  const { app, bodyLimit, logger } = options;
-  const accessLog = options.accessLog ? logger : undefined;
+  const { app, bodyLimit, logger, accessLog } = options;
   let closing = false;
 
   const send = (res: ServerResponse, out: ServeResponse, req: IncomingMessage, start: number) => {
@@ -46,7 +46,7 @@ export function listen(options: NodeServerOptions): Promise<RunningServer> {
     // While draining, each finished response also closes its keep-alive connection.
     if (closing) res.setHeader('connection', 'close');
     res.end(req.method === 'HEAD' ? undefined : out.body);
-    accessLog?.info({ method: req.method, url: req.url, status: out.status, ms: Math.round((performance.now() - start) * 100) / 100 }, 'request');
+    accessLog?.request(req.method ?? '', req.url ?? '', out.status, performance.now() - start);
   };
 
   const dispatch = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined, start: number) => {
@@ -112,6 +112,8 @@ export function listen(options: NodeServerOptions): Promise<RunningServer> {
             const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 10_000);
             server.close(() => {
               clearTimeout(timer);
+              // The last requests' lines go out before the server reports that it stopped.
+              accessLog?.flush();
               void app.close().then(done);
             });
             server.closeIdleConnections();

@@ -13,7 +13,7 @@ const FORMAT_KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'input
 
 /** Column names per schema, computed once per loaded model rather than per request. */
 const namesOf = new WeakMap<readonly InputColumn[], string[]>();
-function schemaNames(schema: readonly InputColumn[]): string[] {
+export function schemaNames(schema: readonly InputColumn[]): string[] {
   let names = namesOf.get(schema);
   if (names === undefined) {
     names = schema.map((c) => c.name);

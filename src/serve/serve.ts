@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
-import type { Logger } from 'pino';
+import { type Logger, symbols } from 'pino';
+import { AccessLog, type LogSink } from './access-log.js';
 import { MlpipeError } from '../errors.js';
 import { ServeApp } from './app.js';
 import { loadModel } from '../model/load.js';
@@ -41,6 +42,18 @@ function checkBodyLimit(limit: number): number {
 }
 
 /**
+ * The access log writes to the logger's own destination (so its lines and the lifecycle lines share
+ * one stream), at the logger's `info` level: none when the logger is quieter (`--quiet`).
+ */
+function accessLogOf(logger: Logger | undefined, enabled: boolean): AccessLog | undefined {
+  if (!logger || !enabled || !logger.isLevelEnabled('info')) return undefined;
+  const internals = logger as unknown as Record<symbol, unknown>;
+  const sink = internals[symbols.streamSym] as LogSink | undefined;
+  const bindings = internals[symbols.chindingsSym];
+  return sink ? new AccessLog(sink, typeof bindings === 'string' ? bindings : '') : undefined;
+}
+
+/**
  * Runs the model server until `signal` aborts: listens first (liveness answers at once), loads the
  * model (readiness turns 200), reloads on SIGHUP, and on abort drains in-flight requests and exits.
  * Resolves with the server once listening; `closed` settles when it has shut down.
@@ -60,7 +73,7 @@ export async function serve(options: ServeOptions): Promise<{ server: RunningSer
     corsOrigin: options.corsOrigin,
     onError: (err, req) => log?.error({ err, method: req.method, url: req.url }, 'internal error'),
   });
-  const server = await listen({ app, port: options.port ?? 8080, host: options.host ?? '127.0.0.1', bodyLimit, logger: log, accessLog: options.accessLog ?? true }).catch(
+  const server = await listen({ app, port: options.port ?? 8080, host: options.host ?? '127.0.0.1', bodyLimit, logger: log, accessLog: accessLogOf(log, options.accessLog ?? true) }).catch(
     (err: NodeJS.ErrnoException) => {
       throw new MlpipeError('E_USAGE', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${err.code ?? err.message}`, {
         hint: err.code === 'EADDRINUSE' ? 'pick another port with --port, or stop the process using it' : undefined,

@@ -10,7 +10,10 @@ import { metricFiles } from '../pipeline/metrics.js';
 import { workspaceReader } from '../pipeline/revision.js';
 import { batchReaders, batchTimestamps } from './batch-reader.js';
 import { toJsonValue } from '../pipeline/values.js';
-import type { DataReport, Experiment, ExperimentsData, ModelEntry, PipelineData, PlotsData, StageView } from './types.js';
+import { findGitRootOf } from '../core/repo/open.js';
+import { loadState } from '../registry/load.js';
+import { isoStamp, selectVersions, showRegistry } from '../registry/views.js';
+import type { DataReport, Experiment, ExperimentsData, ModelEntry, ModelsData, PipelineData, PlotsData, RegistryArtifact, StageView } from './types.js';
 
 /**
  * The data behind each dashboard view, read with the library's own functions (exp show's collector,
@@ -167,8 +170,41 @@ export function dataReports(root: string): DataReport[] {
   return out;
 }
 
-/** model.json of the pipeline's model folders (the registry is not on main yet). */
-export function modelsData(root: string): ModelEntry[] {
+/** The Models view: the pipeline's model folders and the model registry of the git repository. */
+export function modelsData(root: string): ModelsData {
+  return { folders: modelFolders(root), registry: registryData(root) };
+}
+
+/**
+ * The registry read by `mlpipe models show`'s own functions: per active artifact the latest
+ * version, the version holding each stage, and every active version with its stages.
+ */
+export function registryData(root: string): RegistryArtifact[] {
+  const gitRoot = findGitRootOf(root);
+  if (!gitRoot) return [];
+  const state = loadState(gitRoot);
+  const overview = showRegistry(state) as Record<string, { version: string | null; stage: Record<string, string | null> }>;
+  return Object.keys(overview)
+    .sort()
+    .map((name) => {
+      const o = overview[name] as (typeof overview)[string];
+      return {
+        name,
+        latest: o.version,
+        stages: Object.fromEntries(Object.entries(o.stage).filter((e): e is [string, string] => e[1] !== null)),
+        versions: selectVersions(state, name).versions.map(({ version: v, stages }) => ({
+          version: v.version,
+          commit: v.commit,
+          createdAt: isoStamp(v.authoring.createdAt),
+          tag: v.authoring.tag ?? null,
+          stages: [...new Set(stages.map((s) => s.stage))],
+        })),
+      };
+    });
+}
+
+/** model.json of the pipeline's model folders. */
+function modelFolders(root: string): ModelEntry[] {
   const out: ModelEntry[] = [];
   for (const path of outputFiles(root, (n) => n === 'model.json')) {
     const m = readJson(root, path) as Record<string, unknown> | undefined;

@@ -77,6 +77,23 @@ export interface ModelEntry {
   createdAt: string;
 }
 
+/** One artifact of the model registry (GTO's git tags), as `mlpipe models show` sees it. */
+export interface RegistryArtifact {
+  name: string;
+  /** The latest registered version (null when only stages or nothing active remain). */
+  latest: string | null;
+  /** Each stage held now and the version holding it. */
+  stages: Record<string, string>;
+  /** Active versions, newest first, with the stages each holds now. */
+  versions: { version: string; commit: string; createdAt: string; tag: string | null; stages: string[] }[];
+}
+
+/** The Models view: model folders among the pipeline outputs, and the registry. */
+export interface ModelsData {
+  folders: ModelEntry[];
+  registry: RegistryArtifact[];
+}
+
 /** Everything at once: what `ui --export` writes into data.js. */
 export interface Snapshot {
   version: string;
@@ -84,5 +101,5 @@ export interface Snapshot {
   pipeline: PipelineData;
   plots: PlotsData;
   data: DataReport[];
-  models: ModelEntry[];
+  models: ModelsData;
 }

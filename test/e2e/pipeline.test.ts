@@ -108,6 +108,13 @@ describe('a three-stage pipeline', () => {
     });
   });
 
+  it('status reads the wdir stage outputs of dvc.lock relative to its wdir (../score.txt is inside the repository)', async () => {
+    expect(await mlpipe('--json', 'status')).toMatchObject({ code: 0, stdout: '{}\n' });
+    const used = await mlpipe('--json', 'gc', '--workspace', '--force', '--dry');
+    expect(used.code).toBe(0);
+    expect(JSON.parse(used.stdout).kept).toBe(3); // prepared.txt, model.txt and ../score.txt
+  });
+
   it('after a param edit only the affected stages rerun', async () => {
     writeFileSync(join(repo.dir, 'params.yaml'), 'train:\n  lr: 0.25\n');
     const r = await mlpipe('--json', 'repro');

@@ -251,10 +251,14 @@ describe('models register --if-improves, models which', () => {
       expect((await cli('models', 'which', '--name', 'churn')).stdout).toBe(`${c1} main fallback\n`);
       expect((await cli('models', 'register', 'churn', '--if-improves', 'auc')).stdout).toContain("Created git tag 'churn@v0.0.1'");
       expect((await cli('models', 'which', '--name', 'churn')).stdout).toBe(`${c1} v0.0.1 latest\n`);
+      // Nothing in prod yet: the latest registered version is the baseline (not one version per run).
+      g('commit', '-q', '--allow-empty', '-m', 'the same metrics');
+      expect((await cli('models', 'register', 'churn', '--if-improves', 'auc')).stdout).toBe('Not registered: auc 0.8 does not beat 0.8 (churn@v0.0.1) by more than 0\n');
+      g('reset', '-q', '--hard', 'HEAD~1');
       await cli('models', 'assign', 'churn', '--stage', 'prod');
       commitMetrics(0.805, 0.45);
       const small = await cli('--json', 'models', 'register', 'churn', '--if-improves', 'auc', '--margin', '0.01');
-      expect(JSON.parse(small.stdout)).toEqual({ registered: false, metric: 'auc', current: 0.805, baseline: 0.8, margin: 0.01, higherIsBetter: true, improves: false });
+      expect(JSON.parse(small.stdout)).toEqual({ registered: false, metric: 'auc', current: 0.805, baseline: 0.8, margin: 0.01, higherIsBetter: true, improves: false, against: 'churn#prod' });
       expect((await cli('models', 'register', 'churn', '--if-improves', 'loss', '--lower-is-better', '--margin', '0.1')).stdout).toContain('Not registered: loss 0.45 does not beat 0.5 (churn#prod) by more than 0.1');
       const c3 = commitMetrics(0.83, 0.4);
       expect((await cli('models', 'register', 'churn', '--if-improves', 'auc', '--margin', '0.01')).stdout).toContain("Created git tag 'churn@v0.0.2'");

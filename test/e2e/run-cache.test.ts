@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunEntry, pyJsonDumps, runKey, runValue } from '../../src/pipeline/run-cache.js';
 import { runCli } from '../helpers/cli.js';
+import { expectReproPullRestores } from '../helpers/run-cache.js';
 import { tempDir, tempRepo } from '../helpers/tree.js';
 
 const FIXTURE = new URL('../fixtures/dvc/run-cache/', import.meta.url).pathname;
@@ -99,11 +100,7 @@ describe('run-cache (golden DVC 3.64 case)', { timeout: 120_000 }, () => {
     const clone = tempDir();
     execFileSync('git', ['clone', '-q', repo.dir, clone]);
     execFileSync('git', ['rm', '-q', 'dvc.lock'], { cwd: clone });
-    const pulled = await runCli(['repro', '--pull'], { cwd: clone });
-    expect(pulled.code, pulled.stderr).toBe(0);
-    expect(pulled.stdout.split('\n')[0]).toBe("Stage 'count' is cached - skipping run, checking out outputs");
-    expect(readFileSync(join(clone, 'count.txt'), 'utf8')).toBe('3\n');
-    expect(readFileSync(join(clone, 'metrics.json'), 'utf8')).toBe('{"lines": 3}\n');
+    await expectReproPullRestores(clone);
     const second = await runCli(['repro', '--pull'], { cwd: clone });
     expect(second.stdout).toBe("Stage 'count' didn't change, skipping\nData and pipelines are up to date.\n");
   });

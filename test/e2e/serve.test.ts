@@ -140,9 +140,22 @@ describe('mlpipe serve (real HTTP)', () => {
   });
 });
 
-/** A POST whose headers are sent now and whose body is sent when `send` is called. */
-function deferredPost(url: string, body: string): { send: () => void; response: Promise<{ status: number; body: string }> } {
-  const req = request(url, { method: 'POST', headers: { ...JSON_CT, 'content-length': Buffer.byteLength(body) } });
+/** Polls `done` every 50 ms until it holds (a loaded machine may take seconds), or fails naming `what`. */
+async function until(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A POST whose headers are sent now and whose body is sent when `send` is called; `continued`
+ * resolves when the server has read the headers (its "100 Continue" answer to `Expect`).
+ */
+function deferredPost(url: string, body: string): { send: () => void; continued: Promise<void>; response: Promise<{ status: number; body: string }> } {
+  const req = request(url, { method: 'POST', headers: { ...JSON_CT, 'content-length': Buffer.byteLength(body), expect: '100-continue' } });
+  const continued = new Promise<void>((resolve) => req.once('continue', () => resolve()));
   req.flushHeaders();
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
@@ -154,7 +167,7 @@ function deferredPost(url: string, body: string): { send: () => void; response: 
     });
     req.on('error', reject);
   });
-  return { send: () => req.end(body), response };
+  return { send: () => req.end(body), continued, response };
 }
 
 describe('graceful shutdown and hot reload under load', () => {
@@ -162,14 +175,14 @@ describe('graceful shutdown and hot reload under load', () => {
     const s = await startServer(['--model', join(root, 'iris')]);
     servers.push(s);
     const inflight = Array.from({ length: 20 }, () => deferredPost(`${s.url}/invocations`, JSON.stringify(ROWS)));
-    await new Promise((r) => setTimeout(r, 300)); // the server has accepted them and read their headers
+    // Each request asked `Expect: 100-continue`: its "100 Continue" says the server has read its headers.
+    await Promise.all(inflight.map((r) => r.continued));
     s.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
-    const refused = await fetch(`${s.url}/ping`).then(
+    const ping = () => fetch(`${s.url}/ping`).then(
       (r) => r.status,
       () => 'refused',
     );
-    expect(refused).toBe('refused');
+    await until(async () => (await ping()) === 'refused', 'the server to stop accepting connections after SIGTERM');
     for (const r of inflight) r.send();
     const results = await Promise.all(inflight.map((r) => r.response));
     expect(results).toEqual(Array.from({ length: 20 }, () => ({ status: 200, body: '{"predictions":["versicolor","virginica"]}' })));
@@ -203,14 +216,14 @@ describe('graceful shutdown and hot reload under load', () => {
       // Atomic replace, as a deploy step would do.
       renameSync(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
     };
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => seen.length >= 5, 'answers from the first model');
     publish('v2', ['A', 'B', 'C']);
     s.child.kill('SIGHUP');
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => seen.includes('v2:B'), 'answers from v2 after SIGHUP');
     publish('v3', ['X', 'Y', 'Z']);
     const reload = await fetch(`${s.url}/admin/reload`, { method: 'POST' }).then((r) => r.json());
     expect(reload).toEqual({ name: 'live', version: 'v3', previousVersion: 'v2' });
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => seen.includes('v3:Y'), 'answers from v3 after /admin/reload');
     stop = true;
     await Promise.all(clients);
     expect(failures).toEqual([]);

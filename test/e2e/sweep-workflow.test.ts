@@ -6,18 +6,14 @@
  * the points with the best marked, and the pull request step branches the best point and calls
  * `gh pr create` (a stand-in `gh` on the PATH records its arguments).
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { REPO, git, publishSnapshot } from '../harness/snapshot.js';
 import { runWorkflow } from '../harness/workflow-runner.js';
 import { tempDir, writeTree } from '../helpers/tree.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_MODULES = join(REPO, 'node_modules');
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@mlpipe.invalid', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@mlpipe.invalid' };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
 
 /** accuracy = 0.5 + lr + max_depth / 100, rounded: 0.57, 0.61, 0.64, 0.68 over the grid. */
 const DEMO = {
@@ -33,27 +29,10 @@ writeFileSync('model.txt', \`lr=\${lr} depth=\${depth}\\n\`);
 `,
 };
 
-function publish(root: string): { origin: string; dev: string } {
-  const origin = join(root, 'github.git');
-  const dev = join(root, 'dev');
-  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
-  mkdirSync(dev);
-  git(dev, 'init', '-q', '-b', 'main');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
-    .split('\0')
-    .filter((f) => f && existsSync(join(REPO, f)));
-  for (const f of files) cpSync(join(REPO, f), join(dev, f));
-  writeTree(join(dev, 'sweep-demo'), DEMO);
-  git(dev, 'add', '-A');
-  git(dev, 'commit', '-q', '-m', 'snapshot');
-  git(dev, 'push', '-q', origin, 'main');
-  return { origin, dev };
-}
-
 describe('the sweep workflow, run locally against a bare repository', { timeout: 300_000 }, () => {
   it('expands a 4-point grid into a matrix, pushes 4 experiments with their models, ranks them and opens a pull request for the best', async () => {
     const root = tempDir('mlpipe-sweep-');
-    const { origin } = publish(root);
+    const { origin } = publishSnapshot(root, { extra: (dev) => writeTree(join(dev, 'sweep-demo'), DEMO) });
     const fakeBin = join(root, 'fake-bin');
     mkdirSync(fakeBin);
     const ghLog = join(root, 'gh-args.txt');

@@ -105,7 +105,7 @@ describe('dashboard API', () => {
       ['x', 'min', 1],
       ['k', 'allowed', 1],
     ]);
-    expect((await get('/api/models')).body).toEqual([
+    expect((await get('/api/models')).body.folders).toEqual([
       {
         path: 'model',
         name: 'toy',
@@ -119,6 +119,46 @@ describe('dashboard API', () => {
         createdAt: '2024-01-01T00:00:00Z',
       },
     ]);
+    expect((await get('/api/models')).body.registry).toEqual([]);
+  });
+
+  it('/api/models: the registry (GTO tags), per artifact its versions, their stages and the version in each stage', async () => {
+    const [c2, c1] = repo.commits;
+    const at = (minute: number) => {
+      const date = `2024-01-02T00:${String(minute).padStart(2, '0')}:00+00:00`;
+      return { GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@mlpipe.invalid', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@mlpipe.invalid', GIT_COMMITTER_DATE: date };
+    };
+    const cli = async (minute: number, ...args: string[]) => {
+      const r = await runCli(args, { cwd: repo.dir, env: at(minute) });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+    };
+    await cli(1, 'models', 'register', 'toy', c1!, '--version', 'v1.0.0');
+    await cli(2, 'models', 'register', 'toy', c2!);
+    await cli(3, 'models', 'assign', 'toy', '--version', 'v1.0.0', '--stage', 'prod');
+    await cli(4, 'models', 'assign', 'toy', '--version', 'v1.0.1', '--stage', 'staging');
+    await cli(5, 'models', 'register', 'other', c1!);
+    const tags = () => repo.git('for-each-ref', '--format=%(refname:short)', 'refs/tags').trim().split('\n');
+    try {
+      expect((await get('/api/models')).body.registry).toEqual([
+        { name: 'other', latest: 'v0.0.1', stages: {}, versions: [{ version: 'v0.0.1', commit: c1, createdAt: '2024-01-02T00:05:00+00:00', tag: 'other@v0.0.1', stages: [] }] },
+        {
+          name: 'toy',
+          latest: 'v1.0.1',
+          stages: { prod: 'v1.0.0', staging: 'v1.0.1' },
+          versions: [
+            { version: 'v1.0.1', commit: c2, createdAt: '2024-01-02T00:02:00+00:00', tag: 'toy@v1.0.1', stages: ['staging'] },
+            { version: 'v1.0.0', commit: c1, createdAt: '2024-01-02T00:01:00+00:00', tag: 'toy@v1.0.0', stages: ['prod'] },
+          ],
+        },
+      ]);
+      // prod moves to v1.0.1: the view follows the newest assignment, as `models show` does
+      await cli(6, 'models', 'assign', 'toy', '--version', 'v1.0.1', '--stage', 'prod');
+      const toy = (await get('/api/models')).body.registry[1];
+      expect([toy.stages, toy.versions.map((v: { stages: string[] }) => v.stages)]).toEqual([{ prod: 'v1.0.1', staging: 'v1.0.1' }, [['prod', 'staging'], []]]);
+    } finally {
+      // the later tests see the repository without a registry
+      for (const t of tags()) repo.git('tag', '-d', t);
+    }
   });
 
   it('/api/version changes when a ref or a watched file changes, and not otherwise', async () => {

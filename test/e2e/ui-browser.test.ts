@@ -113,9 +113,22 @@ describeIf(hasChromium, 'chromium', 'dashboard in headless Chromium', () => {
     await page.click('nav button[data-view="data"]');
     await page.waitForSelector('body[data-ready="data"]');
     expect(await page.textContent('article.report p')).toBe('data.csv: 4 rows, 2 columns; 6 checks, 4 passed, 2 errors, 0 warnings');
-    await page.click('nav button[data-view="models"]');
-    await page.waitForSelector('body[data-ready="models"]');
-    expect(await page.$$eval('#models tbody td', (tds: El[]) => tds.slice(0, 3).map((td) => td.textContent))).toEqual(['model', 'toy', 'v-0.05']);
+    // The registry: one version in prod (tags written by the CLI; removed again for the next tests).
+    const id = { GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@mlpipe.invalid', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@mlpipe.invalid' };
+    const assigned = await runCli(['models', 'assign', 'toy', '--stage', 'prod'], { cwd: repo.dir, env: id });
+    expect([assigned.code, assigned.stderr]).toEqual([0, '']);
+    try {
+      await page.click('nav button[data-view="models"]');
+      await page.waitForSelector('body[data-ready="models"]');
+      expect(await page.$$eval('#models tbody td', (tds: El[]) => tds.slice(0, 3).map((td) => td.textContent))).toEqual(['model', 'toy', 'v-0.05']);
+      expect(await page.$$eval('#registry th', (ths: El[]) => ths.map((th) => th.textContent))).toEqual(['Artifact', 'Latest', '#prod']);
+      expect(await page.$$eval('#registry tbody td', (tds: El[]) => tds.map((td) => td.textContent))).toEqual(['toy', 'v0.0.1', 'v0.0.1']);
+      expect(await page.$$eval('#registry-versions tbody td', (tds: El[]) => tds.slice(0, 4).map((td) => td.textContent))).toEqual([
+        'toy', 'v0.0.1', 'prod', repo.commits[0]!.slice(0, 7),
+      ]);
+    } finally {
+      for (const t of repo.git('tag', '-l').trim().split('\n')) repo.git('tag', '-d', t);
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

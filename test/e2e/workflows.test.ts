@@ -1,56 +1,29 @@
 /**
- * The two GitHub workflows, run locally by the harness (test/harness/workflow-runner.ts) against a
+ * The GitHub workflows, run locally by the harness (test/harness/workflow-runner.ts) against a
  * bare repository standing in for GitHub, on a snapshot of this repository. In order: a push to main
- * trains and publishes while main moves on (the metadata commit is rebased); the next push runs no
- * stage; a pull request trains and reports but pushes nothing; the inference workflow pulls the
- * published model into a fresh checkout and predicts; a pull request with data that fails validation
+ * trains and publishes while main moves on (the metadata commit is rebased) and registers v0.0.1;
+ * promote.yml assigns prod and the stage tag fires deploy.yml, which scores a batch with v0.0.1; the
+ * next push runs no stage and registers nothing (its metric does not beat prod's); a pull request
+ * trains and reports but pushes nothing; the inference workflow resolves the model (by stage,
+ * latest, version, ref, or the default) and predicts with it; a pull request with data that fails validation
  * stops at validation with a readable summary; with a protected main, publishing opens a pull
  * request through `gh` (a stub on PATH that records its arguments: gh cannot reach GitHub here).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type WorkflowRunResult, runWorkflow, wouldTrigger } from '../harness/workflow-runner.js';
+import { type WorkflowRunResult, runWorkflow, triggered, wouldTrigger } from '../harness/workflow-runner.js';
+import { GIT_ENV, REPO, git, publishSnapshot } from '../harness/snapshot.js';
+import { MLPIPE_BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_MODULES = join(REPO, 'node_modules');
 const PROJECT = 'examples/adult-income';
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'dev',
-  GIT_AUTHOR_EMAIL: 'dev@mlpipe.invalid',
-  GIT_COMMITTER_NAME: 'dev',
-  GIT_COMMITTER_EMAIL: 'dev@mlpipe.invalid',
-};
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
-}
-
-/** A bare "GitHub" repository whose main holds this repository's files as they are in the work tree. */
-function publishSnapshot(root: string): { origin: string; dev: string } {
-  const origin = join(root, 'github.git');
-  const dev = join(root, 'dev');
-  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
-  mkdirSync(dev);
-  git(dev, 'init', '-q', '-b', 'main');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
-    .split('\0')
-    .filter((f) => f && existsSync(join(REPO, f)));
-  for (const f of files) cpSync(join(REPO, f), join(dev, f), { recursive: false });
-  // The built dist/ rides along (force-added), so the setup action skips its build as it would on a
-  // release; like the node_modules link for `npm ci`, a cost we do not repeat in every job.
-  cpSync(join(REPO, 'dist'), join(dev, 'dist'), { recursive: true });
-  git(dev, 'add', '-A');
-  git(dev, 'add', '-f', 'dist');
-  git(dev, 'commit', '-q', '-m', 'snapshot');
-  git(dev, 'remote', 'add', 'origin', origin);
-  git(dev, 'push', '-q', 'origin', 'main');
-  return { origin, dev };
-}
+/** The example's registered model (a monorepo name) and its tags' prefix. */
+const ARTIFACT = 'examples/adult-income/dvc.yaml:income';
+const TAG = 'examples/adult-income/dvc.yaml=income';
+const WORKFLOWS = ['train.yml', 'infer.yml', 'promote.yml', 'deploy.yml', 'sweep.yml'].map((f) => join(REPO, '.github', 'workflows', f));
 
 function workflow(name: string): string {
   return join(REPO, '.github', 'workflows', name);
@@ -63,7 +36,7 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
   const env = { MLPIPE_HARNESS_NODE_MODULES: NODE_MODULES, NO_COLOR: '1' };
 
   beforeAll(() => {
-    ({ origin, dev } = publishSnapshot(root));
+    ({ origin, dev } = publishSnapshot(root, { dist: true }));
   });
   /** The train workflow for a push to main at `sha`. */
   const pushToMain = (sha: string, name: string) =>
@@ -98,10 +71,55 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
     // (the storage branch twice: the objects, then the run-cache entries)
     expect(run.pushes.map((p) => `${p.job} ${p.ref} ${p.byGithubToken}`).sort()).toEqual([
       'publish refs/heads/main true', 'publish refs/heads/mlpipe-storage true', 'publish refs/heads/mlpipe-storage true',
+      `register refs/tags/${TAG}@v0.0.1 true`,
     ]);
     expect(wouldTrigger(workflow('train.yml'), { event: 'push', ref: 'refs/heads/main', byGithubToken: true })).toBe(false);
+    // The first model is registered (nothing to beat) on the metadata commit, by the bot.
+    expect(git(origin, 'tag', '-l')).toBe(`${TAG}@v0.0.1`);
+    expect(git(origin, 'rev-parse', `${TAG}@v0.0.1^{commit}`)).toBe(git(origin, 'rev-parse', 'main'));
+    expect(git(origin, 'tag', '-l', '--format=%(taggername)|%(contents:subject)', `${TAG}@v0.0.1`)).toBe(
+      `github-actions[bot]|Registering artifact ${ARTIFACT} version v0.0.1`,
+    );
+    expect(run.summary).toContain(`## Model registry\n\nCreated git tag '${TAG}@v0.0.1' that registers version`);
+    // A registration starts no workflow (and the bot's token pushed it anyway).
+    expect(triggered(WORKFLOWS, { event: 'push', ref: `refs/tags/${TAG}@v0.0.1` })).toEqual([]);
     expect(run.summary).toContain('## Data validation: passed');
     expect(existsSync(join(run.artifactsDir, 'reports', 'validation.html'))).toBe(true);
+  });
+
+  it('promote.yml assigns prod to v0.0.1 and pushes the stage tag; the tag fires the deploy hook, which scores the batch with that version', async () => {
+    const v1 = git(origin, 'rev-parse', `${TAG}@v0.0.1^{commit}`);
+    const stub = ghStub(join(root, 'gh-promote'));
+    const promote = await runWorkflow({
+      workflowFile: workflow('promote.yml'), event: 'workflow_dispatch', origin, ref: 'refs/heads/main', sha: git(origin, 'rev-parse', 'main'),
+      inputs: { name: ARTIFACT, version: 'v0.0.1', stage: 'prod' },
+      workDir: join(root, 'promote'), nodeModules: NODE_MODULES, env: { ...env, PATH: `${stub.dir}:${process.env.PATH}` },
+    });
+    expect(failures(promote)).toEqual([]);
+    const stageTag = `${TAG}#prod#1`;
+    expect(promote.pushes.map((p) => `${p.job} ${p.ref} ${p.byGithubToken}`)).toEqual([`assign refs/tags/${stageTag} true`]);
+    expect(git(origin, 'rev-parse', `${stageTag}^{commit}`)).toBe(v1);
+    expect(promote.summary).toBe(`## Promoted ${ARTIFACT} v0.0.1 to prod\n\nTag \`${stageTag}\`, pushed.\n`);
+    // GitHub starts nothing for a tag the GITHUB_TOKEN pushed, so promote starts deploy.yml on the
+    // tag itself; a person's push of the same tag would start deploy.yml (and only it) by its filter.
+    expect(triggered(WORKFLOWS, { event: 'push', ref: `refs/tags/${stageTag}`, byGithubToken: true })).toEqual([]);
+    expect(readFileSync(stub.args, 'utf8')).toBe(`workflow run deploy.yml --ref ${stageTag}\n`);
+    expect(wouldTrigger(workflow('deploy.yml'), { event: 'workflow_dispatch', ref: `refs/tags/${stageTag}` })).toBe(true);
+    expect(triggered(WORKFLOWS, { event: 'push', ref: `refs/tags/${stageTag}` })).toEqual([workflow('deploy.yml')]);
+    // The tag push fires the hook: GitHub runs it on the tag's commit with github.ref the tag.
+    const deploy = await runWorkflow({
+      workflowFile: workflow('deploy.yml'), event: 'push', origin, ref: `refs/tags/${stageTag}`, sha: v1,
+      workDir: join(root, 'deploy'), nodeModules: NODE_MODULES, env,
+    });
+    expect(failures(deploy)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(deploy.artifactsDir, 'deployment', 'model-used.json'), 'utf8'))).toEqual({
+      artifact: ARTIFACT, version: 'v0.0.1', stage: 'prod', commit: v1, ref: stageTag, how: 'stage',
+    });
+    expect(readFileSync(join(deploy.artifactsDir, 'deployment', 'predictions.csv'), 'utf8').trim().split('\n').length).toBe(6);
+    expect(deploy.summary).toContain(`## Model: ${ARTIFACT} v0.0.1 (prod)\n\nCommit \`${v1}\`: the version in stage \`prod\`.\n`);
+    expect(deploy.summary).toContain('## Predictions: 5 rows');
+    // Unassigning prod (NAME#prod!#N) does not match the filter: nothing is deployed for it.
+    expect(triggered(WORKFLOWS, { event: 'push', ref: `refs/tags/${TAG}#prod!#3` })).toEqual([]);
   });
 
   it('the next push to main restores or skips every stage: no stage runs, nothing to commit', async () => {
@@ -118,6 +136,13 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
     expect(trainOutput).toContain("Stage 'train' didn't change, skipping");
     expect(git(origin, 'rev-parse', 'main')).toBe(sha);
     expect(run.jobs.publish!.steps.find((s) => s.name === 'Commit the DVC metadata to main')!.output).toContain('metadata unchanged: nothing to commit');
+    // The same model as prod's: its metric does not beat prod's by the margin, nothing is registered.
+    const auc = JSON.parse(git(origin, 'show', `main:${PROJECT}/metrics/eval.json`)).test.roc_auc as number;
+    expect(run.summary).toContain(
+      `## Model registry\n\nNot registered: metrics/eval.json:test.roc_auc ${auc} does not beat ${auc} (${ARTIFACT}#prod) by more than 0.002\n`,
+    );
+    expect(run.pushes).toEqual([]);
+    expect(git(origin, 'tag', '-l').split('\n')).toEqual([`${TAG}#prod#1`, `${TAG}@v0.0.1`]);
   });
 
   it('a pull request trains and reports a metrics diff against main, and pushes or commits nothing', async () => {
@@ -135,6 +160,7 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
     });
     expect(failures(run)).toEqual([]);
     expect(run.jobs.publish!.status).toBe('skipped');
+    expect(run.jobs.register!.status).toBe('skipped');
     expect(git(origin, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(before);
     expect(run.summary).toContain('## Metrics (this pull request vs main)');
     // The markdown table of metrics diff: the eval accuracy row with both revisions' values.
@@ -155,6 +181,78 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
     expect(lines[0]).toBe('prediction,proba_<=50K,proba_>50K');
     expect(lines.length).toBe(6);
     expect(run.summary).toContain('## Predictions: 5 rows');
+    // model-version (the older input) still names a git ref.
+    expect(JSON.parse(readFileSync(join(run.artifactsDir, 'predictions', 'model-used.json'), 'utf8'))).toEqual({
+      artifact: ARTIFACT, version: null, stage: null, commit: sha, ref: 'main', how: 'ref',
+    });
+  });
+
+  it('infer.yml picks the model by NAME#prod, NAME@latest, NAME@vX.Y.Z, a ref, or by default prod; and records which', async () => {
+    // A second version, registered by hand on main's head (the NOTES commit), so that latest is not prod.
+    git(dev, 'checkout', '-q', 'main');
+    git(dev, 'pull', '-q', '--tags', 'origin', 'main');
+    const head = git(dev, 'rev-parse', 'HEAD');
+    const v1 = git(origin, 'rev-parse', `${TAG}@v0.0.1^{commit}`);
+    const registered = await runCli(['models', 'register', ARTIFACT, '--push'], { cwd: join(dev, PROJECT), env: GIT_ENV });
+    expect([registered.code, registered.stderr]).toEqual([0, '']);
+    expect(git(origin, 'rev-parse', `${TAG}@v0.0.2^{commit}`)).toBe(head);
+    const cases: Array<[string, Record<string, string | null>]> = [
+      ['', { version: 'v0.0.1', stage: 'prod', commit: v1, ref: `${TAG}@v0.0.1`, how: 'stage' }],
+      [`${ARTIFACT}#prod`, { version: 'v0.0.1', stage: 'prod', commit: v1, ref: `${TAG}@v0.0.1`, how: 'stage' }],
+      [`${ARTIFACT}@latest`, { version: 'v0.0.2', stage: null, commit: head, ref: `${TAG}@v0.0.2`, how: 'latest' }],
+      [`${ARTIFACT}@v0.0.1`, { version: 'v0.0.1', stage: null, commit: v1, ref: `${TAG}@v0.0.1`, how: 'version' }],
+      [v1, { version: null, stage: null, commit: v1, ref: v1, how: 'ref' }],
+    ];
+    let last = '';
+    for (const [i, [model, used]] of cases.entries()) {
+      const run = await runWorkflow({
+        workflowFile: workflow('infer.yml'), event: 'workflow_dispatch', origin, ref: 'refs/heads/main', sha: head,
+        inputs: { model, 'model-version': '', 'input-path': `${PROJECT}/samples/rows.jsonl`, rows: '' },
+        workDir: join(root, `infer-by-${i}`), nodeModules: NODE_MODULES, env,
+      });
+      expect(failures(run)).toEqual([]);
+      expect(JSON.parse(readFileSync(join(run.artifactsDir, 'predictions', 'model-used.json'), 'utf8'))).toEqual({ artifact: ARTIFACT, ...used });
+      // The predict job ran on that commit.
+      expect(git(run.jobs.predict!.workspace, 'rev-parse', 'HEAD')).toBe(used.commit);
+      expect(run.summary).toContain(`Commit \`${used.commit}\``);
+      last = run.jobs.resolve!.workspace;
+    }
+    // The shorthands for the workflow's own artifact (#STAGE, @latest, @vX.Y.Z), and a stage tag
+    // (what deploy.yml passes), resolved by the same script in the last run's checkout.
+    const bin = join(root, 'mlpipe-bin');
+    mkdirSync(bin, { recursive: true });
+    if (!existsSync(join(bin, 'mlpipe'))) symlinkSync(MLPIPE_BIN, join(bin, 'mlpipe'));
+    const resolveModel = (model: string) => {
+      const out = join(root, 'resolve-output.txt');
+      writeFileSync(out, '');
+      execFileSync('bash', [join(REPO, 'scripts/ci/resolve-model.sh'), model], {
+        cwd: join(last, PROJECT),
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, ARTIFACT, GITHUB_OUTPUT: out, NO_COLOR: '1' },
+      });
+      return readFileSync(out, 'utf8');
+    };
+    expect(resolveModel('#prod')).toBe(`commit=${v1}\nversion=v0.0.1\nstage=prod\nref=${TAG}@v0.0.1\nhow=stage\n`);
+    expect(resolveModel('@latest')).toBe(`commit=${head}\nversion=v0.0.2\nstage=\nref=${TAG}@v0.0.2\nhow=latest\n`);
+    expect(resolveModel('@v0.0.1')).toBe(`commit=${v1}\nversion=v0.0.1\nstage=\nref=${TAG}@v0.0.1\nhow=version\n`);
+    expect(resolveModel(`${TAG}#prod#1`)).toBe(`commit=${v1}\nversion=v0.0.1\nstage=prod\nref=${TAG}@v0.0.1\nhow=version\n`);
+  });
+
+  it('deploy.yml refuses a prod tag that a later promotion superseded (a queued run never deploys an older version)', async () => {
+    const assigned = await runCli(['models', 'assign', ARTIFACT, '--version', 'v0.0.2', '--stage', 'prod', '--push'], { cwd: join(dev, PROJECT), env: GIT_ENV });
+    expect([assigned.code, assigned.stderr]).toEqual([0, '']);
+    const v1 = git(origin, 'rev-parse', `${TAG}@v0.0.1^{commit}`);
+    const v2 = git(origin, 'rev-parse', `${TAG}@v0.0.2^{commit}`);
+    // The new tag (#prod#2) would start its own deploy; the run for #prod#1, still queued, must not deploy.
+    expect(git(origin, 'rev-parse', `${TAG}#prod#2^{commit}`)).toBe(v2);
+    const stale = await runWorkflow({
+      workflowFile: workflow('deploy.yml'), event: 'push', origin, ref: `refs/tags/${TAG}#prod#1`, sha: v1,
+      workDir: join(root, 'deploy-stale'), nodeModules: NODE_MODULES, env,
+    });
+    expect(stale.conclusion).toBe('failure');
+    const check = stale.jobs.deploy!.steps.find((s) => s.name === 'Check that the tag still holds the stage')!;
+    expect(check.outcome).toBe('failure');
+    expect(check.output).toContain(`::error::${ARTIFACT}#prod is now at ${v2}, not ${v1} (a later promotion): not deploying ${TAG}#prod#1`);
+    expect(stale.jobs.deploy!.steps.find((s) => s.name === 'Batch inference')!.outcome).toBe('skipped');
   });
 
   it('inline JSON rows are predicted too', async () => {
@@ -209,6 +307,9 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
     });
     expect(failures(run)).toEqual([]);
     expect(git(origin, 'rev-parse', 'main')).toBe(sha);
+    // The metadata went to a pull request, not main: nothing to register yet.
+    expect(run.jobs.register!.status).toBe('skipped');
+    expect(git(origin, 'tag', '-l', `${TAG}@*`).split('\n')).toEqual([`${TAG}@v0.0.1`, `${TAG}@v0.0.2`]);
     expect(readFileSync(stub.args, 'utf8')).toBe(
       'pr create --base main --head mlpipe/metadata-1 --title Update DVC metadata from training run 1 --body-file BODY\n',
     );

@@ -26,7 +26,10 @@
  *   no secrets. A pre-receive hook in the bare repository refuses a push from a job without
  *   `contents: write`, and any push to a `protectedBranches` branch; pushes are logged, and
  *   `wouldTrigger` answers whether GitHub would start a workflow for an event (a push made with the
- *   GITHUB_TOKEN starts none, nor a head commit with `[skip ci]`; `on:` branch and tag filters);
+ *   GITHUB_TOKEN starts none, nor a head commit with `[skip ci]`; `on:` branch and tag filters with
+ *   GitHub's pattern rules, `filterMatches`), and `triggered` which of several workflows start: a
+ *   test fires a workflow on a tag push by running it with `event: 'push'` and `ref: refs/tags/...`;
+ * - `actions/checkout` with `fetch-depth: 0` (or `fetch-tags: true`) also fetches every tag;
  * - `concurrency`: the group and cancel-in-progress are evaluated and returned, for tests to compare;
  * - `actions/upload-pages-artifact` stores the site as the artifact `github-pages`, and
  *   `actions/deploy-pages` checks that it is there (nothing is published);
@@ -242,6 +245,11 @@ export interface TriggerEvent {
   byGithubToken?: boolean;
 }
 
+/** The workflow files (of `files`) GitHub would start for the event. */
+export function triggered(files: string[], e: TriggerEvent): string[] {
+  return files.filter((f) => wouldTrigger(f, e));
+}
+
 /** Whether GitHub would start this workflow for the event. */
 export function wouldTrigger(workflowFile: string, e: TriggerEvent): boolean {
   if (e.byGithubToken && e.event !== 'workflow_dispatch') return false;
@@ -253,7 +261,7 @@ export function wouldTrigger(workflowFile: string, e: TriggerEvent): boolean {
   const filter = (events[e.event] ?? {}) as { branches?: string[]; tags?: string[]; 'branches-ignore'?: string[]; 'tags-ignore'?: string[] };
   const isTag = e.ref.startsWith('refs/tags/');
   const name = e.ref.replace(/^refs\/(heads|tags)\//, '');
-  const matches = (patterns: string[]) => patterns.some((p) => globToRegExp(p).test(name));
+  const matches = (patterns: string[]) => filterMatches(patterns, name);
   if (e.event === 'push') {
     const hasFilters = filter.branches || filter.tags || filter['branches-ignore'] || filter['tags-ignore'];
     if (!hasFilters) return true;
@@ -264,9 +272,44 @@ export function wouldTrigger(workflowFile: string, e: TriggerEvent): boolean {
   return true;
 }
 
-/** GitHub's filter patterns: `*` matches any characters but `/`, `**` any characters. */
-function globToRegExp(pattern: string): RegExp {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*|\*/g, (m) => (m === '**' ? '.*' : '[^/]*'));
+/**
+ * Whether a branch or tag name passes a list of GitHub filter patterns ("Filter pattern cheat
+ * sheet" in GitHub's workflow syntax docs): patterns apply in order, a match of `pattern` includes
+ * the name and a match of `!pattern` excludes it again, so the last matching pattern decides.
+ */
+export function filterMatches(patterns: string[], name: string): boolean {
+  let included = false;
+  for (const p of patterns) {
+    const negated = p.startsWith('!');
+    if (globToRegExp(negated ? p.slice(1) : p).test(name)) included = !negated;
+  }
+  return included;
+}
+
+/**
+ * One GitHub filter pattern as a regular expression: `*` matches any characters but `/`, `**` any
+ * characters; `?` and `+` make the preceding character optional or repeatable; `[...]` is a
+ * character class (ranges allowed); every other character (`#`, `@`, `.`, `=`) is literal.
+ */
+export function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') {
+      const double = pattern[i + 1] === '*';
+      re += double ? '.*' : '[^/]*';
+      if (double) i++;
+    } else if (c === '?' || c === '+') {
+      re += c;
+    } else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end === -1) throw new Error(`unclosed [ in filter pattern ${pattern}`);
+      re += `[${pattern.slice(i + 1, end).replace(/[\\^\]]/g, '\\$&')}]`;
+      i = end;
+    } else {
+      re += c.replace(/[.^$|(){}\\\]]/g, '\\$&');
+    }
+  }
   return new RegExp(`^${re}$`);
 }
 
@@ -623,7 +666,10 @@ function runAction(
       const url = `file://${options.origin}`;
       const depthArgs = depth === '0' ? [] : [`--depth=${depth}`];
       const ref = withArgs.ref || options.sha;
-      const branches = git(['fetch', '-q', ...depthArgs, url, '+refs/heads/*:refs/remotes/origin/*']);
+      // As actions/checkout: the whole history (fetch-depth 0) comes with every tag; a shallow fetch
+      // takes none unless `fetch-tags: true`.
+      const tags = depth === '0' || withArgs['fetch-tags'] === 'true' ? ['+refs/tags/*:refs/tags/*'] : [];
+      const branches = git(['fetch', '-q', ...depthArgs, url, '+refs/heads/*:refs/remotes/origin/*', ...tags]);
       if (branches.status !== 0) return { ok: false, output: branches.stderr };
       // The event's commit may not be a branch head (a pull request's merge commit): fetch it by sha.
       const commit = git(['fetch', '-q', ...depthArgs, url, ref]);

@@ -56,7 +56,7 @@ export function registerModels(program: Command): void {
     .option('-m, --message <text>', 'tag message instead of the default')
     .option('--push', 'push the tag to origin')
     .option('--force', 'register even if this commit has a version already')
-    .option('--if-improves <metric>', 'register only if METRIC (from the dvc.yaml metrics files at REF) beats the version in --than-stage by more than --margin')
+    .option('--if-improves <metric>', 'register only if METRIC (from the dvc.yaml metrics files at REF) beats the version in --than-stage (else the latest registered) by more than --margin')
     .option('--margin <delta>', 'the absolute improvement --if-improves needs', float({ min: 0 }), 0)
     .option('--than-stage <stage>', 'the stage whose version --if-improves compares with', 'prod')
     .option('--lower-is-better', 'for --if-improves: the metric is a loss or an error')
@@ -70,7 +70,7 @@ export function registerModels(program: Command): void {
           const verdict = await improvement(ctx, name, ref, opts);
           if (!verdict.improves) {
             ctx.out.result({ registered: false, ...verdict }, () =>
-              ctx.out.line(`Not registered: ${verdict.metric} ${verdict.current} does not beat ${verdict.baseline} (${name}#${opts.thanStage}) by more than ${verdict.margin}`),
+              ctx.out.line(`Not registered: ${verdict.metric} ${verdict.current} does not beat ${verdict.baseline} (${verdict.against}) by more than ${verdict.margin}`),
             );
             return;
           }
@@ -353,10 +353,17 @@ async function improvement(ctx: CommandContext, name: string, ref: string, opts:
   const { compareMetric } = await import('../../registry/improves.js');
   const { metricsAt } = await import('../../pipeline/metrics-at.js');
   const root = registryRoot(ctx.cwd);
-  const baseline = loadState(root).artifacts.get(name)?.inStage(opts.thanStage);
+  const artifact = loadState(root).artifacts.get(name);
+  // Nothing in the stage yet (before the first promotion): compare with the latest registered
+  // version, so that a run on main registers the first model and then only better ones, not one
+  // version per push.
+  const staged = artifact?.inStage(opts.thanStage);
+  const baseline = staged ?? (artifact?.isActive ? artifact.latest(true) : undefined);
   const current = metricsAt(ctx.cwd, root, resolveCommit(root, ref));
-  return compareMetric(opts.ifImproves as string, current, baseline ? metricsAt(ctx.cwd, root, baseline.commit) : null, {
+  const verdict = compareMetric(opts.ifImproves as string, current, baseline ? metricsAt(ctx.cwd, root, baseline.commit) : null, {
     margin: opts.margin,
     higherIsBetter: !opts.lowerIsBetter,
   });
+  const against = baseline ? (staged ? `${name}#${opts.thanStage}` : `${name}@${baseline.version}`) : null;
+  return { ...verdict, against };
 }

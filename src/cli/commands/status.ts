@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Repo } from '../../core/repo/open.js';
+import type { StatusReason } from '../../pipeline/plan.js';
 import { type CommandContext, action, examples } from '../command.js';
 
 export function registerStatus(program: Command): void {
@@ -13,14 +17,15 @@ export function registerStatus(program: Command): void {
         if (opts.cloud || opts.remote) return cloudStatusCommand(ctx, targets, opts.remote);
         const { withRepo } = await import('../../core/repo/open.js');
         const { dataStatus, dataStatusToDvcJson } = await import('../../core/repo/status.js');
-        const { pipelineStatus, dataOpsFor } = await import('../../pipeline/status.js');
-        const { formatStatus } = await import('../render/status.js');
         const { frozenImports } = await import('../../core/repo/imports.js');
+        const { collectWorkspace } = await import('../../core/repo/dvcfiles.js');
         await withRepo(ctx.cwd, async (repo) => {
-          const status = await dataStatus(repo, { targets, cwd: ctx.cwd, progress: ctx.out.progress });
-          const frozen = frozenImports(repo);
+          // One walk of the workspace for both uses of its .dvc files.
+          const { dvcFiles } = collectWorkspace(repo);
+          const status = await dataStatus(repo, { targets, cwd: ctx.cwd, progress: ctx.out.progress, dvcFiles });
+          const frozen = frozenImports(repo, dvcFiles);
           // the pipeline part (dvc.yaml stages, §5.5) when no targets narrow the check to data files
-          const pipeline = targets.length === 0 ? await pipelineStatus(dataOpsFor(repo)) : { stages: 0, changed: [] };
+          const pipeline = targets.length === 0 ? await pipelinePart(repo) : NO_PIPELINE;
           const json = { ...dataStatusToDvcJson(status.changed), ...Object.fromEntries(pipeline.changed.map((c) => [c.stage, c.reasons])) };
           ctx.out.result(json, () => {
             printStatus();
@@ -43,13 +48,38 @@ export function registerStatus(program: Command): void {
               ctx.out.line('\tchanged outs:');
               for (const c of entry.changes) ctx.out.line(`\t\t${`${c.status}:`.padEnd(20)}${c.path}`);
             }
-            if (pipeline.changed.length > 0) ctx.out.line(formatStatus(pipeline.changed));
+            if (pipeline.changed.length > 0) ctx.out.line(pipeline.render());
           }
           quietExit(ctx, status.changed.length === 0 && pipeline.changed.length === 0);
         });
       }),
     );
   examples(cmd, ['mlpipe status', 'mlpipe status data/raw.csv.dvc', 'mlpipe --json status', 'mlpipe status -c -r storage']);
+}
+
+/**
+ * The stages of the root dvc.yaml that changed. Without a dvc.yaml (a data-only repository) the
+ * pipeline modules are not even loaded, as they are a third of what a no-op `status` loads; the
+ * repository lock is still taken for a moment, so `status` keeps answering E_LOCKED while another
+ * command works in the repository.
+ */
+interface PipelinePart {
+  stages: number;
+  changed: { stage: string; reasons: StatusReason[] }[];
+  render(): string;
+}
+
+const NO_PIPELINE: PipelinePart = { stages: 0, changed: [], render: () => '' };
+
+async function pipelinePart(repo: Repo): Promise<PipelinePart> {
+  if (!existsSync(join(repo.root, 'dvc.yaml'))) {
+    await repo.withLock(() => undefined);
+    return NO_PIPELINE;
+  }
+  const { pipelineStatus, dataOpsFor } = await import('../../pipeline/status.js');
+  const { formatStatus } = await import('../render/status.js');
+  const result = await pipelineStatus(dataOpsFor(repo));
+  return { ...result, render: () => formatStatus(result.changed) };
 }
 
 /** `status -c`: objects that are only in the cache (new), only on the remote (deleted), or in neither (missing). */

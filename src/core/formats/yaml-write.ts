@@ -1,6 +1,9 @@
-import { type Document, isMap, isScalar, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document } from 'yaml';
 import { type PyValue, isPyDict, pyFloatRepr } from './py-value.js';
 import { plainReadsAsString } from './yaml-resolve.js';
+
+const require = createRequire(import.meta.url);
 
 /**
  * The one YAML writer of mlpipe: `.dvc` files, dvc.lock, dvc.yaml, schemas. Block YAML exactly as
@@ -45,6 +48,9 @@ export function editYamlMapping(
   edits: { path: readonly (string | number)[]; value: unknown }[],
   options: { lineWidth?: number } = {},
 ): string | undefined {
+  // Loaded here, not at the top: the `yaml` package is ~70 modules, and every command that writes a
+  // .dvc file or reads dvc.lock imports this module without ever editing a document.
+  const { isMap, isScalar, parseDocument } = require('yaml') as typeof import('yaml');
   const doc: Document = parseDocument(text);
   if (doc.contents !== null && !isMap(doc.contents)) return undefined;
   for (const edit of edits) {

@@ -31,11 +31,17 @@ export interface CheckoutResult {
   deleted: number;
 }
 
-export async function checkoutOutput(
-  repo: Repo,
-  target: OutputTarget,
-  options: { force?: boolean; progress?: ProgressReporter } = {},
-): Promise<CheckoutResult> {
+export interface CheckoutOutputOptions {
+  force?: boolean;
+  progress?: ProgressReporter;
+  /**
+   * Objects whose bytes this process has just hashed and stored (a pull's fetch): placed without
+   * being read again. Any other object is verified as it is materialised.
+   */
+  verified?: ReadonlySet<string>;
+}
+
+export async function checkoutOutput(repo: Repo, target: OutputTarget, options: CheckoutOutputOptions = {}): Promise<CheckoutResult> {
   const progress = options.progress ?? silentProgress;
   const rel = toRepoPath(repo.root, target.abs);
   const result: CheckoutResult = { path: rel, added: 0, modified: 0, deleted: 0 };
@@ -56,7 +62,8 @@ export async function checkoutOutput(
       throw unsaved([rel]);
     }
     if (current?.isdir) rmSync(target.abs, { recursive: true, force: true });
-    const stamp = await materialize(repo, target.md5, target.legacy, target.abs);
+    const verified = !target.legacy && options.verified?.has(target.md5);
+    const stamp = await materialize(repo, target.md5, target.legacy, target.abs, { verified });
     if (target.isexec) chmodSync(target.abs, statSync(target.abs).mode | 0o111);
     // chmod changes ctime only, so the stamp (inode, mtime, size) still holds.
     state.putMany([{ path: rel, ...stamp, md5: target.md5 }]);
@@ -87,9 +94,11 @@ export async function checkoutOutput(
   }
   const task = progress.task('checkout', { total: toWrite.length, unit: 'files' });
   const rows: StateRow[] = [];
+  const madeDirs = new Set<string>();
   try {
     for (const e of toWrite) {
-      const stamp = await materialize(repo, e.md5, target.legacy, join(target.abs, e.relpath));
+      const verified = !target.legacy && options.verified?.has(e.md5);
+      const stamp = await materialize(repo, e.md5, target.legacy, join(target.abs, e.relpath), { verified, madeDirs });
       rows.push({ path: `${rel}/${e.relpath}`, ...stamp, md5: e.md5 });
       task.tick();
       if (have.has(e.relpath)) result.modified++;

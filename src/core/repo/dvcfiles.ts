@@ -1,5 +1,5 @@
 import { type Dirent, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { type DvcFile, type DvcOut, parseDvcFile } from '../formats/dvcfile.js';
 import { type LockFile, parseLock } from '../formats/dvclock.js';
 import { readYaml } from '../formats/yaml-read.js';
@@ -108,16 +108,17 @@ function loadLockOutputs(repo: Repo, lockRel: string): LockOutput[] {
 }
 
 /**
- * The outputs recorded in a lock file. `resolve` turns a stage-relative path into a repo path
- * (wdir is applied by the caller's resolver when it matters; identity is fine for object sets).
+ * The outputs recorded in a lock file. dvc.lock writes each path relative to its stage's `wdir`
+ * (dvc.yaml's, default the lock's folder); `resolve` turns a path relative to the lock's folder into
+ * a repo path (identity is fine for object sets).
  */
 export function lockOutputsOf(lock: LockFile, lockPath: string, dvcYaml: string | undefined, resolve: (p: string) => string): LockOutput[] {
-  const uncached = uncachedOuts(dvcYaml);
+  const { uncached, wdirs } = outputFacts(dvcYaml);
   return [...lock.stages].flatMap(([stage, s]) =>
     s.outs.map((o) => ({
       lockPath,
       stage,
-      path: resolve(o.path),
+      path: resolve(posix.join(wdirs.get(stage) ?? '.', o.path)),
       md5: o.md5,
       legacy: o.hash === undefined,
       cache: !uncached.has(`${stage}\0${o.path}`),
@@ -125,30 +126,36 @@ export function lockOutputsOf(lock: LockFile, lockPath: string, dvcYaml: string 
   );
 }
 
-/** `stage\0path` of every output that dvc.yaml declares with `cache: false` (§3.2). */
-function uncachedOuts(text: string | undefined): Set<string> {
-  const out = new Set<string>();
-  if (text === undefined) return out;
+/**
+ * What the lock's outputs need from dvc.yaml: `stage\0path` of every output declared with
+ * `cache: false` (§3.2), and each stage's `wdir`.
+ */
+function outputFacts(text: string | undefined): { uncached: Set<string>; wdirs: Map<string, string> } {
+  const uncached = new Set<string>();
+  const wdirs = new Map<string, string>();
+  if (text === undefined) return { uncached, wdirs };
   let doc: unknown;
   try {
     doc = readYaml(text, { allowDuplicateKeys: true });
   } catch {
-    return out; // an invalid dvc.yaml is reported by the pipeline commands; here outputs stay cached
+    return { uncached, wdirs }; // an invalid dvc.yaml is reported by the pipeline commands; here outputs stay cached
   }
   const stages = (doc as { stages?: Record<string, unknown> } | null)?.stages;
-  if (!stages || typeof stages !== 'object') return out;
+  if (!stages || typeof stages !== 'object') return { uncached, wdirs };
   for (const [name, stage] of Object.entries(stages)) {
+    const wdir = (stage as { wdir?: unknown } | null)?.wdir;
+    if (typeof wdir === 'string' && wdir !== '') wdirs.set(name, wdir);
     for (const kind of ['outs', 'metrics', 'plots']) {
       const list = (stage as Record<string, unknown> | null)?.[kind];
       if (!Array.isArray(list)) continue;
       for (const item of list) {
         if (item && typeof item === 'object') {
           for (const [path, flags] of Object.entries(item as Record<string, unknown>)) {
-            if ((flags as { cache?: unknown } | null)?.cache === false) out.add(`${name}\0${path}`);
+            if ((flags as { cache?: unknown } | null)?.cache === false) uncached.add(`${name}\0${path}`);
           }
         }
       }
     }
   }
-  return out;
+  return { uncached, wdirs };
 }

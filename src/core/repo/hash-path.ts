@@ -9,6 +9,7 @@ import type { Repo } from './open.js';
 import { type ScannedFile, scanPath } from './scan.js';
 import type { FileStamp, StateRow } from './state.js';
 import { toRepoPath } from './paths.js';
+import { knownTreeOid, recordTreeOid, treeStamp } from './tree-stamp.js';
 
 /**
  * The hash of a workspace output, as DVC records it: plain md5 for a file, `<md5>.dir` of the
@@ -30,11 +31,17 @@ export interface HashPathOptions {
   progress?: ProgressReporter;
   /** Hash as DVC 2.x did (md5-dos2unix, §1.2), to compare with a legacy entry. */
   legacy?: boolean;
+  /**
+   * Whether a directory's result must carry its manifest entries (default true). Without them an
+   * unchanged directory's oid comes from the state DB's tree entry (tree-stamp.ts), skipping the
+   * per-file state rows and the manifest: what `status` needs, not `checkout` or `diff`.
+   */
+  entries?: boolean;
 }
 
 /** Hashes `abs` (a file or directory in the workspace); undefined when it does not exist. */
 export async function hashPath(repo: Repo, abs: string, options: HashPathOptions = {}): Promise<PathHash | undefined> {
-  return hashOrCommit(repo, abs, false, options.progress ?? silentProgress, options.legacy ?? false);
+  return hashOrCommit(repo, abs, false, options.progress ?? silentProgress, options.legacy ?? false, options.entries ?? true);
 }
 
 /**
@@ -44,7 +51,7 @@ export async function hashPath(repo: Repo, abs: string, options: HashPathOptions
  * `cache.type` asks (see linkWorkspace).
  */
 export async function commitPath(repo: Repo, abs: string, options: HashPathOptions = {}): Promise<PathHash> {
-  const result = await hashOrCommit(repo, abs, true, options.progress ?? silentProgress, false);
+  const result = await hashOrCommit(repo, abs, true, options.progress ?? silentProgress, false, true);
   if (!result) {
     throw new MlpipeError('E_NOT_FOUND', `${abs} does not exist`, {
       expected: 'an existing file or directory',
@@ -54,27 +61,40 @@ export async function commitPath(repo: Repo, abs: string, options: HashPathOptio
   return result;
 }
 
-async function hashOrCommit(repo: Repo, abs: string, commit: boolean, progress: ProgressReporter, legacy: boolean): Promise<PathHash | undefined> {
+async function hashOrCommit(
+  repo: Repo,
+  abs: string,
+  commit: boolean,
+  progress: ProgressReporter,
+  legacy: boolean,
+  withEntries: boolean,
+): Promise<PathHash | undefined> {
   const scan = scanPath(repo, abs);
   if (scan.kind === 'missing') return undefined;
   const files = scan.kind === 'file' ? [scan.file] : scan.files;
   const dirRepoPath = scan.kind === 'dir' ? toRepoPath(repo.root, abs) : undefined;
+  // Legacy hashes are another function of the same files: they keep to the per-file rows.
+  const stamp = dirRepoPath !== undefined && !legacy ? treeStamp(files) : undefined;
+  if (stamp !== undefined && !withEntries && !commit) {
+    const oid = knownTreeOid(repo.state(), dirRepoPath!, stamp);
+    if (oid !== undefined) return dirResult(oid, files);
+  }
   const md5s = legacy ? await legacyHashes(repo, files, dirRepoPath) : await fileHashes(repo, files, dirRepoPath, commit, progress);
   if (scan.kind === 'file') {
-    return { md5: md5s[0]!, size: scan.file.stamp.size, isdir: false, isexec: scan.file.isexec };
+    return { md5: md5s[0]!, size: scan.file.size, isdir: false, isexec: scan.file.isexec };
   }
   const entries = files.map((f, i) => ({ relpath: f.rel, md5: md5s[i]! }));
   const manifest = serializeDirManifest(entries);
   const oid = dirOid(manifest);
   if (commit) repo.cache.addBytes(manifest, oid);
-  return {
-    md5: oid,
-    size: files.reduce((s, f) => s + f.stamp.size, 0),
-    nfiles: files.length,
-    isdir: true,
-    isexec: false,
-    entries,
-  };
+  if (stamp !== undefined) recordTreeOid(repo.state(), dirRepoPath!, stamp, oid);
+  return { ...dirResult(oid, files), entries };
+}
+
+function dirResult(oid: string, files: readonly ScannedFile[]): PathHash {
+  let size = 0;
+  for (const f of files) size += f.size;
+  return { md5: oid, size, nfiles: files.length, isdir: true, isexec: false };
 }
 
 /** md5 per file: from the state DB when the stamp matches (and, when committing, the object exists). */
@@ -89,7 +109,7 @@ async function fileHashes(repo: Repo, files: ScannedFile[], dirRepoPath: string 
     else todo.push(i);
   });
   if (todo.length === 0) return md5s;
-  const jobs: HashJob[] = todo.map((i) => ({ path: files[i]!.abs, size: files[i]!.stamp.size, tmp: commit ? repo.cache.tmpPath() : undefined }));
+  const jobs: HashJob[] = todo.map((i) => ({ path: files[i]!.abs, size: files[i]!.size, tmp: commit ? repo.cache.tmpPath() : undefined }));
   const task = progress.task(commit ? 'adding to cache' : 'hashing', {
     total: jobs.length,
     totalBytes: jobs.reduce((s, j) => s + (j.size ?? 0), 0),

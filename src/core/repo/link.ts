@@ -14,18 +14,36 @@ import type { FileStamp } from './state.js';
  * next one is tried. The result is written under a temp name and renamed over the destination, so
  * the destination is never half-written. The temp file lives in `.dvc/tmp/checkout/` (git never sees
  * it, and a killed checkout's leftovers are swept by the next one, see tempFor) unless that folder is
- * on another filesystem than the destination, where a rename cannot reach. `copy` hashes while copying and refuses (E_CORRUPT)
- * an object whose bytes do not match its name; the other types share the object's inode or extent,
- * so the object is verified before linking.
+ * on another filesystem than the destination, where a rename cannot reach. Every object is verified
+ * once: `copy` of an object not yet verified hashes while copying and refuses (E_CORRUPT) bytes that
+ * do not match the name; the other types share the object's inode or extent, so the object is
+ * hashed before linking; an object already verified (just fetched or added) is linked or
+ * kernel-copied (copy_file_range, or a clone where the filesystem can) without a read.
  */
 const LINK_ERRORS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOTTY', 'ENOSYS', 'EINVAL', 'EAGAIN', 'EMLINK']);
 const unusable = new Set<LinkType>();
 
-export async function materialize(repo: Repo, oid: string, legacy: boolean, dest: string, options: { verified?: boolean } = {}): Promise<FileStamp> {
+export interface MaterializeOptions {
+  /**
+   * The object's bytes are known good: the caller hashed them moments ago (an add, or a pull that
+   * verified each object as it fetched it), so the object is kernel-copied or linked without being
+   * read again.
+   */
+  verified?: boolean;
+  /** Folders known to exist: a checkout of many files makes each parent folder once. */
+  madeDirs?: Set<string>;
+}
+
+export async function materialize(repo: Repo, oid: string, legacy: boolean, dest: string, options: MaterializeOptions = {}): Promise<FileStamp> {
   const obj = repo.cache.path(oid, legacy);
-  mkdirSync(dirname(dest), { recursive: true });
+  const destDir = dirname(dest);
+  if (!options.madeDirs?.has(destDir)) {
+    mkdirSync(destDir, { recursive: true });
+    options.madeDirs?.add(destDir);
+  }
   const tmp = tempFor(repo, dest);
   let verified = options.verified ?? false;
+  let placed = false;
   try {
     for (const type of repo.linkTypes) {
       if (unusable.has(type)) continue;
@@ -34,7 +52,7 @@ export async function materialize(repo: Repo, oid: string, legacy: boolean, dest
         verified = true;
       }
       try {
-        place(type, obj, tmp, oid, legacy);
+        place(type, obj, tmp, oid, verified);
       } catch (err) {
         rmSync(tmp, { force: true });
         if (isErrnoException(err) && LINK_ERRORS.has(err.code!) && type !== 'copy') {
@@ -44,6 +62,7 @@ export async function materialize(repo: Repo, oid: string, legacy: boolean, dest
         throw err;
       }
       renameSync(tmp, dest);
+      placed = true;
       return stampOf(statSync(dest));
     }
     throw new MlpipeError('E_BAD_INPUT', 'no link type in cache.type works on this filesystem', {
@@ -52,16 +71,18 @@ export async function materialize(repo: Repo, oid: string, legacy: boolean, dest
       hint: 'add `copy` to `type` under [cache] in .dvc/config',
     });
   } finally {
-    rmSync(tmp, { force: true });
+    if (!placed) rmSync(tmp, { force: true });
   }
 }
 
 const TMP_SUFFIX = '.mlpipe.tmp';
 const sameDevice = new Map<string, boolean>();
 const swept = new Set<string>();
+let tmpPrefix: string | undefined;
+let tmpCount = 0;
 
 /** A temp name for `dest`: in `.dvc/tmp/checkout/` when the rename can reach `dest` from there. */
-function tempFor(repo: Repo, dest: string): string {
+export function tempFor(repo: Repo, dest: string): string {
   const dir = join(repo.dvcDir, 'tmp', 'checkout');
   if (!swept.has(dir)) {
     mkdirSync(dir, { recursive: true });
@@ -75,7 +96,9 @@ function tempFor(repo: Repo, dest: string): string {
     same = statSync(dir).dev === statSync(destDir).dev;
     sameDevice.set(key, same);
   }
-  const unique = `${ownerTag()}.${randomBytes(6).toString('hex')}`;
+  // One random draw per process and a counter: a random draw per file showed in profiles of a pull.
+  tmpPrefix ??= `${ownerTag()}.${randomBytes(6).toString('hex')}`;
+  const unique = `${tmpPrefix}-${tmpCount++}`;
   return same ? `${dir}/${unique}${TMP_SUFFIX}` : join(destDir, `.${basename(dest).slice(0, 40)}.${unique}${TMP_SUFFIX}`);
 }
 
@@ -95,11 +118,18 @@ export function removeSiblingTemps(dest: string): void {
   for (const n of names) if (n.startsWith(prefix) && n.endsWith(TMP_SUFFIX)) rmSync(join(dirname(dest), n), { force: true });
 }
 
-function place(type: LinkType, obj: string, tmp: string, oid: string, legacy: boolean): void {
+/** Workspace files get the mode a new file gets (DVC's 0o666 & ~umask); umask is read once. */
+let workspaceMode: number | undefined;
+export function fileMode(): number {
+  workspaceMode ??= 0o666 & ~process.umask();
+  return workspaceMode;
+}
+
+function place(type: LinkType, obj: string, tmp: string, oid: string, verified: boolean): void {
   switch (type) {
     case 'reflink':
       copyFileSync(obj, tmp, constants.COPYFILE_FICLONE_FORCE);
-      chmodSync(tmp, 0o666 & ~process.umask());
+      chmodSync(tmp, fileMode());
       return;
     case 'hardlink':
       // DVC creates empty files fresh instead of linking them (link-count limits; §2.3).
@@ -110,10 +140,14 @@ function place(type: LinkType, obj: string, tmp: string, oid: string, legacy: bo
       symlinkSync(obj, tmp);
       return;
     case 'copy': {
-      const { md5 } = hashOne({ path: obj, tmp });
-      // Legacy objects are named by md5-dos2unix and were verified before (see materialize).
-      if (!legacy && md5 !== oid) throw corruptObject(oid, obj);
-      chmodSync(tmp, 0o666 & ~process.umask());
+      if (verified) {
+        // Known-good bytes: a kernel copy (a clone where the filesystem can), no read into memory.
+        copyFileSync(obj, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      } else {
+        const { md5 } = hashOne({ path: obj, tmp });
+        if (md5 !== oid) throw corruptObject(oid, obj);
+      }
+      chmodSync(tmp, fileMode());
       return;
     }
   }

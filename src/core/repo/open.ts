@@ -56,7 +56,7 @@ export function openRepo(cwd: string): Repo {
     state() {
       if (!state) {
         const Database = require('better-sqlite3') as typeof BetterSqlite3;
-        state = new StateDb(Database, join(dvcDir, 'tmp', 'mlpipe-state.db'));
+        state = new StateDb(Database, join(dvcDir, 'tmp', 'mlpipe-state.db'), sqliteAddon());
       }
       return state;
     },
@@ -67,6 +67,21 @@ export function openRepo(cwd: string): Repo {
       state = undefined;
     },
   };
+}
+
+/**
+ * better-sqlite3's compiled addon where `npm install` builds it. Without this path the package finds
+ * it through `bindings`, which probes a dozen candidate paths by throwing and catching errors: 10-20
+ * ms of every command that opens the state DB (a no-op `status`). Elsewhere (another layout, a
+ * prebuilt binary) the package's own lookup is kept.
+ */
+function sqliteAddon(): string | undefined {
+  try {
+    const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    return existsSync(addon) ? addon : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Opens the repository containing `cwd`, runs `fn`, and closes it (the state DB) whatever happens. */

@@ -15,8 +15,9 @@ export async function relinkOutput(repo: Repo, abs: string, hash: PathHash): Pro
   if (first !== 'hardlink' && first !== 'symlink') return;
   const files = hash.isdir ? (hash.entries ?? []).map((e) => ({ abs: join(abs, e.relpath), md5: e.md5 })) : [{ abs, md5: hash.md5 }];
   const rows: StateRow[] = [];
+  const madeDirs = new Set<string>();
   for (const f of files) {
-    const stamp = await materialize(repo, f.md5, false, f.abs, { verified: true });
+    const stamp = await materialize(repo, f.md5, false, f.abs, { verified: true, madeDirs });
     rows.push({ path: toRepoPath(repo.root, f.abs), ...stamp, md5: f.md5 });
   }
   repo.state().putMany(rows);

@@ -28,15 +28,23 @@ export class StateDb {
   private readonly getStmt: BetterSqlite3.Statement;
   private readonly rangeStmt: BetterSqlite3.Statement;
   private readonly putStmt: BetterSqlite3.Statement;
+  private readonly memoGetStmt: BetterSqlite3.Statement;
+  private readonly memoPutStmt: BetterSqlite3.Statement;
 
-  constructor(Database: typeof BetterSqlite3, file: string) {
+  /** `nativeBinding`: the path of better-sqlite3's addon, when known (open.ts). */
+  constructor(Database: typeof BetterSqlite3, file: string, nativeBinding?: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, ino INTEGER NOT NULL, mtime TEXT NOT NULL, size INTEGER NOT NULL, md5 TEXT NOT NULL) WITHOUT ROWID',
     );
+    // Derived facts about whole trees (tree-stamp.ts, presence.ts), each valid only while its stamp
+    // (a digest of what it was derived from) is unchanged: a mismatch means "work it out again".
+    this.db.exec('CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, stamp TEXT NOT NULL, value TEXT NOT NULL) WITHOUT ROWID');
+    this.memoGetStmt = this.db.prepare('SELECT stamp, value FROM memo WHERE key = ?');
+    this.memoPutStmt = this.db.prepare('INSERT OR REPLACE INTO memo (key, stamp, value) VALUES (?, ?, ?)');
     this.getStmt = this.db.prepare('SELECT ino, mtime, size, md5 FROM hashes WHERE path = ?');
     // Raw rows (arrays): a 10,000-file tree reads 10,000 rows on every status, and arrays cost far
     // less to build than objects with named keys.
@@ -68,6 +76,15 @@ export class StateDb {
     this.db.transaction(() => {
       for (const r of rows) this.putStmt.run(r.path, r.ino, r.mtime, r.size, r.md5);
     })();
+  }
+
+  /** The memo under `key`, if any. */
+  memo(key: string): { stamp: string; value: string } | undefined {
+    return this.memoGetStmt.get(key) as { stamp: string; value: string } | undefined;
+  }
+
+  putMemo(key: string, stamp: string, value: string): void {
+    this.memoPutStmt.run(key, stamp, value);
   }
 
   close(): void {

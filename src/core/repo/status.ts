@@ -2,6 +2,7 @@ import { MlpipeError } from '../../errors.js';
 import type { ProgressReporter } from '../progress.js';
 import { type TrackedFile, collectWorkspace } from './dvcfiles.js';
 import { hashPath } from './hash-path.js';
+import { membersInCache } from './presence.js';
 import type { Repo } from './open.js';
 import { toRepoTargets } from './paths.js';
 
@@ -25,6 +26,11 @@ export interface StatusOptions {
   /** Folder the targets are relative to (default: the repo root). */
   cwd?: string;
   progress?: ProgressReporter;
+  /**
+   * The workspace's `.dvc` files, when the caller has collected them already: the walk lists every
+   * folder that is not a tracked output (a pipeline's 10,000 dependency files included).
+   */
+  dvcFiles?: readonly TrackedFile[];
 }
 
 export interface DataStatus {
@@ -34,7 +40,8 @@ export interface DataStatus {
 }
 
 export async function dataStatus(repo: Repo, options: StatusOptions = {}): Promise<DataStatus> {
-  const files = selectDvcFiles(collectWorkspace(repo).dvcFiles, toRepoTargets(repo.root, options.cwd ?? repo.root, options.targets));
+  const all = options.dvcFiles ?? collectWorkspace(repo).dvcFiles;
+  const files = selectDvcFiles(all, toRepoTargets(repo.root, options.cwd ?? repo.root, options.targets));
   const result: DataStatusEntry[] = [];
   for (const f of files) {
     const changes: DataStatusEntry['changes'] = [];
@@ -56,10 +63,10 @@ export async function outputStatus(
   cached: boolean,
   progress?: ProgressReporter,
 ): Promise<OutputStatus | undefined> {
-  const current = await hashPath(repo, abs, { progress, legacy });
-  // An unchanged directory's entries are the recorded manifest's: no need to read it back.
-  const known = current?.md5 === md5 ? current?.entries : undefined;
-  if (md5 !== undefined && cached && !inCache(repo, md5, legacy, known)) return 'not in cache';
+  // No manifest entries: an unchanged directory's oid comes from the state DB's tree entry, and its
+  // members' presence from the cache memo (presence.ts), which reads the manifest only when needed.
+  const current = await hashPath(repo, abs, { progress, legacy, entries: false });
+  if (md5 !== undefined && cached && !inCache(repo, md5, legacy)) return 'not in cache';
   if (!current) return 'deleted';
   if (md5 === undefined) return 'new';
   return current.md5 === md5 ? undefined : 'modified';
@@ -70,7 +77,7 @@ export function inCache(repo: Repo, md5: string, legacy: boolean, entries?: { md
   if (!repo.cache.has(md5, legacy)) return false;
   if (!md5.endsWith('.dir')) return true;
   try {
-    return repo.cache.missing((entries ?? repo.cache.readManifest(md5, legacy)).map((e) => e.md5), legacy).length === 0;
+    return membersInCache(repo, md5, legacy, entries);
   } catch (err) {
     if (err instanceof MlpipeError && err.code === 'E_CORRUPT') return false;
     throw err;
@@ -83,8 +90,8 @@ export function dataStatusToDvcJson(entries: DataStatusEntry[]): Record<string, 
 }
 
 /** `.dvc` files named by the targets (the file itself, its output, or a folder above either). */
-export function selectDvcFiles(files: TrackedFile[], targets: string[] | undefined): TrackedFile[] {
-  if (!targets?.length) return files;
+export function selectDvcFiles(files: readonly TrackedFile[], targets: string[] | undefined): TrackedFile[] {
+  if (!targets?.length) return [...files];
   const norm = targets.map((t) => t.replace(/\/+$/, ''));
   const selected = files.filter((f) =>
     norm.some((t) => t === '' || t === '.' || f.path === t || f.path.startsWith(`${t}/`) || f.outputs.some((o) => o.path === t || o.path.startsWith(`${t}/`))),

@@ -8,8 +8,9 @@ import {
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
-import { existsByProbeOrListing, oidOfKey } from './probe.js';
-import type { ObjectStore, StoreCallOptions } from './types.js';
+import { SMALL_OBJECT_BYTES, checkVerified, readVerified } from '../verify.js';
+import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
+import type { ObjectStore, RunStore, StoreCallOptions } from './types.js';
 
 export interface AzureStoreOptions {
   /** `azure://container/prefix` */
@@ -98,12 +99,16 @@ export class AzureStore implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`));
   }
 
-  private async listUnder(keyPrefix: string, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
+  private async listUnder(
+    keyPrefix: string,
+    limit = Number.POSITIVE_INFINITY,
+    pick: (key: string) => string | undefined = oidOfKey,
+  ): Promise<string[] | undefined> {
     const oids: string[] = [];
     try {
       for await (const page of this.container.listBlobsFlat({ prefix: keyPrefix }).byPage({ maxPageSize: 5000 })) {
         for (const blob of page.segment.blobItems) {
-          const oid = oidOfKey(blob.name);
+          const oid = pick(blob.name);
           if (oid) oids.push(oid);
         }
         if (oids.length > limit) return undefined;
@@ -114,16 +119,30 @@ export class AzureStore implements ObjectStore {
     return oids;
   }
 
-  async upload(oid: string, sourcePath: string, _size: number, options: StoreCallOptions = {}): Promise<void> {
+  async upload(oid: string, sourcePath: string, size: number, options: StoreCallOptions = {}): Promise<void> {
     await this.checkContainer();
     const key = this.key(oid);
+    const blob = this.container.getBlockBlobClient(key);
+    const common = {
+      blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+    };
+    // Push verifies what it sends (verify.ts): a small object is read whole, checked and sent as one
+    // Put Blob; a large one is hashed before the SDK reads the file in blocks.
+    if (size < SMALL_OBJECT_BYTES) {
+      const bytes = await readVerified(sourcePath, oid);
+      await blob.uploadData(bytes, common).catch((err: unknown) => {
+        throw this.mapError(err, key);
+      });
+      return;
+    }
+    checkVerified(sourcePath, oid);
     try {
-      await this.container.getBlockBlobClient(key).uploadFile(sourcePath, {
+      await blob.uploadFile(sourcePath, {
         blockSize: this.blockSize,
         maxSingleShotSize: this.maxSingleShotSize,
         concurrency: 4,
-        blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
-        ...(options.signal ? { abortSignal: options.signal } : {}),
+        ...common,
       });
     } catch (err) {
       throw this.mapError(err, key);
@@ -143,6 +162,34 @@ export class AzureStore implements ObjectStore {
   }
 
   async commit(): Promise<void> {}
+
+  /** DVC's run-cache entries under `<prefix>runs/` (small YAML files, one Put Blob each). */
+  readonly runs: RunStore = {
+    list: async () => {
+      await this.checkContainer();
+      const base = `${this.prefix}runs/`;
+      return (await this.listUnder(base, undefined, (key) => runOfKey(key, base))) ?? [];
+    },
+    upload: async (rel, sourcePath, options = {}) => {
+      await this.checkContainer();
+      const key = `${this.prefix}runs/${rel}`;
+      await this.container
+        .getBlockBlobClient(key)
+        .uploadFile(sourcePath, options.signal ? { abortSignal: options.signal } : {})
+        .catch((err: unknown) => {
+          throw this.mapError(err, key);
+        });
+    },
+    read: async (rel, options = {}) => {
+      const key = `${this.prefix}runs/${rel}`;
+      return this.container
+        .getBlobClient(key)
+        .downloadToBuffer(0, undefined, options.signal ? { abortSignal: options.signal } : {})
+        .catch((err: unknown) => {
+          throw this.mapError(err, key);
+        });
+    },
+  };
 
   async close(): Promise<void> {}
 

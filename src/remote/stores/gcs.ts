@@ -3,9 +3,10 @@ import { type Bucket, IdempotencyStrategy, Storage } from '@google-cloud/storage
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
-import { existsByProbeOrListing, oidOfKey } from './probe.js';
+import { checkVerified } from '../verify.js';
+import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
 import { whenAnswered } from './stream.js';
-import type { ObjectStore, StoreCallOptions } from './types.js';
+import type { ObjectStore, RunStore, StoreCallOptions } from './types.js';
 
 export interface GcsStoreOptions {
   /** `gs://bucket/prefix` */
@@ -96,7 +97,11 @@ export class GcsStore implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`));
   }
 
-  private async listUnder(keyPrefix: string, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
+  private async listUnder(
+    keyPrefix: string,
+    limit = Number.POSITIVE_INFINITY,
+    pick: (key: string) => string | undefined = oidOfKey,
+  ): Promise<string[] | undefined> {
     const oids: string[] = [];
     let pageToken: string | undefined;
     do {
@@ -106,7 +111,7 @@ export class GcsStore implements ObjectStore {
           throw this.mapError(err, keyPrefix);
         });
       for (const f of files) {
-        const oid = oidOfKey(f.name);
+        const oid = pick(f.name);
         if (oid) oids.push(oid);
       }
       if (oids.length > limit) return undefined;
@@ -118,6 +123,9 @@ export class GcsStore implements ObjectStore {
   async upload(oid: string, sourcePath: string, size: number): Promise<void> {
     await this.checkBucket();
     const destination = this.key(oid);
+    // Push verifies what it sends (verify.ts): the library's md5 validation only compares the
+    // server's hash with the bytes read, so a corrupt cache object would go up as if it were good.
+    checkVerified(sourcePath, oid);
     try {
       // Resumable uploads go in one request (no chunkSize): the server commits the object only
       // when the whole body arrived. md5 validation: the library compares the server's md5Hash with
@@ -145,6 +153,32 @@ export class GcsStore implements ObjectStore {
   }
 
   async commit(): Promise<void> {}
+
+  /** DVC's run-cache entries under `<prefix>runs/` (small YAML files, one simple upload each). */
+  readonly runs: RunStore = {
+    list: async () => {
+      await this.checkBucket();
+      const base = `${this.prefix}runs/`;
+      return (await this.listUnder(base, undefined, (key) => runOfKey(key, base))) ?? [];
+    },
+    upload: async (rel, sourcePath) => {
+      await this.checkBucket();
+      const destination = `${this.prefix}runs/${rel}`;
+      await this.bucket.upload(sourcePath, { destination, resumable: false, validation: 'md5' }).catch((err: unknown) => {
+        throw this.mapError(err, destination);
+      });
+    },
+    read: async (rel) => {
+      const key = `${this.prefix}runs/${rel}`;
+      const [bytes] = await this.bucket
+        .file(key)
+        .download({ validation: false })
+        .catch((err: unknown) => {
+          throw this.mapError(err, key);
+        });
+      return bytes;
+    },
+  };
 
   async close(): Promise<void> {}
 

@@ -9,6 +9,11 @@ export function oidOfKey(key: string): string | undefined {
   return m ? `${m[1]}${m[2]}` : undefined;
 }
 
+/** The run-cache entry (`XX/key/value`) named by an object key under `runsPrefix`, else undefined. */
+export function runOfKey(key: string, runsPrefix: string): string | undefined {
+  return key.startsWith(runsPrefix) && key.length > runsPrefix.length ? key.slice(runsPrefix.length) : undefined;
+}
+
 /**
  * Lists the oids under `files/md5/<sub>` (`sub` is `XX/`, or '' for all); with `limit`, gives up
  * (undefined) as soon as more than `limit` were seen.

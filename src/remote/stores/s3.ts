@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
@@ -12,9 +13,10 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
-import { verifiedObjectStream } from '../verify.js';
-import { existsByProbeOrListing, oidOfKey } from './probe.js';
-import type { ObjectStore, StoreCallOptions } from './types.js';
+import { SMALL_OBJECT_BYTES, readVerified, verifiedObjectStream } from '../verify.js';
+import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
+import { DirectPut } from './s3-put.js';
+import type { ObjectStore, RunStore, StoreCallOptions } from './types.js';
 
 export interface S3StoreOptions {
   /** `s3://bucket/prefix` */
@@ -43,6 +45,8 @@ export class S3Store implements ObjectStore {
   private readonly multipartThreshold: number;
   private readonly partSize: number;
   private bucketChecked: Promise<void> | undefined;
+  /** Small PUTs and all GETs without the SDK's middleware, for S3-compatible servers (see s3-put.ts). */
+  private readonly direct: DirectPut | undefined;
 
   constructor(options: S3StoreOptions) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(options.url);
@@ -72,6 +76,10 @@ export class S3Store implements ObjectStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
     });
+    const config = this.client.config;
+    this.direct = options.endpointUrl
+      ? new DirectPut({ endpoint: options.endpointUrl, region: config.region, credentials: config.credentials, sockets: 64 })
+      : undefined;
   }
 
   private key(oid: string): string {
@@ -105,7 +113,12 @@ export class S3Store implements ObjectStore {
     return new Set(await this.listUnder(`${this.prefix}files/md5/`, options.signal));
   }
 
-  private async listUnder(keyPrefix: string, signal?: AbortSignal, limit = Number.POSITIVE_INFINITY): Promise<string[] | undefined> {
+  private async listUnder(
+    keyPrefix: string,
+    signal?: AbortSignal,
+    limit = Number.POSITIVE_INFINITY,
+    pick: (key: string) => string | undefined = oidOfKey,
+  ): Promise<string[] | undefined> {
     const oids: string[] = [];
     let token: string | undefined;
     do {
@@ -117,7 +130,7 @@ export class S3Store implements ObjectStore {
           throw this.mapError(err, keyPrefix);
         });
       for (const obj of page.Contents ?? []) {
-        const oid = oidOfKey(obj.Key ?? '');
+        const oid = pick(obj.Key ?? '');
         if (oid) oids.push(oid);
       }
       if (oids.length > limit) return undefined;
@@ -139,6 +152,16 @@ export class S3Store implements ObjectStore {
   async upload(oid: string, sourcePath: string, size: number, options: StoreCallOptions = {}): Promise<void> {
     await this.checkBucket(options.signal);
     const Key = this.key(oid);
+    if (size < SMALL_OBJECT_BYTES) {
+      const Body = await readVerified(sourcePath, oid);
+      const put = this.direct
+        ? this.direct.put(this.bucket, Key, Body, options.signal)
+        : this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentLength: Body.length }), { abortSignal: options.signal });
+      await put.catch((err) => {
+        throw this.mapError(err, Key);
+      });
+      return;
+    }
     // The SDK does not watch its body stream for errors: a corrupt object aborts the request instead.
     const corrupt = new AbortController();
     const body = verifiedObjectStream(sourcePath, oid, () => corrupt.abort());
@@ -168,6 +191,7 @@ export class S3Store implements ObjectStore {
 
   async download(oid: string, options: StoreCallOptions = {}): Promise<Readable> {
     try {
+      if (this.direct) return await this.direct.get(this.bucket, this.key(oid), options.signal);
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(oid) }), {
         abortSignal: options.signal,
       });
@@ -179,7 +203,32 @@ export class S3Store implements ObjectStore {
 
   async commit(): Promise<void> {}
 
+  /** DVC's run-cache entries under `<prefix>runs/` (small YAML files, one PUT each). */
+  readonly runs: RunStore = {
+    list: async (options = {}) => {
+      await this.checkBucket(options.signal);
+      const base = `${this.prefix}runs/`;
+      return (await this.listUnder(base, options.signal, undefined, (key) => runOfKey(key, base))) ?? [];
+    },
+    upload: async (rel, sourcePath, options = {}) => {
+      await this.checkBucket(options.signal);
+      const Key = `${this.prefix}runs/${rel}`;
+      const Body = await readFile(sourcePath);
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentLength: Body.length }), { abortSignal: options.signal }).catch((err) => {
+        throw this.mapError(err, Key);
+      });
+    },
+    read: async (rel, options = {}) => {
+      const Key = `${this.prefix}runs/${rel}`;
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: options.signal }).catch((err) => {
+        throw this.mapError(err, Key);
+      });
+      return Buffer.from(await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    },
+  };
+
   async close(): Promise<void> {
+    this.direct?.close();
     this.client.destroy();
   }
 

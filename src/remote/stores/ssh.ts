@@ -8,8 +8,9 @@ import type { Client as SshClient, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { objectRelPath } from '../../core/odb/layout.js';
 import { MlpipeError, isErrnoException } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
+import { checkVerified } from '../verify.js';
 import { forEachLimit } from '../pool.js';
-import type { ObjectStore } from './types.js';
+import type { ObjectStore, RunStore } from './types.js';
 
 export interface SshStoreOptions {
   /** `ssh://[user@]host[:port]/absolute/path` */
@@ -164,7 +165,13 @@ export class SshStore implements ObjectStore {
   }
 
   async upload(oid: string, sourcePath: string, size: number): Promise<void> {
-    const final = this.path(oid);
+    // Push verifies what it sends (verify.ts): fastPut reads the file itself, so it is hashed first.
+    checkVerified(sourcePath, oid);
+    await this.put(this.path(oid), sourcePath, size);
+  }
+
+  /** Writes a file to a temp name beside `final` and renames it into place (never half-visible). */
+  private async put(final: string, sourcePath: string, size: number): Promise<void> {
     const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
     const sftp = await this.sftp();
     await this.mkdirs(sftp, posix.dirname(final));
@@ -207,10 +214,40 @@ export class SshStore implements ObjectStore {
     const handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb as never)).catch((err: unknown) => {
       throw this.mapError(err, path);
     });
-    return sftp.createReadStream(path, { handle, autoClose: true });
+    const stream = sftp.createReadStream(path, { handle, autoClose: true });
+    // After the last byte the stream closes its remote handle on its own; if the session ends first
+    // (store.close() right after a fetch), that close fails with "No response from server" and the
+    // stream emits it when its consumer has already detached: an uncaught exception for bytes that
+    // were all delivered. Errors while reading still reach the consumer's own listener.
+    stream.on('error', () => {});
+    return stream;
   }
 
   async commit(): Promise<void> {}
+
+  /** DVC's run-cache entries in `runs/XX/key/value` beside `files/` (as a folder remote holds them). */
+  readonly runs: RunStore = {
+    list: async () => {
+      const base = posix.join(this.root, 'runs');
+      const out: string[] = [];
+      for (const prefix of await this.readdir(base)) {
+        for (const key of await this.readdir(posix.join(base, prefix))) {
+          for (const value of await this.readdir(posix.join(base, prefix, key))) out.push(`${prefix}/${key}/${value}`);
+        }
+      }
+      return out;
+    },
+    upload: async (rel, sourcePath) => {
+      await this.put(posix.join(this.root, 'runs', rel), sourcePath, 0);
+    },
+    read: async (rel) => {
+      const path = posix.join(this.root, 'runs', rel);
+      const sftp = await this.sftp();
+      return call<Buffer>((cb) => sftp.readFile(path, cb as never)).catch((err: unknown) => {
+        throw this.mapError(err, path);
+      });
+    },
+  };
 
   async close(): Promise<void> {
     const session = this.session;

@@ -1,4 +1,4 @@
-import type { DataReport, ExperimentsData, ModelEntry, PipelineData, PlotsData, Snapshot } from '../types.js';
+import type { DataReport, ExperimentsData, ModelsData, PipelineData, PlotsData, Snapshot } from '../types.js';
 
 /**
  * Where the views get their data: the server's JSON endpoints, or the snapshot that
@@ -12,7 +12,7 @@ export interface Source {
   pipeline(): Promise<PipelineData>;
   plots(revs: string[]): Promise<PlotsData>;
   data(): Promise<DataReport[]>;
-  models(): Promise<ModelEntry[]>;
+  models(): Promise<ModelsData>;
 }
 
 declare global {

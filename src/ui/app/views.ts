@@ -1,4 +1,4 @@
-import type { DataReport, ModelEntry, PipelineData, StageView } from '../types.js';
+import type { DataReport, ModelsData, PipelineData, StageView } from '../types.js';
 import { fmt, h, s } from './dom.js';
 
 const STATUS_TEXT: Record<StageView['status'], string> = { changed: 'changed', 'up-to-date': 'up to date', 'never-run': 'never run', unknown: 'status unknown' };
@@ -95,28 +95,50 @@ export function renderData(reports: DataReport[]): HTMLElement {
   return section;
 }
 
-export function renderModels(models: ModelEntry[]): HTMLElement {
+export function renderModels(models: ModelsData): HTMLElement {
   const section = h('section', { 'aria-labelledby': 'h-models' }, h('h2', { id: 'h-models', tabindex: -1 }, 'Models'));
-  if (models.length === 0) {
+  const { folders, registry } = models;
+  if (folders.length === 0) {
     section.append(h('p', {}, 'No model folder (model.json) among the pipeline outputs.'));
+  } else {
+    const head = ['Folder', 'Name', 'Version', 'Algorithm', 'Task', 'Target', 'Metrics', 'Params', 'Data md5', 'Created'];
+    section.append(
+      table(
+        'models',
+        head,
+        folders.map((m) => [m.path, m.name, m.version, m.algorithm, m.task, m.target, kv(m.metrics), kv(m.params), m.dataHash.slice(0, 8), m.createdAt]),
+      ),
+    );
+  }
+  section.append(h('h3', { id: 'h-registry' }, 'Registry'));
+  if (registry.length === 0) {
+    section.append(h('p', {}, 'No registered model (mlpipe models register NAME).'));
     return section;
   }
-  const head = ['Folder', 'Name', 'Version', 'Algorithm', 'Task', 'Target', 'Metrics', 'Params', 'Data md5', 'Created'];
+  // Per artifact: the latest version and the version in each stage; then every version.
+  const stages = [...new Set(registry.flatMap((a) => Object.keys(a.stages)))].sort();
   section.append(
-    h(
-      'table',
-      { id: 'models' },
-      h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
-      h(
-        'tbody',
-        {},
-        ...models.map((m) =>
-          h('tr', {}, ...[m.path, m.name, m.version, m.algorithm, m.task, m.target, kv(m.metrics), kv(m.params), m.dataHash.slice(0, 8), m.createdAt].map((v) => h('td', {}, v))),
-        ),
-      ),
+    table(
+      'registry',
+      ['Artifact', 'Latest', ...stages.map((s) => `#${s}`)],
+      registry.map((a) => [a.name, a.latest ?? '', ...stages.map((s) => a.stages[s] ?? '')]),
+    ),
+    table(
+      'registry-versions',
+      ['Artifact', 'Version', 'Stages', 'Commit', 'Registered'],
+      registry.flatMap((a) => a.versions.map((v) => [a.name, v.version, v.stages.join(', '), v.commit.slice(0, 7), v.createdAt])),
     ),
   );
   return section;
+}
+
+function table(id: string, head: string[], rows: string[][]): HTMLElement {
+  return h(
+    'table',
+    { id },
+    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((v) => h('td', {}, v))))),
+  );
 }
 
 const kv = (o: Record<string, unknown>) =>

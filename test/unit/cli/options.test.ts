@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadCommands } from '../../../src/cli/commands/index.js';
 import { buildProgram } from '../../../src/cli/main.js';
 import { float, integer, list, oneOf, port, repeatable, size } from '../../../src/cli/options.js';
 import { route } from '../../../src/cli/route.js';
 import { parseByteSize } from '../../../src/core/size.js';
 import { MlpipeError } from '../../../src/errors.js';
 import { version } from '../../../src/version.js';
+
+const ALL_COMMANDS = await loadCommands();
 
 /** The E_USAGE error a parser throws, as data. */
 function failure(parse: () => unknown): { code: string; message: string; expected?: string; received?: string } {
@@ -92,7 +95,7 @@ describe('version module', () => {
 });
 
 describe('route: where argv leads before commander parses it', () => {
-  const program = buildProgram();
+  const program = buildProgram({ commands: ALL_COMMANDS });
   const at = (...args: string[]) => {
     const r = route(program, ['node', 'mlpipe', ...args]);
     return r.kind === 'group' ? { kind: 'group', name: r.command.name() } : r;

@@ -8,12 +8,12 @@ import { add } from '../../../src/core/repo/add.js';
 import { checkoutOutput } from '../../../src/core/repo/checkout-output.js';
 import { loadDvcFile } from '../../../src/core/repo/dvcfiles.js';
 import { hashPath } from '../../../src/core/repo/hash-path.js';
-import { initRepo } from '../../../src/core/repo/init.js';
 import { RepoLock } from '../../../src/core/repo/lock.js';
 import { type Repo, openRepo } from '../../../src/core/repo/open.js';
 import { collectUsedObjects } from '../../../src/core/repo/used-objects.js';
 import { dataDiff } from '../../../src/core/repo/diff.js';
-import { type TempRepo, tempDir, tempRepo, writeTree } from '../../helpers/tree.js';
+import { openedTempRepo } from '../../helpers/repo.js';
+import { type TempRepo, tempDir, writeTree } from '../../helpers/tree.js';
 import { GOLDEN, UNUSUAL_MANIFEST, UNUSUAL_OID, UNUSUAL_TREE, golden, goldenListing } from './golden.js';
 
 const cleanups: (() => void)[] = [];
@@ -23,18 +23,12 @@ afterEach(() => {
 
 /** A git repo with `mlpipe init` done and the given golden input copied in. */
 function setup(input?: string, into = ''): { t: TempRepo; repo: Repo } {
-  const t = tempRepo();
-  if (input) {
+  const { t, repo, cleanup } = openedTempRepo((t) => {
+    if (!input) return;
     cpSync(join(GOLDEN, input), join(t.dir, into), { recursive: true });
     execFileSync('chmod', ['-R', 'u+w', t.dir]);
-  }
-  initRepo({ cwd: t.dir });
-  const repo = openRepo(t.dir);
-  cleanups.push(() => {
-    repo.close();
-    execFileSync('chmod', ['-R', 'u+w', t.dir]);
-    t.cleanup();
   });
+  cleanups.push(cleanup);
   return { t, repo };
 }
 

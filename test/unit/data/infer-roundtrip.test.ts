@@ -5,23 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inferSchema } from '../../../src/data/infer.js';
 import { parseSchema, serializeSchema } from '../../../src/data/schema.js';
 import { validate } from '../../../src/data/validate.js';
+import { mulberry32 } from '../../../bench/lib/synthetic.mjs';
 import { tempDir } from '../../helpers/tree.js';
 
 // #12.10: an inferred schema accepts the file it came from. Seeded random tables of floats (17
 // significant digits, tiny and huge exponents), ints, strings, categories, dates and missing-value
 // tokens; each is inferred, written as YAML, read back and validated against its own file.
-
-/** mulberry32 (as bench/lib/synthetic.mjs): the same cases on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NA = ['NA', '', 'NaN', 'null', 'None', '#N/A', 'N/A', '-NaN'];
 type Kind = 'float' | 'int' | 'string' | 'category' | 'date' | 'bool';
@@ -53,7 +42,8 @@ function cell(kind: Kind, rand: () => number): string {
 const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 function table(seed: number): string {
-  const rand = prng(seed);
+  // The benchmarks' seeded generator: the same cases on every run.
+  const rand = mulberry32(seed);
   const columns = 1 + Math.floor(rand() * 6);
   const rows = 1 + Math.floor(rand() * 40);
   const kinds = Array.from({ length: columns }, () => KINDS[Math.floor(rand() * KINDS.length)]!);

@@ -13,8 +13,8 @@ const dir = new URL('../../../.github/workflows/', import.meta.url).pathname;
 describe('GitHub workflows pass actionlint', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
 
-  it('ships the training, inference and sweep workflows', () => {
-    expect(files.sort()).toEqual(['infer.yml', 'sweep.yml', 'train.yml']);
+  it('ships the training, inference, sweep, promote and deploy workflows', () => {
+    expect(files.sort()).toEqual(['deploy.yml', 'infer.yml', 'promote.yml', 'sweep.yml', 'train.yml']);
   });
 
   for (const file of files) {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow, wouldTrigger } from '../../harness/workflow-runner.js';
+import { filterMatches, runWorkflow, triggered, wouldTrigger } from '../../harness/workflow-runner.js';
 import { tempDir, tempRepo } from '../../helpers/tree.js';
 
 const WORKFLOW = `
@@ -180,15 +180,51 @@ jobs:
 describe('the train workflow\'s triggers and concurrency', () => {
   const TRAIN = new URL('../../../.github/workflows/train.yml', import.meta.url).pathname;
 
-  it('runs once per commit: pushes to main and registry tags, pull requests; not the bot\'s own pushes', () => {
+  it('runs once per commit: pushes to main, pull requests; not registry tags, nor the bot\'s own pushes', () => {
     expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/heads/main', message: 'more data' })).toBe(true);
     // A pull request's branch runs as pull_request only (no double run).
     expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/heads/topic', message: 'wip' })).toBe(false);
     expect(wouldTrigger(TRAIN, { event: 'pull_request', ref: 'refs/heads/main', message: 'wip' })).toBe(true);
-    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/tags/churn@v1.2.0' })).toBe(true);
-    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/tags/churn#prod#3' })).toBe(true);
+    // A registry tag points at a commit main trained already; stage tags start deploy.yml instead.
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/tags/churn@v1.2.0' })).toBe(false);
+    expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/tags/churn#prod#3' })).toBe(false);
     expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/tags/release-1' })).toBe(false);
     expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/heads/main', message: 'Update DVC metadata [skip ci]' })).toBe(false);
     expect(wouldTrigger(TRAIN, { event: 'push', ref: 'refs/heads/main', message: 'Update DVC metadata', byGithubToken: true })).toBe(false);
+  });
+});
+
+describe('GitHub filter patterns (on.push.tags / branches)', () => {
+  it('`*` stops at `/`, `**` does not; `#`, `@`, `=` and `.` are literal; `?`, `+` and `[]` as GitHub documents them', () => {
+    expect(filterMatches(['*#prod#*'], 'churn#prod#3')).toBe(true);
+    expect(filterMatches(['*#prod#*'], 'models/dvc.yaml=churn#prod#3')).toBe(false);
+    expect(filterMatches(['**#prod#*'], 'models/dvc.yaml=churn#prod#3')).toBe(true);
+    expect(filterMatches(['churn#prod#*'], 'churn#prod!#4')).toBe(false);
+    expect(filterMatches(['churn#prod#*'], 'churn#production#4')).toBe(false);
+    expect(filterMatches(['v1.0'], 'v1x0')).toBe(false);
+    expect(filterMatches(['v[12].*'], 'v2.3')).toBe(true);
+    expect(filterMatches(['v[12].*'], 'v3.3')).toBe(false);
+    expect(filterMatches(['ab?c'], 'ac')).toBe(true);
+    expect(filterMatches(['ab+c'], 'abbbc')).toBe(true);
+    expect(filterMatches(['ab+c'], 'ac')).toBe(false);
+  });
+
+  it('patterns apply in order: `!pattern` excludes what an earlier one included, a later one includes again', () => {
+    expect(filterMatches(['**', '!*#staging#*'], 'churn#staging#2')).toBe(false);
+    expect(filterMatches(['**', '!*#staging#*'], 'churn#prod#2')).toBe(true);
+    expect(filterMatches(['**', '!churn*', 'churn#prod#*'], 'churn#prod#2')).toBe(true);
+    expect(filterMatches(['!churn*'], 'other')).toBe(false);
+  });
+
+  it('a prod stage tag of the example starts deploy.yml and nothing else; promote and infer run on demand only', () => {
+    const dir = new URL('../../../.github/workflows/', import.meta.url).pathname;
+    const files = ['train.yml', 'infer.yml', 'promote.yml', 'deploy.yml', 'sweep.yml'].map((f) => join(dir, f));
+    const name = (f: string) => f.slice(dir.length);
+    const tag = 'examples/adult-income/dvc.yaml=income';
+    expect(triggered(files, { event: 'push', ref: `refs/tags/${tag}#prod#7` }).map(name)).toEqual(['deploy.yml']);
+    expect(triggered(files, { event: 'push', ref: `refs/tags/${tag}#staging#7` }).map(name)).toEqual([]);
+    expect(triggered(files, { event: 'push', ref: `refs/tags/${tag}@v1.0.0` }).map(name)).toEqual([]);
+    expect(triggered(files, { event: 'push', ref: `refs/tags/${tag}#prod#7`, byGithubToken: true }).map(name)).toEqual([]);
+    expect(triggered(files, { event: 'workflow_dispatch', ref: 'refs/heads/main' }).map(name)).toEqual(['infer.yml', 'promote.yml', 'deploy.yml', 'sweep.yml']);
   });
 });

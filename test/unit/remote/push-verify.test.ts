@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../../src/remote/stores/types.js';
 import { pushObjects } from '../../../src/remote/transfer.js';
 import { describeIf } from '../../helpers/require.js';
 import { tempDir } from '../../helpers/tree.js';
+import { type CloudKind, GCS_ENDPOINT, HAS_SSHD, cloudRemote, openTestStore, stopServers } from './servers.js';
 import { BAR, BIG, BIG_BYTES, FOO, dirCache, objectPath, writeCache } from './fixtures.js';
 
 // Issue #12 item 4: push hashes what it sends and refuses a corrupted cache object (E_CORRUPT),
@@ -84,3 +85,24 @@ describeIf(Boolean(endpoint), 'an S3 server (MLPIPE_TEST_S3_ENDPOINT)', 'push re
     }
   });
 });
+
+// Issue 18: the gs, azure and ssh stores verify too (Azurite and sshd started here, the GCS emulator by .ci/run).
+const clouds: Array<[CloudKind, boolean, string]> = [
+  ['azure', true, 'Azurite (npm azurite)'],
+  ['ssh', HAS_SSHD, 'sshd (Debian openssh-server)'],
+  ['gs', Boolean(GCS_ENDPOINT), 'a GCS emulator (MLPIPE_TEST_GCS_ENDPOINT)'],
+];
+for (const [kind, available, what] of clouds) {
+  describeIf(available, what, `push refuses corrupted cache objects on ${kind} (issue 18)`, () => {
+    afterAll(() => stopServers());
+    it('sends the good object and none of the corrupt ones', async () => {
+      const remote = await cloudRemote(kind, `verify-${process.pid}`);
+      const store = openTestStore(kind, remote.url);
+      try {
+        await pushCorrupt(store);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}

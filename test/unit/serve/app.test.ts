@@ -372,7 +372,7 @@ describe('hot reload', () => {
     }
     expect(JSON.parse(reload.body)).toEqual({ name: 'reloading', version: treeMeta.version, previousVersion: oldVersion });
     expect(after.body).toBe('{"predictions":[11]}');
-    await new Promise((r) => setTimeout(r, 10));
+    for (let waited = 0; released.length === 0 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     expect(released).toEqual(['linear']);
   });
 
