@@ -8,6 +8,7 @@ import {
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
+import { parseBucketUrl } from './bucket-url.js';
 import { SMALL_OBJECT_BYTES, checkVerified, readVerified } from '../verify.js';
 import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
 import type { ObjectStore, RunStore, StoreCallOptions } from './types.js';
@@ -49,12 +50,8 @@ export class AzureStore implements ObjectStore {
   private containerChecked: Promise<void> | undefined;
 
   constructor(options: AzureStoreOptions) {
-    const m = /^azure:\/\/([^/]+)\/?(.*)$/.exec(options.url);
-    if (!m) throw remoteError('E_BAD_INPUT', options.url, 'not an Azure URL', { expected: 'azure://container[/prefix]' });
+    ({ bucket: this.containerName, prefix: this.prefix } = parseBucketUrl(options.url, 'azure', 'an Azure'));
     this.location = options.url;
-    this.containerName = m[1] as string;
-    const prefix = (m[2] as string).replace(/\/+$/, '');
-    this.prefix = prefix ? `${prefix}/` : '';
     this.blockSize = options.blockSize ?? 8 * 2 ** 20;
     this.maxSingleShotSize = options.maxSingleShotSize ?? 32 * 2 ** 20;
     this.container = serviceClient(options, this.location).getContainerClient(this.containerName);

@@ -3,6 +3,7 @@ import { type Bucket, IdempotencyStrategy, Storage } from '@google-cloud/storage
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
+import { parseBucketUrl } from './bucket-url.js';
 import { checkVerified } from '../verify.js';
 import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
 import { whenAnswered } from './stream.js';
@@ -41,12 +42,8 @@ export class GcsStore implements ObjectStore {
   private bucketChecked: Promise<void> | undefined;
 
   constructor(options: GcsStoreOptions) {
-    const m = /^gs:\/\/([^/]+)\/?(.*)$/.exec(options.url);
-    if (!m) throw remoteError('E_BAD_INPUT', options.url, 'not a GCS URL', { expected: 'gs://bucket[/prefix]' });
+    ({ bucket: this.bucketName, prefix: this.prefix } = parseBucketUrl(options.url, 'gs', 'a GCS'));
     this.location = options.url;
-    this.bucketName = m[1] as string;
-    const prefix = (m[2] as string).replace(/\/+$/, '');
-    this.prefix = prefix ? `${prefix}/` : '';
     this.resumableThreshold = options.resumableThreshold ?? 8 * 2 ** 20;
     this.storage = new Storage({
       ...(options.projectId ? { projectId: options.projectId } : {}),

@@ -13,6 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { objectRelPath } from '../../core/odb/layout.js';
 import type { MlpipeError } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
+import { parseBucketUrl } from './bucket-url.js';
 import { SMALL_OBJECT_BYTES, readVerified, verifiedObjectStream } from '../verify.js';
 import { existsByProbeOrListing, oidOfKey, runOfKey } from './probe.js';
 import { DirectPut } from './s3-put.js';
@@ -49,12 +50,8 @@ export class S3Store implements ObjectStore {
   private readonly direct: DirectPut | undefined;
 
   constructor(options: S3StoreOptions) {
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(options.url);
-    if (!m) throw remoteError('E_BAD_INPUT', options.url, 'not an S3 URL', { expected: 's3://bucket[/prefix]' });
+    ({ bucket: this.bucket, prefix: this.prefix } = parseBucketUrl(options.url, 's3', 'an S3'));
     this.location = options.url;
-    this.bucket = m[1] as string;
-    const prefix = (m[2] as string).replace(/\/+$/, '');
-    this.prefix = prefix ? `${prefix}/` : '';
     this.multipartThreshold = options.multipartThreshold ?? 64 * 2 ** 20;
     this.partSize = options.partSize ?? 16 * 2 ** 20;
     const credentials =
