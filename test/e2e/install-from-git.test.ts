@@ -15,35 +15,16 @@
  * `prepare`, and in the project), which took 192 s on two cores here; on a GitHub
  * runner the prebuilt binaries download and the install takes about a minute.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { runProcess as run } from '../helpers/cli.js';
 import { describeIf } from '../helpers/require.js';
 import { tempDir } from '../helpers/tree.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * Runs a command without blocking this worker: the install takes minutes, and a synchronous spawn
- * would starve vitest's worker RPC (it reports "Timeout calling onTaskUpdate").
- */
-function run(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 // Always in CI (MLPIPE_REQUIRE_ALL=1); on a developer's machine only when asked, since it takes minutes.
 const WANTED = process.env.MLPIPE_TEST_GIT_INSTALL === '1' || process.env.MLPIPE_REQUIRE_ALL === '1';
@@ -58,12 +39,12 @@ describeIf(WANTED, 'MLPIPE_TEST_GIT_INSTALL=1 (a minutes-long npm install from a
     // Keep this process's npm settings (set by `npm test`) away from the user's install.
     for (const k of Object.keys(env)) if (k.startsWith('npm_') && k !== 'npm_config_audit' && k !== 'npm_config_fund' && k !== 'npm_config_cache') delete env[k];
     const install = await run('npm', ['install', `git+file://${clone}#${head}`], { cwd: project, env });
-    expect(install.status, `${install.stdout}\n${install.stderr}`).toBe(0);
+    expect(install.code, `${install.stdout}\n${install.stderr}`).toBe(0);
     const pkg = join(project, 'node_modules', 'mlpipe');
     expect(existsSync(join(pkg, 'dist', 'cli', 'main.js'))).toBe(true);
     expect(existsSync(join(pkg, 'src'))).toBe(false); // only the package's `files`
     const doctor = await run(join(project, 'node_modules', '.bin', 'mlpipe'), ['doctor'], { cwd: project });
-    expect(doctor.status, doctor.stderr).toBe(0);
+    expect(doctor.code, doctor.stderr).toBe(0);
     // component -> status, from the table under the header line
     const rows = Object.fromEntries(
       doctor.stdout
