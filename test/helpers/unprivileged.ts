@@ -25,6 +25,13 @@ function choosePrefix(): string[] | undefined {
 
 const PREFIX = choosePrefix();
 
+/**
+ * The uid the CLI runs as when that is not the owner of the test's files: `nobody`'s (65534), to whom
+ * a test hands its repository (chown) before making a folder read-only. Undefined when the CLI runs
+ * as the files' owner (capless root, or a non-root user), for whom chmod alone does it.
+ */
+export const unprivilegedOwner: number | undefined = PREFIX === AS_NOBODY ? 65534 : undefined;
+
 /** Whether the CLI can run here as a process that file permissions apply to. */
 export const unprivilegedAvailable = PREFIX !== undefined;
 

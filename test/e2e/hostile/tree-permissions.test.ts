@@ -2,44 +2,36 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MLPIPE_BIN, type CliResult, runCli } from '../../helpers/cli.js';
+import { type CliResult, runCli, runProcess } from '../../helpers/cli.js';
+import { describeIf } from '../../helpers/require.js';
+import { unprivilegedAvailable, unprivilegedCli, unprivilegedOwner } from '../../helpers/unprivileged.js';
 import { type TempRepo, tempDir } from '../../helpers/tree.js';
 import { errorOf, useRepos } from './repos.js';
 
 // Issue #12 item 16 (versioning side): a read-only cache, .dvc/tmp or workspace folder is
 // E_PERMISSION naming the folder relative to the repo, never E_INTERNAL, with nothing half-written.
 //
-// Tests run as root, for whom chmod does not stop writes. So when root, the repository is handed
-// to `nobody` (chown) and the CLI runs as `nobody` through setpriv: the refusals are the kernel's
-// real EACCES, not an injected one. As any other user, chmod alone does it.
+// The CLI runs as a process file modes apply to (helpers/unprivileged.ts: as `nobody` when it can
+// read the checkout, else as root without the capabilities that bypass file modes), so the refusals
+// are the kernel's real EACCES, not an injected one.
 
 const { initRepo } = useRepos();
-const NOBODY = 65534;
-const isRoot = process.getuid?.() === 0;
 
-/** Runs the CLI as an unprivileged user (see above). */
-function runUnprivileged(t: TempRepo, args: string[]): Promise<CliResult> {
-  if (!isRoot) return runCli(args, { cwd: t.dir });
-  execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, t.dir]);
-  return new Promise((resolve) => {
-    try {
-      const stdout = execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, MLPIPE_BIN, ...args], {
-        cwd: t.dir,
-        env: { ...process.env, HOME: t.dir, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      resolve({ code: 0, stdout, stderr: '' });
-    } catch (err) {
-      const e = err as { status: number | null; stdout: string; stderr: string };
-      resolve({ code: e.status, stdout: e.stdout, stderr: e.stderr });
-    }
-  });
+/** Gives the repository to the user the CLI runs as, when that is not its owner (`nobody`). */
+function handOver(t: TempRepo): void {
+  if (unprivilegedOwner !== undefined) execFileSync('chown', ['-R', `${unprivilegedOwner}:${unprivilegedOwner}`, t.dir]);
 }
 
-/** Makes a folder read-only for its owner (after runUnprivileged's chown, that is `nobody`). */
+/** Runs the CLI in the repository as that user. */
+function runUnprivileged(t: TempRepo, args: string[]): Promise<CliResult> {
+  handOver(t);
+  const [cmd, ...rest] = unprivilegedCli(args);
+  return runProcess(cmd!, rest, { cwd: t.dir, env: { ...process.env, HOME: t.dir, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' } });
+}
+
+/** Makes a folder read-only for the user the CLI runs as. */
 function readOnly(path: string): void {
-  if (isRoot) chownSync(path, NOBODY, NOBODY);
+  if (unprivilegedOwner !== undefined) chownSync(path, unprivilegedOwner, unprivilegedOwner);
   chmodSync(path, 0o555);
 }
 
@@ -55,11 +47,11 @@ async function expectDenied(t: TempRepo, args: string[], folder: string): Promis
   expect(r.stdout).not.toContain(t.dir);
 }
 
-describe('permission problems are E_PERMISSION (issue #12 item 16)', () => {
+describeIf(unprivilegedAvailable, 'a process that file permissions apply to (not root, or setpriv from util-linux)', 'permission problems are E_PERMISSION (issue #12 item 16)', () => {
   it('add with a read-only cache: nothing written, no temp files', async () => {
     const t = await initRepo({ 'a.txt': 'a\n' });
     mkdirSync(join(t.dir, '.dvc/cache'), { recursive: true });
-    if (isRoot) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, t.dir]);
+    handOver(t);
     readOnly(join(t.dir, '.dvc/cache'));
     await expectDenied(t, ['add', 'a.txt'], '.dvc/cache');
     chmodSync(join(t.dir, '.dvc/cache'), 0o755);
@@ -80,7 +72,7 @@ describe('permission problems are E_PERMISSION (issue #12 item 16)', () => {
 
   it('add in a read-only workspace folder: no .dvc file, no .gitignore', async () => {
     const t = await initRepo({ d: { 'y.txt': 'y\n' } });
-    if (isRoot) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, t.dir]);
+    handOver(t);
     readOnly(join(t.dir, 'd'));
     await expectDenied(t, ['add', 'd/y.txt'], 'd');
     chmodSync(join(t.dir, 'd'), 0o755);
@@ -92,7 +84,7 @@ describe('permission problems are E_PERMISSION (issue #12 item 16)', () => {
     const t = await initRepo({ d: { 'x.txt': 'x\n' } });
     expect((await runCli(['add', 'd/x.txt'], { cwd: t.dir })).code).toBe(0);
     rmSync(join(t.dir, 'd/x.txt'));
-    if (isRoot) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, t.dir]);
+    handOver(t);
     readOnly(join(t.dir, 'd'));
     await expectDenied(t, ['checkout'], 'd');
     chmodSync(join(t.dir, 'd'), 0o755);
