@@ -28,6 +28,11 @@ export interface Model {
   /** The TypeScript scorer's operator, or why the graph did not compile (then onnxruntime scores all). */
   readonly tsScorer: { op: string } | { unsupported: string };
   predict(columns: RawColumns, rows: number): Promise<Predictions>;
+  /**
+   * The same predictions, returned at once when the batch is small enough for the TypeScript
+   * scorer; undefined when it is not (then `predict`). The server's 1-row path: no promise.
+   */
+  predictNow?(columns: RawColumns, rows: number): Predictions | undefined;
   /** Frees the native session; the model must not be used afterwards. */
   release(): Promise<void>;
 }
@@ -290,13 +295,17 @@ class OnnxModel implements Model {
     this.fetches = outputNames(meta);
   }
 
+  predictNow(columns: RawColumns, rows: number): Predictions | undefined {
+    if (!this.ts || rows > this.maxTsRows) return undefined;
+    const raw = this.ts.score(preprocessForModel(this.meta, columns, rows), rows);
+    return raw.values ? { rows, labels: null, probabilities: null, values: raw.values } : this.classified(rows, raw.labels!, raw.probabilities);
+  }
+
   async predict(columns: RawColumns, rows: number): Promise<Predictions> {
+    const now = this.predictNow(columns, rows);
+    if (now) return now;
     const meta = this.meta;
     const x = preprocessForModel(meta, columns, rows);
-    if (this.ts && rows <= this.maxTsRows) {
-      const raw = this.ts.score(x, rows);
-      return raw.values ? { rows, labels: null, probabilities: null, values: raw.values } : this.classified(rows, raw.labels!, raw.probabilities);
-    }
     const feeds = { [meta.onnx.input]: new this.Tensor(meta.onnx.inputType, x, [rows, meta.features.length]) };
     const out = await this.session.run(feeds, this.fetches);
     return decodeOutputs(meta, rows, (name) => out[name]?.data as OutputData | undefined);

@@ -6,7 +6,7 @@ import type { ColumnType } from '../model/artifact.js';
 import { HttpError } from './http-error.js';
 import { parseJsonBody } from './json-body.js';
 import { Metrics } from './metrics.js';
-import type { Model } from '../model/load.js';
+import type { Model, Predictions } from '../model/load.js';
 import { fastMlflowJson } from './fast-mlflow.js';
 import { parseCsv, parseMlflowJson, schemaNames } from './parse-mlflow.js';
 import { parseV2Request } from './parse-v2.js';
@@ -175,23 +175,43 @@ export class ServeApp {
   }
 
   async handle(req: ServeRequest): Promise<ServeResponse> {
-    const start = performance.now();
+    return this.respond(req);
+  }
+
+  /**
+   * As `handle`, but answers synchronously when no step has to wait: the common small MLflow
+   * request scored by the TypeScript scorer (and every GET) runs without a promise, so the node
+   * adapter writes its answer in the same turn. `start` (from `performance.now()`) is when the
+   * request arrived, for the latency histogram.
+   */
+  respond(req: ServeRequest, start = performance.now()): ServeResponse | Promise<ServeResponse> {
     const q = req.url.indexOf('?');
     const path = q === -1 ? req.url : req.url.slice(0, q);
     const matched = this.match(req.method, path);
-    let res: ServeResponse;
+    let res: ServeResponse | Promise<ServeResponse>;
     try {
       if (req.method === 'OPTIONS' && this.corsHeaders) res = { status: 204, headers: this.corsHeaders, body: '' };
       else {
         if (this.tokenOk && !matched.public) this.authorize(req);
-        res = await matched.run(req);
+        res = matched.run(req);
       }
     } catch (err) {
       res = this.errorResponse(err, matched.protocol, req);
     }
-    if (this.corsHeaders) res = { ...res, headers: { ...res.headers, ...this.corsHeaders } };
-    this.metrics.observe(matched.route, res.status, (performance.now() - start) / 1000);
-    return res;
+    if (res instanceof Promise) {
+      return res.then(
+        (out) => this.finish(out, matched.route, start),
+        (err: unknown) => this.finish(this.errorResponse(err, matched.protocol, req), matched.route, start),
+      );
+    }
+    return this.finish(res, matched.route, start);
+  }
+
+  /** CORS headers and the metrics, on every answer. */
+  private finish(res: ServeResponse, route: string, start: number): ServeResponse {
+    const out = this.corsHeaders ? { ...res, headers: { ...res.headers, ...this.corsHeaders } } : res;
+    this.metrics.observe(route, out.status, (performance.now() - start) / 1000);
+    return out;
   }
 
   private authorize(req: ServeRequest): void {
@@ -288,7 +308,7 @@ export class ServeApp {
     return fn();
   }
 
-  private post(req: ServeRequest, fn: () => Promise<ServeResponse>): Promise<ServeResponse> {
+  private post(req: ServeRequest, fn: () => Promise<ServeResponse> | ServeResponse): Promise<ServeResponse> | ServeResponse {
     if (req.method !== 'POST') throw new HttpError(405, `use POST for this route, not ${req.method}`, 'BAD_REQUEST', { allow: 'POST' });
     return fn();
   }
@@ -305,9 +325,11 @@ export class ServeApp {
     if (--slot.inflight === 0 && slot.retired) void slot.model.release().catch(() => {});
   }
 
-  private async invocations(req: ServeRequest): Promise<ServeResponse> {
+  /** Synchronous when the model scores the batch at once (the TypeScript scorer), else a promise. */
+  private invocations(req: ServeRequest): ServeResponse | Promise<ServeResponse> {
     const kind = mlflowContentType(req.headers['content-type']);
     const slot = this.enter();
+    let waiting = false;
     try {
       const model = slot.model;
       const schema = model.meta.inputSchema;
@@ -315,12 +337,19 @@ export class ServeApp {
       const { table, proba } =
         kind === 'csv' ? { table: parseCsv(body, schema), proba: false } : (fastMlflowJson(body, schemaNames(schema)) ?? parseMlflowJson(parseJsonBody(body), schema));
       assertValidInput(schema, table, this.maxRows);
-      const p = await model.predict(table.columns, table.rows);
-      this.metrics.predicted(p.rows);
-      return { status: 200, headers: JSON_HEADERS, body: mlflowBody(p, model.classCount, proba) };
+      const now = model.predictNow?.(table.columns, table.rows);
+      if (now !== undefined) return this.mlflowAnswer(model, now, proba);
+      const later = model.predict(table.columns, table.rows);
+      waiting = true;
+      return later.then((p) => this.mlflowAnswer(model, p, proba)).finally(() => this.leave(slot));
     } finally {
-      this.leave(slot);
+      if (!waiting) this.leave(slot);
     }
+  }
+
+  private mlflowAnswer(model: Model, p: Predictions, proba: boolean): ServeResponse {
+    this.metrics.predicted(p.rows);
+    return { status: 200, headers: JSON_HEADERS, body: mlflowBody(p, model.classCount, proba) };
   }
 
   private async infer(req: ServeRequest, check: () => Model): Promise<ServeResponse> {

@@ -49,15 +49,23 @@ export function listen(options: NodeServerOptions): Promise<RunningServer> {
     accessLog?.request(req.method ?? '', req.url ?? '', out.status, performance.now() - start);
   };
 
+  const failed = (req: IncomingMessage, res: ServerResponse, start: number) => (err: unknown) => {
+    logger?.error({ err }, 'unhandled error');
+    send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error_code":"INTERNAL_ERROR","message":"internal error"}' }, req, start);
+  };
+
   const dispatch = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined, start: number) => {
     const request: ServeRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
-    app.handle(request).then(
-      (out) => send(res, out, req, start),
-      (err: unknown) => {
-        logger?.error({ err }, 'unhandled error');
-        send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error_code":"INTERNAL_ERROR","message":"internal error"}' }, req, start);
-      },
-    );
+    let out: ServeResponse | Promise<ServeResponse>;
+    try {
+      out = app.respond(request, start);
+    } catch (err) {
+      failed(req, res, start)(err);
+      return;
+    }
+    // Most answers are ready at once (see ServeApp.respond): written in this turn, no promise.
+    if (out instanceof Promise) out.then((o) => send(res, o, req, start), failed(req, res, start));
+    else send(res, out, req, start);
   };
 
   const server = createServer((req, res) => {

@@ -69,6 +69,21 @@ describe('MLflow scoring protocol', () => {
     }
   });
 
+  it('answers at once (no promise) when the TypeScript scorer takes the batch, with the answer onnxruntime gives later', async () => {
+    const body = { dataframe_records: [ROW, ROW2] };
+    const now = app.respond(post('/invocations', body));
+    expect(now).not.toBeInstanceOf(Promise);
+    expect(now).toEqual({ status: 200, headers: JSON_CT, body: '{"predictions":["versicolor","virginica"]}' });
+    const invalid = app.respond(post('/invocations', { dataframe_records: [{ ...ROW, x1: 'one' }] }));
+    expect(invalid).not.toBeInstanceOf(Promise);
+    expect((invalid as { status: number }).status).toBe(400);
+    const onnx = new ServeApp({ load: () => loadModel(join(root, 'iris'), { engine: 'onnx' }), name: 'iris', serverVersion: '9.8.7' });
+    await onnx.start();
+    const later = onnx.respond(post('/invocations', body));
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toEqual(now);
+  });
+
   it('accepts application/json with a utf-8 charset, and text/csv typed by the schema', async () => {
     const a = await app.handle(post('/invocations', { dataframe_records: [ROW] }, { 'content-type': 'application/json; charset=UTF-8' }));
     expect(a.body).toBe('{"predictions":["versicolor"]}');
