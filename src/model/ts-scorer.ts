@@ -1,4 +1,5 @@
 import type { ModelMeta } from './artifact.js';
+import { type HeapForest, type LeafWeights, type PointerTrees, accumulateHeap, heapForest } from './tree-heap.js';
 
 /**
  * Pure TypeScript scoring of the ai.onnx.ml operators mlpipe's models use (TreeEnsembleRegressor,
@@ -128,21 +129,17 @@ export async function compileOnnx(bytes: Uint8Array, meta: ModelMeta): Promise<T
 const LEAF = 0;
 const MODES: Record<string, number> = { LEAF, BRANCH_LEQ: 1, BRANCH_LT: 2, BRANCH_GTE: 3, BRANCH_GT: 4, BRANCH_EQ: 5, BRANCH_NEQ: 6 };
 
-/** Trees as flat arrays: node i tests x[feature[i]] against threshold[i] and jumps to yes[i] or no[i]. */
-interface Forest {
-  roots: Int32Array;
-  mode: Uint8Array;
-  feature: Int32Array;
-  threshold: Float64Array;
-  yes: Int32Array;
-  no: Int32Array;
+/**
+ * Trees as flat arrays: node i tests x[feature[i]] against threshold[i] and jumps to yes[i] or no[i]
+ * (PointerTrees); leaf i's weights are entries leafStart[i] .. leafStart[i+1]-1 of target / weight
+ * (LeafWeights).
+ */
+interface Forest extends PointerTrees, LeafWeights {
   missingYes: Uint8Array;
-  /** Leaf i's weights are entries leafStart[i] .. leafStart[i+1]-1 of target / weight. */
-  leafStart: Int32Array;
-  target: Int32Array;
-  weight: Float64Array;
   /** Every split is BRANCH_LEQ without missing_value_tracks_true. */
   plainLeq: boolean;
+  /** The same trees in heap order (./tree-heap.ts) when every split is plain and no tree is too deep. */
+  heap: HeapForest | undefined;
 }
 
 /**
@@ -181,6 +178,7 @@ function compileForest(a: Attrs, prefix: 'target' | 'class', width: number, prec
     target: new Int32Array(0),
     weight: new Float64Array(0),
     plainLeq: false,
+    heap: undefined,
   };
   const isChild = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -232,11 +230,16 @@ function compileForest(a: Attrs, prefix: 'target' | 'class', width: number, prec
   }
   f.leafStart[n] = pos;
   f.plainLeq = f.mode.every((m, i) => m === LEAF || (m === MODES.BRANCH_LEQ && f.missingYes[i] === 0));
+  if (f.plainLeq) f.heap = heapForest(f, f);
   return f;
 }
 
 /** Adds every tree's leaf weights for row `base` of x into `acc` (one slot per target/class). */
 function accumulate(f: Forest, x: ArrayLike<number>, base: number, acc: Float32Array | Float64Array): void {
+  if (f.heap) {
+    accumulateHeap(f.heap, f, x, base, acc);
+    return;
+  }
   const { roots, mode, feature, threshold, yes, no, missingYes, leafStart, target, weight } = f;
   for (let t = 0; t < roots.length; t++) {
     let i = roots[t]!;
