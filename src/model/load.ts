@@ -280,6 +280,7 @@ class OnnxModel implements Model {
   readonly classCount: number;
   readonly tsScorer: { op: string } | { unsupported: string };
   private readonly fetches: string[];
+  private readonly row: Float32Array | Float64Array;
 
   constructor(
     readonly dir: string,
@@ -293,11 +294,15 @@ class OnnxModel implements Model {
     this.classCount = meta.classes?.length ?? 0;
     this.tsScorer = typeof tsStatus === 'string' ? { unsupported: tsStatus } : { op: tsStatus.op };
     this.fetches = outputNames(meta);
+    const width = featureCount(meta.preprocessing);
+    this.row = meta.onnx.inputType === 'float32' ? new Float32Array(width) : new Float64Array(width);
   }
 
   predictNow(columns: RawColumns, rows: number): Predictions | undefined {
     if (!this.ts || rows > this.maxTsRows) return undefined;
-    const raw = this.ts.score(preprocessForModel(this.meta, columns, rows), rows);
+    // One row is scored from a reused tensor: the scorer reads it before returning, and keeps nothing.
+    const into = rows === 1 ? this.row.fill(0) : undefined;
+    const raw = this.ts.score(preprocessForModel(this.meta, columns, rows, into), rows);
     return raw.values ? { rows, labels: null, probabilities: null, values: raw.values } : this.classified(rows, raw.labels!, raw.probabilities);
   }
 

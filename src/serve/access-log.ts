@@ -24,6 +24,9 @@ export class AccessLog {
   private scheduled = false;
   private lastMs = -1;
   private lastIso = '';
+  private lastMethod: string | undefined;
+  private lastUrl: string | undefined;
+  private lastRoute = '';
   private readonly prefix: string;
   private readonly flushNow = (): void => this.flush();
 
@@ -40,7 +43,13 @@ export class AccessLog {
 
   /** Queues the line of one answered request; `ms` is its handling time. */
   request(method: string, url: string, status: number, ms: number): void {
-    this.pending += `{"level":${INFO},"time":"${this.isoNow()}"${this.prefix},"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"status":${status},"ms":${Math.round(ms * 100) / 100},"msg":"request"}\n`;
+    // Clients repeat one route: its `"method":..,"url":..` text is kept from the last line.
+    if (method !== this.lastMethod || url !== this.lastUrl) {
+      this.lastMethod = method;
+      this.lastUrl = url;
+      this.lastRoute = `,"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"status":`;
+    }
+    this.pending += `{"level":${INFO},"time":"${this.isoNow()}"${this.prefix}${this.lastRoute}${status},"ms":${Math.round(ms * 100) / 100},"msg":"request"}\n`;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushNow);

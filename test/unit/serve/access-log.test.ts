@@ -56,4 +56,13 @@ describe('AccessLog', () => {
     // Nothing left: the scheduled write finds no line.
     expect(chunks).toHaveLength(2);
   });
+
+  it('names each line\'s own method and URL when requests alternate between routes', () => {
+    const { chunks, sink } = capture();
+    const log = new AccessLog(sink);
+    const sent: [string, string][] = [['', ''], ['POST', '/invocations'], ['POST', '/invocations'], ['GET', '/invocations'], ['GET', '/ping'], ['POST', '/invocations'], ['', '']];
+    for (const [method, url] of sent) log.request(method, url, 200, 1);
+    log.flush();
+    expect(chunks[0]!.trimEnd().split('\n').map((l) => [JSON.parse(l).method, JSON.parse(l).url])).toEqual(sent);
+  });
 });

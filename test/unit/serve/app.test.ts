@@ -82,6 +82,16 @@ describe('MLflow scoring protocol', () => {
     const later = onnx.respond(post('/invocations', body));
     expect(later).toBeInstanceOf(Promise);
     expect(await later).toEqual(now);
+    // One-row requests reuse one feature tensor: a one-hot bit of "red" must not stay for "blue".
+    for (const row of [ROW, ROW2, ROW, { ...ROW2, color: null }, ROW2]) {
+      const res = app.respond(post('/invocations', { dataframe_records: [row], params: { proba: true } })) as { body: string };
+      const [p] = (JSON.parse(res.body) as { predictions: number[][] }).predictions;
+      const expected = linearExpected(row.x1, row.x2, row.color);
+      expect(p).toHaveLength(3);
+      p!.forEach((v, c) => {
+        expect(v).toBeCloseTo(expected[c]!, 6);
+      });
+    }
   });
 
   it('accepts application/json with a utf-8 charset, and text/csv typed by the schema', async () => {
