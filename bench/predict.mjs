@@ -13,9 +13,11 @@
 // early_stopping=False), both with their default 31 leaves per tree.
 // Reports medians of wall and CPU time (user + system), mlpipe's ratios to each, and the load
 // average; saves bench/results/predict.json. Env: BENCH_ROWS, BENCH_RUNS (default 3),
-// BENCH_PYTHON (default /usr/bin/python3).
+// BENCH_PYTHON (default /usr/bin/python3), BENCH_PREDICT_DIR (a folder kept between runs: the data,
+// the tensor and both models are made there once and reused while BENCH_ROWS stays the same, which
+// saves the two trainings when re-measuring; default: a fresh temporary folder, removed afterwards).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -36,12 +38,31 @@ const run = (argv) => {
   return r.stdout;
 };
 
-const work = mkdtempSync(join(tmpdir(), 'mlpipe-bench-predict-'));
+const keep = process.env.BENCH_PREDICT_DIR;
+const work = keep ? join(keep, `rows-${ROWS}`) : mkdtempSync(join(tmpdir(), 'mlpipe-bench-predict-'));
+if (keep) mkdirSync(work, { recursive: true });
+// Made by an earlier run with the same BENCH_PREDICT_DIR and BENCH_ROWS (written last, so a
+// half-finished setup is made again).
+const ready = join(work, 'ready');
+const train = join(work, 'train.csv');
+const input = join(work, 'rows.csv');
+const modelDir = join(work, 'model');
+const pickle = join(work, 'model.pkl');
+const sklearn = join(work, 'sklearn_predict.py');
+const floor = join(work, 'floor.mjs');
+const tensor = join(work, 'rows.f32');
+const ceiling = join(work, 'ceiling.mjs');
 try {
+  if (!keep || !existsSync(ready)) await setup();
+  if (keep) writeFileSync(ready, '');
+  await measure();
+} finally {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+}
+
+async function setup() {
   const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
   const cells = names.map((n) => `round(random() * 4 - 2, 6) AS ${n}`).join(', ');
-  const train = join(work, 'train.csv');
-  const input = join(work, 'rows.csv');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   await conn.run('SELECT setseed(0.42)');
@@ -54,9 +75,7 @@ try {
   db.closeSync();
 
   // The two models, trained once on the same rows with the same hyperparameters.
-  const modelDir = join(work, 'model');
   run(['node', MLPIPE, 'train', '-d', train, '-t', 'y', '--set', 'algorithm=hgb', '--set', 'max_iter=100', '--set', 'early_stopping=false', '-o', modelDir, '--metrics', join(work, 'metrics.json'), '--plots', join(work, 'plots')]);
-  const pickle = join(work, 'model.pkl');
   run([
     PYTHON,
     '-c',
@@ -66,7 +85,6 @@ df = pd.read_csv(${JSON.stringify(train)})
 m = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0).fit(df.drop(columns="y"), df["y"])
 pickle.dump(m, open(${JSON.stringify(pickle)}, "wb"))`,
   ]);
-  const sklearn = join(work, 'sklearn_predict.py');
   writeFileSync(
     sklearn,
     `import pickle, sys
@@ -82,7 +100,6 @@ out.to_csv(dst, index=False)
 `,
   );
 
-  const floor = join(work, 'floor.mjs');
   writeFileSync(
     floor,
     `import { DuckDBInstance } from '${import.meta.resolve('@duckdb/node-api')}';
@@ -91,7 +108,6 @@ const conn = await db.connect();
 await conn.run("COPY (SELECT *, 'yes' AS prediction FROM read_csv('${input}')) TO '${join(work, 'floor.csv')}' (FORMAT csv)");`,
   );
   // The ceiling's tensor: the same rows, row-major float32, loaded from a raw file.
-  const tensor = join(work, 'rows.f32');
   const reader = await DuckDBInstance.create(':memory:');
   const rconn = await reader.connect();
   const columns = await (await rconn.run(`SELECT * FROM read_csv('${input}')`)).getColumns();
@@ -102,7 +118,6 @@ await conn.run("COPY (SELECT *, 'yes' AS prediction FROM read_csv('${input}')) T
     for (let r = 0; r < ROWS; r++) x[r * FEATURES + c] = col[r];
   });
   writeFileSync(tensor, x);
-  const ceiling = join(work, 'ceiling.mjs');
   writeFileSync(
     ceiling,
     `import { readFileSync } from 'node:fs';
@@ -115,6 +130,9 @@ for (let at = 0; at < ${ROWS}; at += 65536) {
 }`,
   );
 
+}
+
+async function measure() {
   const output = join(work, 'preds.csv');
   const pyOutput = join(work, 'sklearn.csv');
   const load = readLoad();
@@ -154,6 +172,4 @@ for (let at = 0; at < ${ROWS}; at += 65536) {
   const fmt = (n) => (n === undefined ? '-' : `${n.toFixed(2)}x`);
   console.log(`  mlpipe: ${Math.round(result.rows_per_second).toLocaleString('en')} rows/s; label agreement with sklearn ${(100 * result.label_agreement_first_100k).toFixed(1)}%`);
   console.log(`  vs sklearn ${fmt(result.ratio_to_sklearn)} wall, ${fmt(result.cpu_ratio_to_sklearn)} CPU; vs onnxruntime alone ${fmt(result.ratio_to_scoring_ceiling)} wall, ${fmt(result.cpu_ratio_to_scoring_ceiling)} CPU; vs DuckDB copy ${fmt(result.ratio_to_io_floor)}; load average before ${load.join(' ')} (1, 5, 15 min), 1-min before -> after the runs ${result.load_average?.join(' -> ')}`);
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }

@@ -42,6 +42,20 @@ describe('predict', () => {
     expect(readFileSync(output, 'utf8')).toBe(expected);
   });
 
+  it('keeps the file spelling of an input that is also an id, and names the row of a bad number in a CSV', async () => {
+    // Numbers are parsed by DuckDB's CSV reader, except in a column also copied out as an id.
+    const input = join(root, 'spelled.csv');
+    writeFileSync(input, 'a,b,c\n0.750,07,0.40\n2,+1e1, 0.8\n1.5,3,0\n');
+    const output = join(root, 'spelled-preds.csv');
+    await predict({ model: join(root, 'tree'), input, output, ids: ['b', 'a'] });
+    expect(readFileSync(output, 'utf8')).toBe(`b,a,prediction\n07,0.750,${treeValue(0.75, 7, 0.4)}\n+1e1,2,${treeValue(2, 10, 0.8)}\n3,1.5,${treeValue(1.5, 3, 0)}\n`);
+    writeFileSync(input, 'a,b,c\n1,2,3\n1,2,x3\n');
+    await expect(predict({ model: join(root, 'tree'), input, output: join(root, 'bad-csv.csv') })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: 'column "c", row 2: expected a number, got "x3"',
+    });
+  });
+
   it('reads and writes Parquet with class probabilities', async () => {
     const input = join(root, 'iris.parquet');
     await duckdb(`COPY (SELECT * FROM (VALUES (1, 1.0, 2, 'red'), (2, 5.0, NULL, 'blue'), (3, -3.0, 7, NULL)) t(id, x1, x2, color)) TO '${input}' (FORMAT parquet)`);
