@@ -4,9 +4,10 @@
 // each a fresh process:
 //   - baseline: python + pandas + scikit-learn doing the same (read_csv, predict_proba of a
 //     HistGradientBoostingClassifier with the same hyperparameters, fitted on the same rows, to_csv);
-//   - the scoring ceiling: onnxruntime-node alone (1 thread, as mlpipe uses) scoring the same rows
-//     with mlpipe's model from a pre-loaded float32 tensor in 65,536-row batches: no reading,
-//     preprocessing or writing;
+//   - the scoring ceilings: onnxruntime-node alone scoring the same rows with mlpipe's model from a
+//     pre-loaded float32 tensor in 65,536-row batches, no reading, preprocessing or writing; three
+//     ways (ORT_CONFIGS): its default options, as a user would call it; 1 thread; 2 threads
+//     without spinning, as mlpipe's scoring thread runs it;
 //   - the I/O floor: DuckDB alone copying the same CSV to a CSV, no scoring.
 // Both models are trained once before the runs (untimed): `mlpipe train --set algorithm=hgb --set
 // max_iter=100 --set early_stopping=false` and HistGradientBoostingClassifier(max_iter=100,
@@ -31,6 +32,20 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const FEATURES = 20;
 const TRAIN_ROWS = 20_000;
+
+/**
+ * onnxruntime-node alone, three ways: as a user calls it (no options: one intra-op thread per
+ * core, spinning while idle), on one thread, and as mlpipe's scoring thread runs it (two threads,
+ * no spinning).
+ */
+const ORT_CONFIGS = {
+  'onnxruntime alone, default options': { key: 'default', options: {} },
+  'onnxruntime alone, 1 thread': { key: 'one', options: { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' } },
+  'onnxruntime alone, 2 threads no spinning (as mlpipe)': {
+    key: 'two',
+    options: { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential', extra: { session: { intra_op: { allow_spinning: '0' } } } },
+  },
+};
 
 const run = (argv) => {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
@@ -118,32 +133,33 @@ await conn.run("COPY (SELECT *, 'yes' AS prediction FROM read_csv('${input}')) T
     for (let r = 0; r < ROWS; r++) x[r * FEATURES + c] = col[r];
   });
   writeFileSync(tensor, x);
+}
+
+async function measure() {
+  // onnxruntime alone, in the configuration given as its argument (see ORT_CONFIGS).
   writeFileSync(
     ceiling,
     `import { readFileSync } from 'node:fs';
 import ort from '${import.meta.resolve('onnxruntime-node')}';
+const configs = ${JSON.stringify(Object.fromEntries(Object.values(ORT_CONFIGS).map((c) => [c.key, c.options])))};
 const x = new Float32Array(readFileSync('${tensor}').buffer.slice(0));
-const session = await ort.InferenceSession.create('${join(modelDir, 'model.onnx')}', { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+const session = await ort.InferenceSession.create('${join(modelDir, 'model.onnx')}', configs[process.argv[2]]);
 for (let at = 0; at < ${ROWS}; at += 65536) {
   const rows = Math.min(65536, ${ROWS} - at);
   await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.subarray(at * ${FEATURES}, (at + rows) * ${FEATURES}), [rows, ${FEATURES}]) });
 }`,
   );
-
-}
-
-async function measure() {
   const output = join(work, 'preds.csv');
   const pyOutput = join(work, 'sklearn.csv');
   const load = readLoad();
   const result = compare({
     name: 'predict',
-    description: `batch predict, CSV in and out: ${ROWS} rows x ${FEATURES} floats -> prediction and class probabilities, 100-tree HGB (31 leaves) trained on the same ${TRAIN_ROWS} rows by each tool; baseline python + pandas + scikit-learn (read_csv, predict_proba, to_csv); ceiling: onnxruntime alone scoring mlpipe's model from a pre-loaded float32 tensor on 1 thread; floor: DuckDB copying the CSV`,
+    description: `batch predict, CSV in and out: ${ROWS} rows x ${FEATURES} floats -> prediction and class probabilities, 100-tree HGB (31 leaves) trained on the same ${TRAIN_ROWS} rows by each tool; baseline python + pandas + scikit-learn (read_csv, predict_proba, to_csv); ceilings: onnxruntime alone scoring mlpipe's model from a pre-loaded float32 tensor with its default options, on 1 thread, and on 2 threads without spinning as mlpipe; floor: DuckDB copying the CSV`,
     runs: RUNS,
     subjects: {
       'mlpipe predict': ['node', MLPIPE, 'predict', '--model', modelDir, input, '--output', output, '--proba'],
       'python+pandas+sklearn': [PYTHON, sklearn, input, pickle, pyOutput],
-      'onnxruntime alone (scoring ceiling)': ['node', ceiling],
+      ...Object.fromEntries(Object.entries(ORT_CONFIGS).map(([name, c]) => [name, ['node', ceiling, c.key]])),
       'duckdb copy (I/O floor)': ['node', floor],
     },
   });
@@ -162,14 +178,15 @@ async function measure() {
   result.rows_per_second = ROWS / med['mlpipe predict'];
   // > 1: mlpipe is faster than that subject.
   result.ratio_to_sklearn = med['python+pandas+sklearn'] / med['mlpipe predict'];
-  result.ratio_to_scoring_ceiling = med['onnxruntime alone (scoring ceiling)'] / med['mlpipe predict'];
+  // Per onnxruntime configuration, by its short key (default, one, two).
+  result.ratio_to_onnxruntime = Object.fromEntries(Object.entries(ORT_CONFIGS).map(([name, c]) => [c.key, med[name] / med['mlpipe predict']]));
   result.ratio_to_io_floor = med['duckdb copy (I/O floor)'] / med['mlpipe predict'];
   if (cpu['mlpipe predict']) {
     result.cpu_ratio_to_sklearn = cpu['python+pandas+sklearn'] / cpu['mlpipe predict'];
-    result.cpu_ratio_to_scoring_ceiling = cpu['onnxruntime alone (scoring ceiling)'] / cpu['mlpipe predict'];
+    result.cpu_ratio_to_onnxruntime = Object.fromEntries(Object.entries(ORT_CONFIGS).map(([name, c]) => [c.key, cpu[name] / cpu['mlpipe predict']]));
   }
   save(result);
   const fmt = (n) => (n === undefined ? '-' : `${n.toFixed(2)}x`);
   console.log(`  mlpipe: ${Math.round(result.rows_per_second).toLocaleString('en')} rows/s; label agreement with sklearn ${(100 * result.label_agreement_first_100k).toFixed(1)}%`);
-  console.log(`  vs sklearn ${fmt(result.ratio_to_sklearn)} wall, ${fmt(result.cpu_ratio_to_sklearn)} CPU; vs onnxruntime alone ${fmt(result.ratio_to_scoring_ceiling)} wall, ${fmt(result.cpu_ratio_to_scoring_ceiling)} CPU; vs DuckDB copy ${fmt(result.ratio_to_io_floor)}; load average before ${load.join(' ')} (1, 5, 15 min), 1-min before -> after the runs ${result.load_average?.join(' -> ')}`);
+  console.log(`  vs sklearn ${fmt(result.ratio_to_sklearn)} wall, ${fmt(result.cpu_ratio_to_sklearn)} CPU; vs onnxruntime alone (default, 1 thread, 2 threads) ${Object.values(result.ratio_to_onnxruntime).map(fmt).join(' ')} wall, ${Object.values(result.cpu_ratio_to_onnxruntime ?? {}).map(fmt).join(' ')} CPU; vs DuckDB copy ${fmt(result.ratio_to_io_floor)}; load average before ${load.join(' ')} (1, 5, 15 min), 1-min before -> after the runs ${result.load_average?.join(' -> ')}`);
 }

@@ -35,6 +35,12 @@ for (let t = 0; t <= MAX_T; t++) {
 }
 
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+/** The most trailing digits whose every value is within THRESHOLD[T] (10^drop <= threshold). */
+const SAFE_DROP = THRESHOLD.map((threshold) => {
+  let drop = 0;
+  while (POW10[drop + 1]! <= threshold) drop++;
+  return drop;
+});
 /** Decimal digits of m * 5^T, most significant first (scratch, reused). */
 const digits = new Uint8Array(40);
 const limbs = new Float64Array(6);
@@ -42,6 +48,13 @@ const limbs = new Float64Array(6);
 const ZERO = 0x30;
 const DOT = 0x2e;
 const MINUS = 0x2d;
+
+/** x mod d for integers below 2^53: `%` on doubles is a call to fmod, several times slower. */
+function remainder(x: number, d: number): number {
+  const r = x - Math.floor(x / d) * d;
+  // The quotient rounds up when x / d falls just below an integer.
+  return r < 0 ? r + d : r;
+}
 
 /**
  * Writes the text of the float32 value with bit pattern `bits` at `out[at]`; returns the index
@@ -69,38 +82,39 @@ export function writeFloat32Text(bits: number, out: Uint8Array, at: number): num
     limbs[count++] = carry - next * LIMB;
     carry = next;
   }
-  // Limbs to decimal digits, most significant first, without leading zeros.
-  // Limbs are below 10^7, so int32 arithmetic is exact.
-  let top = limbs[count - 1]! | 0;
-  let length = 0;
-  for (let v = top; v > 0; v = (v / 10) | 0) length++;
-  for (let j = length - 1; j >= 0; j--) {
-    const q = (top / 10) | 0;
-    digits[j] = top - q * 10;
-    top = q;
+  // The number of decimal digits of m * 5^t.
+  const top = limbs[count - 1]!;
+  let width = 1;
+  while (width < 7 && top >= POW10[width]!) width++;
+  const length = (count - 1) * 7 + width;
+
+  // Drop as many trailing digits as still round-trip, rounding down or up. Both distances only
+  // grow with the digits dropped, so the search ends at the first failure; it starts from the
+  // most digits that always round-trip (10^drop <= threshold). The lowest 15 digits are exact in
+  // a double (< 10^15 < 2^53), so that is as far as it reads; beyond, String() does it.
+  const threshold = THRESHOLD[t]!;
+  const low = limbs[0]! + (count > 1 ? limbs[1]! * LIMB : 0) + (count > 2 ? ((limbs[2]! | 0) % 10) * LIMB * LIMB : 0);
+  let drop = SAFE_DROP[t]!;
+  for (;;) {
+    if (drop >= 15 || drop >= length - 1) return -1;
+    const span = POW10[drop + 1]!;
+    const tail = remainder(low, span);
+    if (tail > threshold && span - tail > threshold) break;
+    drop++;
   }
-  for (let i = count - 2; i >= 0; i--) {
+  const tail = remainder(low, POW10[drop]!);
+
+  // Digits of the limbs that hold kept digits, most significant first (limbs are below 10^7, so
+  // int32 arithmetic is exact).
+  for (let i = (drop / 7) | 0; i < count; i++) {
     let v = limbs[i]! | 0;
-    for (let j = length + 6; j >= length; j--) {
+    const last = length - 1 - 7 * i;
+    const first = i === count - 1 ? 0 : last - 6;
+    for (let j = last; j >= first; j--) {
       const q = (v / 10) | 0;
       digits[j] = v - q * 10;
       v = q;
     }
-    length += 7;
-  }
-
-  // Drop as many trailing digits as still round-trip, rounding down or up (both distances only
-  // grow with the number of digits dropped, so the first failure ends the search).
-  const threshold = THRESHOLD[t]!;
-  let drop = 0;
-  let tail = 0;
-  for (;;) {
-    if (drop >= 15 || drop >= length - 1) return -1; // beyond exact tails: leave it to String()
-    const nextTail = tail + digits[length - 1 - drop]! * POW10[drop]!;
-    const span = POW10[drop + 1]!;
-    if (nextTail > threshold && span - nextTail > threshold) break;
-    tail = nextTail;
-    drop++;
   }
   const span = POW10[drop]!;
   const downOk = tail <= threshold;
