@@ -36,6 +36,13 @@ const TOO_LARGE = (limit: number): ServeResponse => ({
   body: JSON.stringify({ error_code: 'BAD_REQUEST', message: `the request body exceeds the ${limit}-byte limit (--max-body)` }),
 });
 
+interface Queued {
+  res: ServerResponse;
+  out: ServeResponse;
+  req: IncomingMessage;
+  start: number;
+}
+
 export function listen(options: NodeServerOptions): Promise<RunningServer> {
   const { app, bodyLimit, logger, accessLog } = options;
   let closing = false;
@@ -65,7 +72,27 @@ export function listen(options: NodeServerOptions): Promise<RunningServer> {
     }
     // Most answers are ready at once (see ServeApp.respond): written in this turn, no promise.
     if (out instanceof Promise) out.then((o) => send(res, o, req, start), failed(req, res, start));
-    else send(res, out, req, start);
+    else later(res, out, req, start);
+  };
+
+  /**
+   * Answers ready at once are written together at the end of the event-loop turn that produced
+   * them, not one by one as each request is handled. Why: each write to a client that is asleep
+   * wakes it (an inter-processor interrupt, ~3 us of kernel time on this VM); written back to back,
+   * the first wakes the client and the rest arrive while it runs. Under `wrk -c50` (~50 requests per
+   * turn) that took mlpipe from 29.5 to 25-26 us of CPU per request; the bare node:http server gets
+   * the same effect for free by being faster than its client. A lone request waits one
+   * `setImmediate` hop.
+   */
+  let queued: Queued[] = [];
+  const writeQueued = () => {
+    const batch = queued;
+    queued = [];
+    for (const q of batch) send(q.res, q.out, q.req, q.start);
+  };
+  const later = (res: ServerResponse, out: ServeResponse, req: IncomingMessage, start: number) => {
+    if (queued.length === 0) setImmediate(writeQueued);
+    queued.push({ res, out, req, start });
   };
 
   const server = createServer((req, res) => {
