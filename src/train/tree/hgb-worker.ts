@@ -3,7 +3,7 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { buildHistogram } from './histogram.js';
 
-const { ctrl, bins, n, offsets, idx, og, oh, fFrom, fTo, port } = workerData as {
+const { ctrl, bins, n, offsets, idx, og, oh, fFrom, fTo, unitHessian, port } = workerData as {
   ctrl: Int32Array;
   bins: Uint8Array;
   n: number;
@@ -13,6 +13,7 @@ const { ctrl, bins, n, offsets, idx, og, oh, fFrom, fTo, port } = workerData as 
   oh: Float64Array;
   fFrom: number;
   fTo: number;
+  unitHessian: boolean;
   port: MessagePort;
 };
 const slots: Float64Array[] = [];
@@ -26,7 +27,7 @@ for (;;) {
   }
   const slot = ctrl[2]!;
   if (slot < 0) break;
-  buildHistogram(slots[slot]!, offsets, bins, n, idx, ctrl[3]!, ctrl[4]!, og, oh, fFrom, fTo, ctrl[5] === 1);
+  buildHistogram(slots[slot]!, offsets, bins, n, idx, ctrl[3]!, ctrl[4]!, og, oh, fFrom, fTo, ctrl[5] === 1, unitHessian);
   Atomics.store(ctrl, 1, seen);
   Atomics.notify(ctrl, 1);
 }

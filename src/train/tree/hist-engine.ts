@@ -28,6 +28,8 @@ export interface EngineData {
   n: number;
   offsets: Int32Array;
   histLength: number;
+  /** Every hessian is exactly 1: histograms count instead of summing them (see buildHistogram). */
+  unitHessian: boolean;
 }
 
 /** Control block: [0] job generation, [1] finished generation, [2] slot (-1 = stop), [3] start, [4] end, [5] identity. */
@@ -75,8 +77,8 @@ export class LocalEngine implements HistogramEngine {
   }
 
   build(slot: number, start: number, end: number, identity: boolean): void {
-    const { bins, n, offsets } = this.data;
-    buildHistogram(this.slots[slot]!, offsets, bins, n, this.idx, start, end, this.og, this.oh, 0, this.F, identity);
+    const { bins, n, offsets, unitHessian } = this.data;
+    buildHistogram(this.slots[slot]!, offsets, bins, n, this.idx, start, end, this.og, this.oh, 0, this.F, identity, unitHessian);
   }
 
   async close(): Promise<void> {}
@@ -105,6 +107,7 @@ export class ThreadedEngine extends LocalEngine {
         oh: this.oh,
         fFrom: this.mid,
         fTo: F,
+        unitHessian: data.unitHessian,
         port: port2,
       },
       transferList: [port2],
@@ -125,8 +128,8 @@ export class ThreadedEngine extends LocalEngine {
     ctrl[5] = identity ? 1 : 0;
     const generation = Atomics.add(ctrl, 0, 1) + 1;
     Atomics.notify(ctrl, 0);
-    const { bins, n, offsets } = this.data;
-    buildHistogram(this.slots[slot]!, offsets, bins, n, this.idx, start, end, this.og, this.oh, 0, this.mid, identity);
+    const { bins, n, offsets, unitHessian } = this.data;
+    buildHistogram(this.slots[slot]!, offsets, bins, n, this.idx, start, end, this.og, this.oh, 0, this.mid, identity, unitHessian);
     for (let done = Atomics.load(ctrl, 1); done !== generation; done = Atomics.load(ctrl, 1)) {
       if (Atomics.wait(ctrl, 1, done, WORKER_TIMEOUT_MS) === 'timed-out') {
         throw new Error('the histogram worker thread stopped responding');
