@@ -35,6 +35,8 @@ export interface EngineData {
 /** Control block: [0] job generation, [1] finished generation, [2] slot (-1 = stop), [3] start, [4] end, [5] identity. */
 const CONTROL_INTS = 6;
 const WORKER_TIMEOUT_MS = 120_000;
+/** Samples x features below which ThreadedEngine sums a histogram on the calling thread alone. */
+const LOCAL_WORK = 40_000;
 
 function sharedF64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(n * 8));
@@ -121,6 +123,13 @@ export class ThreadedEngine extends LocalEngine {
   }
 
   override build(slot: number, start: number, end: number, identity: boolean): void {
+    // A small node is summed here whole: handing half to the worker costs a wake-up (30-50 us on an
+    // idle core, often 0.2 ms or more on a busy machine), more than its half of the work saves.
+    // In the bench's 100 trees, 1,177 of 3,100 histograms have under 2,000 rows (3% of the rows).
+    if ((end - start) * this.F < LOCAL_WORK) {
+      super.build(slot, start, end, identity);
+      return;
+    }
     const { ctrl } = this;
     ctrl[2] = slot;
     ctrl[3] = start;

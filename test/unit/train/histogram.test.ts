@@ -57,7 +57,7 @@ describe('histogram builder', () => {
     const summed = new Float64Array(d.length);
     buildHistogram(summed, d.offsets, d.bins, d.n, d.idx, 0, d.idx.length, og, new Float64Array(d.idx.length).fill(1), 0, 7, false, false);
     const counted = new Float64Array(d.length).fill(Number.NaN);
-    // oh is not read at all: garbage in it must not matter.
+    // oh's values must not matter (the remainder loops add them, the count copy overwrites them).
     buildHistogram(counted, d.offsets, d.bins, d.n, d.idx, 0, d.idx.length, og, new Float64Array(d.idx.length).fill(Number.NaN), 0, 7, false, true);
     expect(Array.from(counted)).toEqual(Array.from(summed));
     expect(Array.from(counted)).toEqual(Array.from(reference(d, ones)));
