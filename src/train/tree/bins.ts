@@ -78,7 +78,7 @@ export function applyBins(X: Float32Array, F: number, rows: Uint32Array, thresho
   const n = rows.length;
   const bins = new Uint8Array(F * n);
   const table = new Float32Array(F * SLOTS).fill(Number.POSITIVE_INFINITY);
-  thresholds.forEach((t, f) => table.set(t, f * SLOTS));
+  for (let f = 0; f < F; f++) table.set(thresholds[f]!, f * SLOTS);
   const counts = Int32Array.from(thresholds, (t) => t.length);
   for (let i = 0; i < n; i++) {
     const r = rows[i]! * F;
@@ -97,7 +97,7 @@ export function applyBins(X: Float32Array, F: number, rows: Uint32Array, thresho
       lo += +(table[lo + 1]! < x) << 1;
       lo += +(table[lo]! < x);
       // NaN compares false everywhere: like x > every threshold, it takes the last bin.
-      bins[f * n + i] = x === x ? lo - base : counts[f]!;
+      bins[f * n + i] = Number.isNaN(x) ? counts[f]! : lo - base;
     }
   }
   return bins;
