@@ -401,7 +401,7 @@ export async function fitHgb(
 }
 
 /** The fixed rows the training loss is taken on when there are more than TRAIN_LOSS_ROWS (else null). */
-function trainLossSample(n: number, y: Int32Array | Float64Array, w: Float64Array, K: number, seed: number) {
+export function trainLossSample(n: number, y: Int32Array | Float64Array, w: Float64Array, K: number, seed: number) {
   if (n <= TRAIN_LOSS_ROWS) return null;
   const all = Uint32Array.from({ length: n }, (_, i) => i);
   const rows = new Random(deriveSeed(seed, 0x7105)).shuffle(all).subarray(0, TRAIN_LOSS_ROWS).sort();
