@@ -25,7 +25,7 @@ export interface HgbOptions {
   nIterNoChange: number;
   tol: number;
   seed: number;
-  /** 2 or more: one worker thread sums half of the features' histograms. */
+  /** 2 or more: one worker thread shares the histograms (chunks of features, see hist-jobs.ts). */
   threads: number;
 }
 
