@@ -38,7 +38,7 @@ for (;;) {
   const identity = ctrl[IDENTITY] === 1;
   for (; c >= 0; c = claim(ctrl, job, chunks)) {
     buildHistogram(hist, offsets, bins, n, idx, start, end, og, oh, bounds[c]!, bounds[c + 1]!, identity, unitHessian);
-    chunkDone(ctrl);
+    chunkDone(ctrl, chunks);
   }
 }
 port.close();

@@ -22,7 +22,7 @@ describe('histogram job protocol', () => {
     publish(ctrl, 5);
     expect(currentJob(ctrl)).toBe(5);
     expect([claim(ctrl, 5, 3), claim(ctrl, 5, 3), claim(ctrl, 5, 3), claim(ctrl, 5, 3)]).toEqual([0, 1, 2, -1]);
-    chunkDone(ctrl);
+    chunkDone(ctrl, 3);
     expect(ctrl[DONE]).toBe(1);
     // A thread that read job 5 before job 6 was published gets nothing from job 6.
     publish(ctrl, 6);
