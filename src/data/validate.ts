@@ -17,7 +17,7 @@ import {
   assertReadableFile,
   castRejects,
   detectFormat,
-  fastReaderTypes,
+  fastReadOptions,
   openDatabase,
   openSource,
   query,
@@ -67,9 +67,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     const source = sourceFromSchema(schema, options.data, detectFormat(options.data));
     if (source.csv && options.naValues) source.csv.nullMarkers = [...options.naValues];
     const csv = source.format === 'csv';
-    // Optimistic first scan: float/bool columns parsed by the CSV reader (cheaper than text + cast).
+    // Optimistic first scan: float/bool/date columns parsed by the CSV reader (cheaper than text + cast).
     // If any value fails to parse, scan again from text so that type errors are counted exactly.
-    let opened = await openSource(db, source, { rejects: csv, readerTypes: csv ? fastReaderTypes(source.columns) : {}, bufferBytes: CSV_BUFFER_BYTES });
+    let opened = await openSource(db, source, { rejects: csv, ...(csv ? fastReadOptions(source.columns) : {}), bufferBytes: CSV_BUFFER_BYTES });
     const structural = structureIssues(schema, opened);
     const present = new Set(source.columns.map((c) => c.name).filter((n) => !opened.missing.includes(n)));
     const keyWindows = await integerKeyWindows(db, schema, source, present);
@@ -174,7 +174,7 @@ function checkedRelation(opened: OpenedSource): string {
 /** The typed columns computed from the raw ones, as a SELECT list over `checkedRelation`. */
 function typedSelect(opened: OpenedSource, extra = ''): string {
   const present = opened.source.columns.filter((c) => !opened.missing.includes(c.name));
-  const typed = typedSelectList(present, opened.source.format === 'csv');
+  const typed = typedSelectList(present, opened.source.format === 'csv', opened.readerTypes);
   const raws = present.map((c) => quoteIdent(rawName(c.name))).join(', ');
   return `SELECT ${extra}${typed}, ${raws}`;
 }
@@ -190,11 +190,16 @@ async function runAggregates(db: Database, opened: OpenedSource, checks: Check[]
   const aggs: string[] = ['count(*) AS __rows', ...Object.keys(opened.readerTypes).map((n, i) => `count(${quoteIdent(rawName(n))}) AS p${i}`)];
   checks.forEach((c, i) => {
     if (c.failing && !parsedByReader(c)) aggs.push(`count_if(${c.failing}) AS f${i}`);
-    if (c.observed) aggs.push(`${c.observed} AS o${i}`);
+    if (c.cheap) aggs.push(`${c.cheap.observed} AS o${i}`, `${c.cheap.exactWhenZero} AS x${i}`);
+    else if (c.observed) aggs.push(`${c.observed} AS o${i}`);
   });
-  const sql = `WITH t AS (${typedSelect(opened)} FROM ${checkedRelation(opened)}) SELECT ${aggs.join(', ')} FROM t`;
-  const [row] = await query(db, sql, opened.source.path);
-  const values = checks.map((c, i) => [parsedByReader(c) ? 0 : row?.[`f${i}`], row?.[`o${i}`]]);
+  const relation = `WITH t AS (${typedSelect(opened)} FROM ${checkedRelation(opened)})`;
+  const [row] = await query(db, `${relation} SELECT ${aggs.join(', ')} FROM t`, opened.source.path);
+  // Cheap observations that are not exact on this file: the real aggregates, in a second pass.
+  const inexact = checks.flatMap((c, i) => (c.cheap && Number(row?.[`x${i}`] ?? 0) !== 0 ? [`${c.observed} AS o${i}`] : []));
+  const [exact] = inexact.length > 0 ? await query(db, `${relation} SELECT ${inexact.join(', ')} FROM t`, opened.source.path) : [];
+  const observed = (i: number) => (exact && `o${i}` in exact ? exact[`o${i}`] : row?.[`o${i}`]);
+  const values = checks.map((c, i) => [parsedByReader(c) ? 0 : row?.[`f${i}`], observed(i)]);
   return { rows: Number(row?.__rows ?? 0), values };
 }
 
@@ -230,6 +235,17 @@ export function plain(value: unknown): unknown {
 }
 
 /**
+ * The source read again with its date columns as text, so that sampled rows show dates as the file
+ * writes them (`2015-1-1`), not as the DATE the reader parsed; floats and bools stay parsed, as in
+ * the main pass.
+ */
+async function withTextDates(db: Database, opened: OpenedSource): Promise<OpenedSource> {
+  const readerTypes = Object.fromEntries(Object.entries(opened.readerTypes).filter(([, t]) => t !== 'DATE'));
+  if (Object.keys(readerTypes).length === Object.keys(opened.readerTypes).length) return opened;
+  return openSource(db, opened.source, { rejects: true, readerTypes, bufferBytes: CSV_BUFFER_BYTES });
+}
+
+/**
  * Offending rows with their 1-based row numbers in file order, for the failed checks. A check that
  * fails often enough that its first `size` rows are expected within the first tenth of the file gets
  * its own `... WHERE failing LIMIT size` query, which stops reading early; the rarer ones share one
@@ -241,6 +257,7 @@ async function sampleRows(db: Database, opened: OpenedSource, failed: { check: C
   const rowLevel = failed.filter((f) => f.check.failing && f.check.sampleColumns.length > 0);
   const keyed = failed.map((f) => f.check).filter((c) => c.key);
   if (size === 0 || (rowLevel.length === 0 && keyed.length === 0)) return out;
+  opened = await withTextDates(db, opened);
   // Row numbers must follow the file order.
   await db.all('SET preserve_insertion_order = true');
   const relation = checkedRelation(opened);
