@@ -10,10 +10,12 @@ import { type DriftReport, compareDistributions } from './drift.js';
 import { type Issue, type SampleRow, describeIssue } from './issues.js';
 import { type Profile, profile } from './profile.js';
 import { type Schema, parseSchema, ruleValue, sourceFromSchema } from './schema.js';
+import { readHead, splitLine } from './sniff.js';
 import {
   type DataSource,
   type Database,
   type OpenedSource,
+  DEFAULT_CSV,
   assertReadableFile,
   castRejects,
   detectFormat,
@@ -122,20 +124,19 @@ const KEY_PROBE_ROWS = 2048;
 /**
  * For each integer column checked for uniqueness on its own, a window of 2^25 keys placed around
  * the smallest key of the first rows (an ID column rarely leaves it; keys that do are counted
- * exactly anyway, see uniqueCheck). The probe reads only the file's first buffer; a file it cannot
- * read gets no window here and its error from the full scan.
+ * exactly anyway, see uniqueCheck). Only where the window goes depends on this probe, never a
+ * count, so a CSV is probed in JavaScript over the head that was read for its header anyway (a
+ * DuckDB query costs a scan of its first buffer); a file it cannot read gets no window here and
+ * its error from the full scan.
  */
 export async function integerKeyWindows(db: Database, schema: Schema, source: DataSource, present: Set<string>): Promise<Map<string, KeyWindow>> {
   const ints = source.columns.filter((c) => c.type === 'int' && ruleValue(schema.columns[c.name]?.unique) === true && present.has(c.name)).map((c) => c.name);
   const windows = new Map<string, KeyWindow>();
   if (ints.length === 0) return windows;
   try {
-    // Every declared column (a CSV without a header is read by position); only the keys are typed.
-    const probe = await openSource(db, source, { bufferBytes: CSV_BUFFER_BYTES });
-    const keys = ints.map((n, i) => `${quoteIdent(n)} AS k${i}`).join(', ');
-    const [row] = await db.all(`SELECT ${ints.map((_, i) => `min(k${i}) AS m${i}`).join(', ')} FROM (SELECT ${keys} FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
+    const minima = source.format === 'csv' ? await headMinima(source, ints) : await probeMinima(db, source, ints);
     ints.forEach((name, i) => {
-      const min = row?.[`m${i}`];
+      const min = minima[i];
       // Far from BIGINT's ends, so that the window's bounds stay BIGINT literals.
       if (typeof min !== 'bigint' || min < -(2n ** 62n) || min > 2n ** 62n) return;
       const lo = min - KEY_WINDOW / 4n;
@@ -145,6 +146,34 @@ export async function integerKeyWindows(db: Database, schema: Schema, source: Da
     // No window: count(DISTINCT) alone.
   }
   return windows;
+}
+
+/** The smallest integer (plain digits) of each column in the first rows of the CSV's head. */
+async function headMinima(source: DataSource, names: string[]): Promise<(bigint | undefined)[]> {
+  const csv = source.csv ?? DEFAULT_CSV;
+  const lines = (await readHead(source.path)).text.split(/\r?\n/).slice(csv.skipRows).filter((l) => l.length > 0);
+  // Without a header the columns are read by position, in the declared order.
+  const header = csv.header ? splitLine(lines.shift() ?? '', csv.delimiter, csv.quote) : source.columns.map((c) => c.name);
+  const at = names.map((n) => header.indexOf(n));
+  const minima: (bigint | undefined)[] = names.map(() => undefined);
+  for (const line of lines.slice(0, KEY_PROBE_ROWS)) {
+    const fields = splitLine(line, csv.delimiter, csv.quote);
+    at.forEach((k, i) => {
+      const text = fields[k]?.trim() ?? '';
+      if (!/^[-+]?\d{1,19}$/.test(text)) return;
+      const value = BigInt(text);
+      if (minima[i] === undefined || value < minima[i]!) minima[i] = value;
+    });
+  }
+  return minima;
+}
+
+/** The smallest key of each column in the first rows of a Parquet file, typed by DuckDB. */
+async function probeMinima(db: Database, source: DataSource, names: string[]): Promise<unknown[]> {
+  const probe = await openSource(db, source);
+  const keys = names.map((n, i) => `${quoteIdent(n)} AS k${i}`).join(', ');
+  const [row] = await db.all(`SELECT ${names.map((_, i) => `min(k${i}) AS m${i}`).join(', ')} FROM (SELECT ${keys} FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
+  return names.map((_, i) => row?.[`m${i}`]);
 }
 
 /** Missing required columns and undeclared extra columns (by the schema's extraColumns policy). */
