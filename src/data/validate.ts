@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { type Check, type KeyWindow, compileChecks, rawName } from './checks.js';
-import { type DriftReport, compareDistributions } from './drift.js';
+import type { DriftReport } from './drift.js';
 import { type Issue, type SampleRow, describeIssue } from './issues.js';
-import { type Profile, profile } from './profile.js';
+import type { Profile } from './profile.js';
 import { type Schema, parseSchema, ruleValue, sourceFromSchema } from './schema.js';
 import { readHead, splitLine } from './sniff.js';
 import {
@@ -91,11 +91,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     let drift: DriftReport | null = null;
     if (options.reference) {
       progress.status('drift');
+      // Drift and profile modules are loaded only when asked for (a plain validate skips their load).
+      const { compareDistributions } = await import('./drift.js');
       drift = await compareDistributions(db, { schema, current: opened, reference: options.reference });
       issues.push(...drift.issues);
     }
     progress.done();
-    const profiled = options.profile ? await profile({ data: options.data, source }) : undefined;
+    const profiled = options.profile ? await (await import('./profile.js')).profile({ data: options.data, source }) : undefined;
     const errors = issues.filter((i) => i.severity === 'error').length;
     const total = checks.length + (schema.extraColumns === 'allow' ? 0 : 1) + source.columns.length + (drift?.columns.length ?? 0);
     return {
