@@ -120,8 +120,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
 const CSV_BUFFER_BYTES = 4 * 2 ** 20;
 /** Keys per bitmap window of an integer uniqueness check: 2^25 bits = 4 MiB per DuckDB thread. */
 const KEY_WINDOW = 2n ** 25n;
-/** Rows read to place the window. */
+/** Rows read to place the window (at most; a CSV is probed in its first KEY_PROBE_BYTES). */
 const KEY_PROBE_ROWS = 2048;
+const KEY_PROBE_BYTES = 64 * 1024;
 
 /**
  * For each integer column checked for uniqueness on its own, a window of 2^25 keys placed around
@@ -153,13 +154,14 @@ export async function integerKeyWindows(db: Database, schema: Schema, source: Da
 /** The smallest integer (plain digits) of each column in the first rows of the CSV's head. */
 async function headMinima(source: DataSource, names: string[]): Promise<(bigint | undefined)[]> {
   const csv = source.csv ?? DEFAULT_CSV;
-  const lines = (await readHead(source.path)).text.split(/\r?\n/).slice(csv.skipRows).filter((l) => l.length > 0);
+  const lines = (await readHead(source.path, KEY_PROBE_BYTES)).text.split(/\r?\n/).slice(csv.skipRows).filter((l) => l.length > 0);
   // Without a header the columns are read by position, in the declared order.
   const header = csv.header ? splitLine(lines.shift() ?? '', csv.delimiter, csv.quote) : source.columns.map((c) => c.name);
   const at = names.map((n) => header.indexOf(n));
   const minima: (bigint | undefined)[] = names.map(() => undefined);
   for (const line of lines.slice(0, KEY_PROBE_ROWS)) {
-    const fields = splitLine(line, csv.delimiter, csv.quote);
+    // Most lines have no quotes: the native split is ~10x faster than splitLine's scan.
+    const fields = line.includes(csv.quote) ? splitLine(line, csv.delimiter, csv.quote) : line.split(csv.delimiter);
     at.forEach((k, i) => {
       const text = fields[k]?.trim() ?? '';
       if (!/^[-+]?\d{1,19}$/.test(text)) return;
