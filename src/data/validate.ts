@@ -268,13 +268,13 @@ export function plain(value: unknown): unknown {
 }
 
 /**
- * The source read again with its date columns as text, so that sampled rows show dates as the file
- * writes them (`2015-1-1`), not as the DATE the reader parsed; floats and bools stay parsed, as in
- * the main pass.
+ * The source to sample `shown` columns from: read again with its date columns as text when a
+ * sample shows a date the reader parsed, so that it appears as the file writes it (`2015-1-1`), not
+ * as the DATE; floats and bools stay parsed, as in the main pass.
  */
-async function withTextDates(db: Database, opened: OpenedSource): Promise<OpenedSource> {
+async function withTextDates(db: Database, opened: OpenedSource, shown: string[]): Promise<OpenedSource> {
+  if (!shown.some((c) => opened.readerTypes[c] === 'DATE')) return opened;
   const readerTypes = Object.fromEntries(Object.entries(opened.readerTypes).filter(([, t]) => t !== 'DATE'));
-  if (Object.keys(readerTypes).length === Object.keys(opened.readerTypes).length) return opened;
   return openSource(db, opened.source, { rejects: true, readerTypes, bufferBytes: CSV_BUFFER_BYTES });
 }
 
@@ -290,7 +290,7 @@ async function sampleRows(db: Database, opened: OpenedSource, failed: { check: C
   const rowLevel = failed.filter((f) => f.check.failing && f.check.sampleColumns.length > 0);
   const keyed = failed.map((f) => f.check).filter((c) => c.key);
   if (size === 0 || (rowLevel.length === 0 && keyed.length === 0)) return out;
-  opened = await withTextDates(db, opened);
+  opened = await withTextDates(db, opened, [...rowLevel.flatMap((f) => f.check.sampleColumns), ...keyed.flatMap((c) => c.key!)]);
   // Row numbers must follow the file order.
   await db.all('SET preserve_insertion_order = true');
   const relation = checkedRelation(opened);

@@ -103,6 +103,13 @@ describe('dates parsed by the CSV reader (dateformat) equal TRY_STRPTIME over th
       { rule: 'max', count: 1, observed: '2015-01-06', sample: [{ row: 3, values: { signup: ' 2015-01-06' } }] },
       { rule: 'rules.order', count: 1, observed: '1 row(s)', sample: [{ row: 2, values: { seen: '2015-1-3', signup: '2015-01-05' } }] },
     ]);
+    // A sample that shows no date is read with the dates still parsed by the reader: same rows.
+    writeTree(dir, { 'seen3.csv': 'signup,seen,x\n2015-1-1,2015-01-02,1\n2015-01-05,2015-1-3,-1\n2015-01-04,2015-01-07,-2\n' });
+    const floats = parseSchema(stringify({ version: 1, columns: { signup: { type: 'date', format: '%Y-%m-%d' }, seen: { type: 'date', format: '%Y-%m-%d' }, x: { type: 'float', min: 0 } } }));
+    const third = await validate({ data: join(dir, 'seen3.csv'), schema: floats });
+    expect(third.issues.map((i) => ({ rule: i.rule, count: i.count, observed: i.observed, sample: i.sample }))).toEqual([
+      { rule: 'min', count: 2, observed: -2, sample: [{ row: 2, values: { x: -1 } }, { row: 3, values: { x: -2 } }] },
+    ]);
   });
 });
 
