@@ -62,9 +62,17 @@ export function loadSchema(path: string): Schema {
 }
 
 export async function validate(options: ValidateOptions): Promise<ValidationReport> {
-  const schema = typeof options.schema === 'string' ? loadSchema(options.schema) : options.schema;
+  // DuckDB creates its instance on a worker thread (20-30 ms): the schema is read meanwhile.
+  const starting = openDatabase();
+  let schema: Schema;
+  try {
+    schema = typeof options.schema === 'string' ? loadSchema(options.schema) : options.schema;
+  } catch (err) {
+    starting.then((db) => db.close(), () => {});
+    throw err;
+  }
   const progress = (options.progress ?? silentProgress).task('validate', { unit: 'passes' });
-  const db = await openDatabase();
+  const db = await starting;
   try {
     const source = sourceFromSchema(schema, options.data, detectFormat(options.data));
     if (source.csv && options.naValues) source.csv.nullMarkers = [...options.naValues];
