@@ -3,13 +3,11 @@
  * Unknown keys and wrong types are errors (E_SCHEMA) listing every problem with its path, the way
  * Zod reports them, because a misspelt rule that is silently ignored is a check that never runs.
  */
-import { createRequire } from 'node:module';
-import type { z as Z } from 'zod';
+import { z } from 'zod';
 import { readYaml } from '../core/formats/yaml-read.js';
 import { type YamlValue, dumpYaml } from '../core/formats/yaml-write.js';
 import { MlpipeError } from '../errors.js';
 import { NA_VALUES } from './na.js';
-import { fastParse } from './schema-fast.js';
 import type { CsvOptions, DataSource } from './source.js';
 
 export const SEVERITIES = ['error', 'warning'] as const;
@@ -17,132 +15,110 @@ export type Severity = (typeof SEVERITIES)[number];
 export const DRIFT_METHODS = ['ks', 'wasserstein', 'chisquare', 'jensenshannon', 'psi'] as const;
 export type DriftMethod = (typeof DRIFT_METHODS)[number];
 
-/**
- * The schema's Zod definition, built on first use: Zod is loaded only when fastParse (schema-fast.ts)
- * cannot vouch for a document, to report its problems. `z` is passed in so that this module does
- * not import Zod at load time.
- */
-function buildShape(z: typeof Z) {
-  const severity = z.enum(SEVERITIES);
-  /** A rule value, optionally with its own severity: `min: 0` or `min: {value: 0, severity: warning}`. */
-  const withSeverity = <T extends Z.ZodType>(inner: T) =>
-    z.union([inner, z.strictObject({ value: inner, severity: severity.optional() })]);
-  const bound = z.union([z.number(), z.string()]);
-  const range = z
-    .strictObject({ min: z.number().optional(), max: z.number().optional(), severity: severity.optional() })
-    .refine((r) => r.min !== undefined || r.max !== undefined, 'give min, max or both');
-  const driftSpec = z.strictObject({ method: z.enum(DRIFT_METHODS).optional(), threshold: z.number().positive().optional() });
+const severity = z.enum(SEVERITIES);
+/** A rule value, optionally with its own severity: `min: 0` or `min: {value: 0, severity: warning}`. */
+const withSeverity = <T extends z.ZodType>(inner: T) =>
+  z.union([inner, z.strictObject({ value: inner, severity: severity.optional() })]);
+const bound = z.union([z.number(), z.string()]);
+const range = z
+  .strictObject({ min: z.number().optional(), max: z.number().optional(), severity: severity.optional() })
+  .refine((r) => r.min !== undefined || r.max !== undefined, 'give min, max or both');
+const driftSpec = z.strictObject({ method: z.enum(DRIFT_METHODS).optional(), threshold: z.number().positive().optional() });
 
-  const column = z.strictObject({
-    type: z.enum(['int', 'float', 'bool', 'string', 'category', 'date', 'datetime']),
-    format: z.string().optional(),
-    required: withSeverity(z.boolean()).optional(),
-    nullable: withSeverity(z.boolean()).optional(),
-    maxNullFraction: withSeverity(z.number().min(0).max(1)).optional(),
-    min: withSeverity(bound).optional(),
-    max: withSeverity(bound).optional(),
-    allowed: withSeverity(z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)).optional(),
-    pattern: withSeverity(z.string()).optional(),
-    minLength: withSeverity(z.number().int().min(0)).optional(),
-    maxLength: withSeverity(z.number().int().min(0)).optional(),
-    unique: withSeverity(z.boolean()).optional(),
-    mean: range.optional(),
-    std: range.optional(),
-    quantiles: z.record(z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'a quantile between 0 and 1'), range).optional(),
-    severity: severity.optional(),
-    drift: z.union([driftSpec, z.literal(false)]).optional(),
-    description: z.string().optional(),
-  });
+const column = z.strictObject({
+  type: z.enum(['int', 'float', 'bool', 'string', 'category', 'date', 'datetime']),
+  format: z.string().optional(),
+  required: withSeverity(z.boolean()).optional(),
+  nullable: withSeverity(z.boolean()).optional(),
+  maxNullFraction: withSeverity(z.number().min(0).max(1)).optional(),
+  min: withSeverity(bound).optional(),
+  max: withSeverity(bound).optional(),
+  allowed: withSeverity(z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)).optional(),
+  pattern: withSeverity(z.string()).optional(),
+  minLength: withSeverity(z.number().int().min(0)).optional(),
+  maxLength: withSeverity(z.number().int().min(0)).optional(),
+  unique: withSeverity(z.boolean()).optional(),
+  mean: range.optional(),
+  std: range.optional(),
+  quantiles: z.record(z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'a quantile between 0 and 1'), range).optional(),
+  severity: severity.optional(),
+  drift: z.union([driftSpec, z.literal(false)]).optional(),
+  description: z.string().optional(),
+});
 
-  const csv = z.strictObject({
-    delimiter: z.string().min(1).max(4).default(','),
-    header: z.boolean().default(true),
-    quote: z.string().length(1).default('"'),
-    escape: z.string().length(1).optional(),
-    encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).default('utf-8'),
-    nullMarkers: z.array(z.string()).default([...NA_VALUES]),
-    skipRows: z.number().int().min(0).default(0),
-  });
+const csv = z.strictObject({
+  delimiter: z.string().min(1).max(4).default(','),
+  header: z.boolean().default(true),
+  quote: z.string().length(1).default('"'),
+  escape: z.string().length(1).optional(),
+  encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).default('utf-8'),
+  nullMarkers: z.array(z.string()).default([...NA_VALUES]),
+  skipRows: z.number().int().min(0).default(0),
+});
 
-  const schemaShape = z
-    .strictObject({
-      version: z.literal(1),
-      format: z.enum(['csv', 'parquet']).optional(),
-      csv: csv.optional(),
-      rows: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional(), severity: severity.optional() }).optional(),
-      extraColumns: z.enum(['allow', 'warning', 'error']).default('error'),
-      columns: z.record(z.string().min(1), column),
-      unique: z.array(z.strictObject({ columns: z.array(z.string()).min(2), severity: severity.optional() })).optional(),
-      rules: z
-        .array(z.strictObject({ name: z.string().min(1), check: z.string().min(1), severity: severity.optional() }))
-        .optional(),
-      label: z
-        .strictObject({
-          column: z.string(),
-          classes: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
-          minClassFraction: z.number().min(0).max(1).optional(),
-          maxClassFraction: z.number().min(0).max(1).optional(),
-          severity: severity.optional(),
-        })
-        .optional(),
-      drift: z
-        .strictObject({ numeric: driftSpec.optional(), categorical: driftSpec.optional(), severity: severity.optional() })
-        .optional(),
-    })
-    .superRefine((s, ctx) => {
-      for (const issue of crossFieldIssues(s)) ctx.addIssue({ code: 'custom', ...issue });
-    });
-  return { schemaShape, driftSpec };
-}
-
-let shapes: ReturnType<typeof buildShape> | undefined;
-/** The Zod schema of a schema document (loads Zod). */
-export function schemaShape(): ReturnType<typeof buildShape>['schemaShape'] {
-  shapes ??= buildShape((createRequire(import.meta.url)('zod') as { z: typeof Z }).z);
-  return shapes.schemaShape;
-}
-
-export type Schema = Z.output<ReturnType<typeof schemaShape>>;
-export type ColumnSchema = Schema['columns'][string];
-export type DriftSpec = Z.output<ReturnType<typeof buildShape>['driftSpec']>;
-
-/** Rules across keys (a rule that needs another column type, an unknown column name, a bad regex). */
-function crossFieldIssues(s: Schema): { path: (string | number)[]; message: string }[] {
-  const issues: { path: (string | number)[]; message: string }[] = [];
-  for (const [name, col] of Object.entries(s.columns)) {
-    const numeric = col.type === 'int' || col.type === 'float';
-    const ordered = numeric || col.type === 'date' || col.type === 'datetime';
-    const text = col.type === 'string' || col.type === 'category';
-    const misplaced = (key: keyof typeof col, ok: boolean, want: string) => {
-      if (col[key] !== undefined && !ok) issues.push({ path: ['columns', name, key], message: `${key} needs a ${want} column, this one is ${col.type}` });
-    };
-    misplaced('min', ordered, 'numeric or date');
-    misplaced('max', ordered, 'numeric or date');
-    misplaced('mean', numeric, 'numeric');
-    misplaced('std', numeric, 'numeric');
-    misplaced('quantiles', numeric, 'numeric');
-    misplaced('pattern', text, 'string or category');
-    misplaced('minLength', text, 'string or category');
-    misplaced('maxLength', text, 'string or category');
-    misplaced('format', col.type === 'date' || col.type === 'datetime', 'date or datetime');
-    const pattern = ruleValue(col.pattern);
-    if (pattern !== undefined) {
-      try {
-        new RegExp(pattern);
-      } catch (err) {
-        issues.push({ path: ['columns', name, 'pattern'], message: `not a regular expression: ${(err as Error).message}` });
+export const schemaShape = z
+  .strictObject({
+    version: z.literal(1),
+    format: z.enum(['csv', 'parquet']).optional(),
+    csv: csv.optional(),
+    rows: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional(), severity: severity.optional() }).optional(),
+    extraColumns: z.enum(['allow', 'warning', 'error']).default('error'),
+    columns: z.record(z.string().min(1), column),
+    unique: z.array(z.strictObject({ columns: z.array(z.string()).min(2), severity: severity.optional() })).optional(),
+    rules: z
+      .array(z.strictObject({ name: z.string().min(1), check: z.string().min(1), severity: severity.optional() }))
+      .optional(),
+    label: z
+      .strictObject({
+        column: z.string(),
+        classes: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
+        minClassFraction: z.number().min(0).max(1).optional(),
+        maxClassFraction: z.number().min(0).max(1).optional(),
+        severity: severity.optional(),
+      })
+      .optional(),
+    drift: z
+      .strictObject({ numeric: driftSpec.optional(), categorical: driftSpec.optional(), severity: severity.optional() })
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
+    for (const [name, col] of Object.entries(s.columns)) {
+      const numeric = col.type === 'int' || col.type === 'float';
+      const ordered = numeric || col.type === 'date' || col.type === 'datetime';
+      const text = col.type === 'string' || col.type === 'category';
+      const misplaced = (key: keyof typeof col, ok: boolean, want: string) => {
+        if (col[key] !== undefined && !ok) ctx.addIssue({ code: 'custom', path: ['columns', name, key], message: `${key} needs a ${want} column, this one is ${col.type}` });
+      };
+      misplaced('min', ordered, 'numeric or date');
+      misplaced('max', ordered, 'numeric or date');
+      misplaced('mean', numeric, 'numeric');
+      misplaced('std', numeric, 'numeric');
+      misplaced('quantiles', numeric, 'numeric');
+      misplaced('pattern', text, 'string or category');
+      misplaced('minLength', text, 'string or category');
+      misplaced('maxLength', text, 'string or category');
+      misplaced('format', col.type === 'date' || col.type === 'datetime', 'date or datetime');
+      const pattern = ruleValue(col.pattern);
+      if (pattern !== undefined) {
+        try {
+          new RegExp(pattern);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path: ['columns', name, 'pattern'], message: `not a regular expression: ${(err as Error).message}` });
+        }
       }
     }
-  }
-  const known = (path: (string | number)[], names: string[]) => {
-    for (const n of names) if (!(n in s.columns)) issues.push({ path, message: `unknown column "${n}"` });
-  };
-  s.unique?.forEach((u, i) => {
-    known(['unique', i, 'columns'], u.columns);
+    const known = (path: (string | number)[], names: string[]) => {
+      for (const n of names) if (!(n in s.columns)) ctx.addIssue({ code: 'custom', path, message: `unknown column "${n}"` });
+    };
+    s.unique?.forEach((u, i) => {
+      known(['unique', i, 'columns'], u.columns);
+    });
+    if (s.label) known(['label', 'column'], [s.label.column]);
   });
-  if (s.label) known(['label', 'column'], [s.label.column]);
-  return issues;
-}
+
+export type Schema = z.output<typeof schemaShape>;
+export type ColumnSchema = Schema['columns'][string];
+export type DriftSpec = z.output<typeof driftSpec>;
 
 /** The value of a rule that may carry its own severity. */
 export function ruleValue<T>(rule: T | { value: T; severity?: Severity | undefined } | undefined): T | undefined {
@@ -159,12 +135,6 @@ export function severityOf(rule: unknown, fallback: Severity | undefined): Sever
   return fallback ?? 'error';
 }
 
-/** The schema when fastParse and the cross-field rules pass it (what Zod would return), else undefined. */
-export function fastSchema(doc: unknown): Schema | undefined {
-  const fast = fastParse(doc) as Schema | undefined;
-  return fast && crossFieldIssues(fast).length === 0 ? fast : undefined;
-}
-
 /** Parses and checks schema YAML text; E_SCHEMA with every problem (path: message) otherwise. */
 export function parseSchema(text: string, origin = 'schema'): Schema {
   let doc: unknown;
@@ -176,10 +146,7 @@ export function parseSchema(text: string, origin = 'schema'): Schema {
       cause: err,
     });
   }
-  // Most schemas are valid: checked without loading Zod, which then only explains the problems.
-  const fast = fastSchema(doc);
-  if (fast) return fast;
-  const parsed = schemaShape().safeParse(doc);
+  const parsed = schemaShape.safeParse(doc);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
   throw new MlpipeError('E_SCHEMA', `${origin} is invalid: ${problems.length} problem(s): ${problems.join('; ')}`, {
