@@ -4,7 +4,7 @@
 // a table pays at start (mlpipe validate on a small file: 0.27 CPU-s in all). The native addon,
 // @duckdb/node-bindings, stays a normal require. src/data/source.ts (loadDuckDB) takes the bundle
 // when it exists and the package otherwise (tests run from src/; a build without esbuild, a dev
-// dependency through vite, writes no bundle).
+// dependency, writes no bundle).
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
