@@ -1,5 +1,5 @@
 import { PARSED_TYPES, type ParsedType, type TypeCounts, detectCsv, detectTypes, detectTypeCounts, typeFailure } from '../../data/detect.js';
-import { type ColumnType, type Database, type SourceColumn, csvReadSql, fileColumnsOf, malformedRows, openDatabase, quoteIdent } from '../../data/source.js';
+import { type ColumnType, type Database, type SourceColumn, castRejects, csvReadSql, fileColumnsOf, malformedRows, openDatabase, quoteIdent } from '../../data/source.js';
 import { type Table, landColumns, landedExpr } from './columns.js';
 
 /**
@@ -59,20 +59,24 @@ async function read(db: Database, path: string, naValues: readonly string[] | un
     });
   }
 
-  // Each column's text as s<i> and, where a value or a check needs it, its double as x<i> (computed once).
+  // Float columns are parsed by the CSV reader itself (cheaper than text + TRY_CAST, and the same
+  // values: source.ts's readerTypes); a value it cannot parse is a CAST reject, counted below.
+  const readerTypes = Object.fromEntries(plans.filter((p) => p!.confirm === 'float').map((p) => [p!.column.name, 'DOUBLE' as const]));
+  // The other checked columns: their text as s<i> and their double as x<i>, computed once.
   const inner = plans.map((p, i) => {
     const c = quoteIdent(p!.column.name);
-    return p!.confirm ? `${c} AS s${i}, TRY_CAST(${c} AS DOUBLE) AS x${i}` : `${c} AS s${i}`;
+    return p!.confirm && p!.confirm !== 'float' ? `${c} AS s${i}, TRY_CAST(${c} AS DOUBLE) AS x${i}` : `${c} AS s${i}`;
   });
-  const values = plans.map((p, i) => (p!.confirm === 'float' ? `x${i}` : landedExpr(p!.column, `s${i}`, true)));
-  const checks = plans.flatMap((p, i) => (p!.confirm ? [`(s${i} IS NOT NULL AND ${typeFailure(p!.confirm, `s${i}`, `x${i}`)})`] : []));
+  const values = plans.map((p, i) => (p!.confirm === 'float' ? `s${i}` : landedExpr(p!.column, `s${i}`, true)));
+  const checks = plans.flatMap((p, i) => (p!.confirm && p!.confirm !== 'float' ? [`(s${i} IS NOT NULL AND ${typeFailure(p!.confirm, `s${i}`, `x${i}`)})`] : []));
   const flag = checks.length > 0 ? `CAST(${checks.join(' OR ')} AS DOUBLE)` : '0::DOUBLE';
   const columns = plans.map((p) => p!.column);
-  const sql = `SELECT ${[...values, flag].join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${raw})`;
+  const typedRaw = csvReadSql(path, csv, names, { rejects: true, readerTypes });
+  const sql = `SELECT ${[...values, flag].join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${typedRaw})`;
   const { rows, columns: read, flags } = await landColumns(db, sql, columns, 1);
   // A row whose value does not parse as its column's sampled type (NaN: a NULL check, never expected).
   if (flags[0]!.some((v) => v !== 0)) return undefined;
-  if ((await malformedRows(db)).count > 0) return undefined;
+  if ((await malformedRows(db)).count > 0 || (await castRejects(db)) > 0) return undefined;
   return { rows, columns: read };
 }
 
