@@ -1,4 +1,5 @@
-import duckdb from '@duckdb/node-bindings';
+import { createRequire } from 'node:module';
+import type duckdb from '@duckdb/node-bindings';
 import { type ColumnType, type Database, type SourceColumn, quoteIdent, typedExpr } from '../../data/source.js';
 
 /**
@@ -87,16 +88,21 @@ export async function landColumns(db: Database, sql: string, columns: SourceColu
   };
 }
 
+/** The bindings under @duckdb/node-api, loaded when a table is read (as source.ts loads DuckDB: CommonJS through require). */
+let bindings: typeof duckdb | undefined;
+const loadBindings = () => (bindings ??= createRequire(import.meta.url)('@duckdb/node-bindings') as typeof duckdb);
+
 /**
  * Copies column `c` of a chunk (a DOUBLE vector, viewed in DuckDB's memory through the bindings
  * under @duckdb/node-api) into `target` at `at`; NULL becomes NaN. Returns the number of NULLs.
  */
 function copyDoubles(chunk: duckdb.DataChunk, c: number, rows: number, target: Float64Array, at: number): number {
-  const vector = duckdb.data_chunk_get_vector(chunk, c);
-  const data = duckdb.vector_get_data(vector, rows * Float64Array.BYTES_PER_ELEMENT);
+  const b = loadBindings();
+  const vector = b.data_chunk_get_vector(chunk, c);
+  const data = b.vector_get_data(vector, rows * Float64Array.BYTES_PER_ELEMENT);
   target.set(new Float64Array(data.buffer, data.byteOffset, rows), at);
   // Little-endian 64-bit words: bit r sits in byte r >> 3. No mask means no NULLs.
-  const valid = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8);
+  const valid = b.vector_get_validity(vector, Math.ceil(rows / 64) * 8);
   if (!valid) return 0;
   let nulls = 0;
   for (let byte = 0; byte < valid.length && byte * 8 < rows; byte++) {

@@ -1,6 +1,6 @@
 import { MlpipeError } from '../../errors.js';
 import { detectSource } from '../../data/detect.js';
-import { type Schema, sourceFromSchema } from '../../data/schema.js';
+import type { Schema } from '../../data/schema.js';
 import {
   type DataSource,
   type Database,
@@ -11,7 +11,6 @@ import {
   openDatabase,
   openSource,
 } from '../../data/source.js';
-import { loadSchema } from '../../data/validate.js';
 import { type Table, landColumns, landedSelect } from './columns.js';
 import { readCsvOneScan } from './read-csv.js';
 
@@ -72,6 +71,8 @@ async function sourceOf(db: Database, path: string, options: LoadOptions): Promi
     if (detected.format === 'csv') for (const c of detected.columns) if (c.type === 'bool') c.type = 'category';
     return detected;
   }
+  // Loaded only with a schema: the schema module (zod) and validate's graph cost ~0.07 CPU-s to import.
+  const [{ sourceFromSchema }, { loadSchema }] = await Promise.all([import('../../data/schema.js'), import('../../data/validate.js')]);
   const schema = typeof options.schema === 'string' ? loadSchema(options.schema) : options.schema;
   const source = sourceFromSchema(schema, path, detectFormat(path));
   if (source.csv && options.naValues) source.csv.nullMarkers = [...options.naValues];
