@@ -17,7 +17,9 @@ function holdOutByLists(n: number, fraction: number, seed: number, classes: Int3
   const test: number[] = [];
   for (const g of groups(n, classes, k, seed)) {
     const t = Math.round(g.length * fraction);
-    g.forEach((r, i) => (i < t ? test : train).push(r));
+    g.forEach((r, i) => {
+      (i < t ? test : train).push(r);
+    });
   }
   return { train: sorted(train), test: sorted(test) };
 }
@@ -27,7 +29,11 @@ function kFoldByLists(n: number, folds: number, seed: number, classes: Int32Arra
   return Array.from({ length: folds }, (_, f) => {
     const train: number[] = [];
     const test: number[] = [];
-    for (const g of gs) g.forEach((r, i) => (i % folds === f ? test : train).push(r));
+    for (const g of gs) {
+      g.forEach((r, i) => {
+        (i % folds === f ? test : train).push(r);
+      });
+    }
     return { train: sorted(train), test: sorted(test) };
   });
 }
