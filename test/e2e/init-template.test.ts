@@ -19,7 +19,9 @@ describe('mlpipe init --template tabular', { timeout: 180_000 }, () => {
     for (const f of ['.dvc/config', 'dvc.yaml', 'params.yaml', 'README.md', '.gitignore']) expect(existsSync(join(project, f))).toBe(true);
     const train = readFileSync(join(repo.dir, '.github/workflows/train.yml'), 'utf8');
     expect(train).toContain('  PROJECT: churn\n');
-    for (const wf of ['train.yml', 'infer.yml', 'sweep.yml']) {
+    expect(train).toContain('  ARTIFACT: churn/dvc.yaml:model\n');
+    expect(readFileSync(join(repo.dir, '.github/workflows/deploy.yml'), 'utf8')).toContain('    tags: ["churn/dvc.yaml=model#prod#*"]\n');
+    for (const wf of ['train.yml', 'infer.yml', 'promote.yml', 'deploy.yml', 'sweep.yml']) {
       const text = readFileSync(join(repo.dir, '.github/workflows', wf), 'utf8');
       expect(text).not.toMatch(/\{\{[A-Z_]+\}\}/);
       expect(await runLint(text, `.github/workflows/${wf}`)).toEqual([]);
@@ -37,6 +39,18 @@ describe('mlpipe init --template tabular', { timeout: 180_000 }, () => {
     const metrics = JSON.parse(readFileSync(join(project, 'metrics/eval.json'), 'utf8'));
     expect(metrics.rows).toBe(100);
     expect(metrics.task).toBe('binary');
+    repo.cleanup();
+  });
+
+  it('names the model by its bare name when the project is the git root', async () => {
+    const repo = tempRepo();
+    expect((await runCli(['init', '--template', 'tabular'], { cwd: repo.dir })).code).toBe(0);
+    const workflow = (name: string) => readFileSync(join(repo.dir, '.github/workflows', name), 'utf8');
+    expect(workflow('train.yml')).toContain('  PROJECT: .\n  # The registered model');
+    expect(workflow('train.yml')).toContain('  ARTIFACT: model\n');
+    expect(workflow('promote.yml')).toContain('        default: model\n');
+    expect(workflow('deploy.yml')).toContain('    tags: ["model#prod#*"]\n');
+    expect(workflow('infer.yml')).toContain('        default: samples/rows.jsonl\n');
     repo.cleanup();
   });
 

@@ -2,7 +2,8 @@
  * The scaffold (`mlpipe init --template tabular --action me/mlpipe@v1`) as a team would use it on
  * GitHub, run by the harness: a user repository whose workflows use the setup action (mapped to a
  * snapshot of this repository, as GitHub would download it at its ref), tiny data, and the train
- * workflow with each classification algorithm; then the inference workflow on the published model.
+ * workflow with each classification algorithm, which registers the model; then promote.yml, the
+ * deploy hook its stage tag starts, and the inference workflow on the version in prod.
  * With `include-hidden-files` taken out of the workflow (the bug upload-artifact >= 4.4 brings), the
  * first publish fails instead of committing metadata without its .gitignore entries.
  */
@@ -11,7 +12,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type WorkflowRunResult, runWorkflow } from '../harness/workflow-runner.js';
+import { ghStub } from '../harness/gh-stub.js';
+import { type WorkflowRunResult, runWorkflow, triggered } from '../harness/workflow-runner.js';
 import { MLPIPE_BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
 import { dataset } from '../helpers/dataset.js';
@@ -72,6 +74,10 @@ function userRepo(root: string, algorithm: string, mutate?: (trainYml: string) =
   return { origin, sha: git(origin, 'rev-parse', 'main'), work };
 }
 
+/** The scaffold's model artifact in churn/ (GTO's monorepo name) and the prefix of its tags. */
+const ARTIFACT = 'churn/dvc.yaml:model';
+const TAG = 'churn/dvc.yaml=model';
+
 function failures(run: WorkflowRunResult): string[] {
   return Object.values(run.jobs).flatMap((j) => j.steps.filter((s) => s.outcome === 'failure').map((s) => `${j.id}: ${s.name}\n${s.output}`));
 }
@@ -101,14 +107,46 @@ describe('the scaffold on GitHub (harness)', { timeout: 600_000 }, () => {
       expect(trainPlots).toContain('path: plots/train');
       expect(JSON.parse(git(origin, 'show', 'main:churn/metrics/eval.json')).rows).toBe(40);
       expect(run.summary).toContain('## Data validation: passed');
+      // The register job tagged the first model (nothing to beat yet) on the metadata commit.
+      const v1 = git(origin, 'rev-parse', 'main');
+      expect(git(origin, 'tag', '-l')).toBe(`${TAG}@v0.0.1`);
+      expect(git(origin, 'rev-parse', `${TAG}@v0.0.1^{commit}`)).toBe(v1);
       if (algorithm !== 'hgb') return;
-      // The published model serves predictions for the shipped samples.
+
+      // promote.yml assigns prod; the stage tag starts deploy.yml (by dispatch from promote, by
+      // its push filter when a person pushes it), which scores the samples with that version.
+      const wf = (name: string) => join(work, '.github/workflows', name);
+      const stub = ghStub(join(dir, 'gh'));
+      const promote = await runWorkflow({
+        workflowFile: wf('promote.yml'), event: 'workflow_dispatch', origin, ref: 'refs/heads/main', sha: v1,
+        inputs: { name: ARTIFACT, version: 'v0.0.1', stage: 'prod' },
+        workDir: join(dir, 'promote'), nodeModules: NODE_MODULES, env: { ...env(), PATH: `${stub.dir}:${process.env.PATH}` }, actions: { 'me/mlpipe': action },
+      });
+      expect(failures(promote)).toEqual([]);
+      const stageTag = `${TAG}#prod#1`;
+      expect(git(origin, 'rev-parse', `${stageTag}^{commit}`)).toBe(v1);
+      expect(readFileSync(stub.args, 'utf8')).toBe(`workflow run deploy.yml --ref ${stageTag}\n`);
+      const all = ['train.yml', 'infer.yml', 'promote.yml', 'deploy.yml', 'sweep.yml'].map(wf);
+      expect(triggered(all, { event: 'push', ref: `refs/tags/${stageTag}` })).toEqual([wf('deploy.yml')]);
+      expect(triggered(all, { event: 'push', ref: `refs/tags/${TAG}@v0.0.1` })).toEqual([]);
+      const deploy = await runWorkflow({
+        workflowFile: wf('deploy.yml'), event: 'push', origin, ref: `refs/tags/${stageTag}`, sha: v1,
+        workDir: join(dir, 'deploy'), nodeModules: NODE_MODULES, env: env(), actions: { 'me/mlpipe': action },
+      });
+      expect(failures(deploy)).toEqual([]);
+      expect(JSON.parse(readFileSync(join(deploy.artifactsDir, 'deployment', 'model-used.json'), 'utf8'))).toEqual({
+        artifact: ARTIFACT, version: 'v0.0.1', stage: 'prod', commit: v1, ref: stageTag, how: 'stage',
+      });
+      expect(deploy.summary).toContain('## Predictions: 3 rows');
+
+      // infer.yml with no model named uses the version in prod.
       const infer = await runWorkflow({
-        workflowFile: join(work, '.github/workflows/infer.yml'), event: 'workflow_dispatch', origin, ref: 'refs/heads/main',
-        sha: git(origin, 'rev-parse', 'main'), inputs: { 'model-version': 'main', 'input-path': 'churn/samples/rows.jsonl', rows: '' },
+        workflowFile: wf('infer.yml'), event: 'workflow_dispatch', origin, ref: 'refs/heads/main', sha: v1,
+        inputs: { model: '', 'model-version': '', 'input-path': 'churn/samples/rows.jsonl', rows: '' },
         workDir: join(dir, 'infer'), nodeModules: NODE_MODULES, env: env(), actions: { 'me/mlpipe': action },
       });
       expect(failures(infer)).toEqual([]);
+      expect(infer.summary).toContain(`## Model: ${ARTIFACT} v0.0.1 (prod)\n\nCommit \`${v1}\`: the version in stage \`prod\`.\n`);
       expect(infer.summary).toContain('## Predictions: 3 rows');
     });
   }

@@ -10,10 +10,11 @@
  * request through `gh` (a stub on PATH that records its arguments: gh cannot reach GitHub here).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type WorkflowRunResult, runWorkflow, triggered, wouldTrigger } from '../harness/workflow-runner.js';
+import { ghStub } from '../harness/gh-stub.js';
 import { GIT_ENV, REPO, git, publishSnapshot } from '../harness/snapshot.js';
 import { MLPIPE_BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
@@ -322,23 +323,4 @@ describe('GitHub workflows, run locally against a bare repository', { timeout: 3
 /** The failed steps of a run, with their output (empty when all passed). */
 function failures(run: WorkflowRunResult): string[] {
   return Object.values(run.jobs).flatMap((j) => j.steps.filter((s) => s.outcome === 'failure').map((s) => `${j.id}: ${s.name}\n${s.output}`));
-}
-
-/** A `gh` on PATH that records its arguments (the body file's path as BODY) and keeps the body. */
-function ghStub(dir: string): { dir: string; args: string; body: string } {
-  mkdirSync(dir, { recursive: true });
-  const args = join(dir, 'args.txt');
-  const body = join(dir, 'body.md');
-  const script = `#!/usr/bin/env bash
-out=()
-while [ $# -gt 0 ]; do
-  if [ "$1" = --body-file ]; then cp "$2" "${body}"; out+=("$1" BODY); shift 2; continue; fi
-  out+=("$1"); shift
-done
-echo "\${out[*]}" >> "${args}"
-echo "https://github.com/example/mlpipe/pull/9"
-`;
-  writeFileSync(join(dir, 'gh'), script);
-  chmodSync(join(dir, 'gh'), 0o755);
-  return { dir, args, body };
 }

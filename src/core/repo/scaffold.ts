@@ -8,6 +8,8 @@ import { findGitRootOf } from './open.js';
 const TEMPLATES_DIR = new URL('../../../templates/', import.meta.url);
 export const TEMPLATES = ['tabular'] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
+/** The model artifact every template's dvc.yaml declares. */
+const TEMPLATE_ARTIFACT = 'model';
 const ACTION_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_./-]+)?@[A-Za-z0-9_./-]+$/;
 
 export interface ScaffoldOptions {
@@ -60,6 +62,10 @@ export function scaffoldTemplate(options: ScaffoldOptions): ScaffoldResult {
   const values: Record<string, string> = {
     PROJECT: project,
     PROJECT_PREFIX: project === '.' ? '' : `${project}/`,
+    // The template's registry artifact (dvc.yaml `artifacts: model`) as GTO names it: the bare name
+    // at the git root, path/to/dvc.yaml:NAME in a folder; its tags write `=` for `:`.
+    ARTIFACT: project === '.' ? TEMPLATE_ARTIFACT : `${project}/dvc.yaml:${TEMPLATE_ARTIFACT}`,
+    ARTIFACT_TAG: project === '.' ? TEMPLATE_ARTIFACT : `${project}/dvc.yaml=${TEMPLATE_ARTIFACT}`,
     MLPIPE_VERSION: options.mlpipeVersion,
     ACTION: options.action ?? `OWNER/mlpipe@v${options.mlpipeVersion}`,
     // A placeholder is marked where it is used (the indentation is that of the `uses:` lines).

@@ -6,7 +6,10 @@ import type BetterSqlite3 from 'better-sqlite3';
  * mlpipe's private hash cache (../shared/docs/dvc-format.md §2.4 recommends one, never DVC's own):
  * repo-relative path -> md5, valid only while the file's inode, mtime (ns) and size are unchanged.
  * Lives in `.dvc/tmp/mlpipe-state.db` (SQLite, WAL). Correctness never depends on it: a row whose
- * stat does not match is ignored, and a deleted database only costs re-hashing.
+ * stat does not match is ignored, and a deleted database only costs re-hashing. For the same reason a
+ * write that cannot get the database's lock in time (another mlpipe holding a long transaction) is
+ * dropped rather than failing the command: `status` or `add` then only forgets what it would have
+ * remembered.
  */
 export interface FileStamp {
   ino: number;
@@ -31,10 +34,13 @@ export class StateDb {
   private readonly memoGetStmt: BetterSqlite3.Statement;
   private readonly memoPutStmt: BetterSqlite3.Statement;
 
-  /** `nativeBinding`: the path of better-sqlite3's addon, when known (open.ts). */
-  constructor(Database: typeof BetterSqlite3, file: string, nativeBinding?: string) {
+  /**
+   * `nativeBinding`: the path of better-sqlite3's addon, when known (open.ts). `busyTimeoutMs`: how
+   * long a write waits for another connection's lock before it is dropped (better-sqlite3's default).
+   */
+  constructor(Database: typeof BetterSqlite3, file: string, nativeBinding?: string, busyTimeoutMs = 5000) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
+    this.db = new Database(file, { timeout: busyTimeoutMs, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(
@@ -71,11 +77,14 @@ export class StateDb {
     };
   }
 
-  putMany(rows: readonly StateRow[]): void {
-    if (rows.length === 0) return;
-    this.db.transaction(() => {
-      for (const r of rows) this.putStmt.run(r.path, r.ino, r.mtime, r.size, r.md5);
-    })();
+  /** Records the rows; false when the database stayed locked by another writer (nothing written). */
+  putMany(rows: readonly StateRow[]): boolean {
+    if (rows.length === 0) return true;
+    return unlessBusy(() =>
+      this.db.transaction(() => {
+        for (const r of rows) this.putStmt.run(r.path, r.ino, r.mtime, r.size, r.md5);
+      })(),
+    );
   }
 
   /** The memo under `key`, if any. */
@@ -83,12 +92,24 @@ export class StateDb {
     return this.memoGetStmt.get(key) as { stamp: string; value: string } | undefined;
   }
 
-  putMemo(key: string, stamp: string, value: string): void {
-    this.memoPutStmt.run(key, stamp, value);
+  /** Records the memo; false when the database stayed locked by another writer (nothing written). */
+  putMemo(key: string, stamp: string, value: string): boolean {
+    return unlessBusy(() => this.memoPutStmt.run(key, stamp, value));
   }
 
   close(): void {
     this.db.close();
+  }
+}
+
+/** Runs a write; a lock held past the busy timeout drops it (false) instead of failing the command. */
+function unlessBusy(write: () => unknown): boolean {
+  try {
+    write();
+    return true;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+    throw err;
   }
 }
 

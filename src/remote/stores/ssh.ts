@@ -10,6 +10,7 @@ import { MlpipeError, isErrnoException } from '../../errors.js';
 import { networkError, remoteError } from '../errors.js';
 import { checkVerified } from '../verify.js';
 import { forEachLimit } from '../pool.js';
+import { blobKeyType, defaultKnownHostsFiles, knownHostKeys, preferredHostKeyAlgorithms } from './known-hosts.js';
 import type { ObjectStore, RunStore } from './types.js';
 
 export interface SshStoreOptions {
@@ -28,6 +29,8 @@ export interface SshStoreOptions {
   askPassword?: (prompt: string) => Promise<string>;
   /** Seconds to wait for the connection (DVC's `timeout`, default 30). */
   timeout?: number;
+  /** known_hosts files to check the server's key against (default: ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts). */
+  knownHostsFiles?: readonly string[];
 }
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 §7). */
@@ -83,13 +86,14 @@ export class SshStore implements ObjectStore {
   }
 
   private async open(): Promise<Session> {
-    const config = { ...this.connect, ...(await this.credentials()) };
+    const hostKey = this.hostKeyCheck();
+    const config = { ...this.connect, ...hostKey.config, ...(await this.credentials()) };
     const client = new ssh2.Client();
     await new Promise<void>((resolve, reject) => {
       client.once('ready', resolve).once('error', reject).connect(config);
     }).catch((err: unknown) => {
       client.end();
-      throw this.mapError(err, `the connection to ${this.connect.host}:${this.connect.port}`);
+      throw hostKey.refusal() ?? this.mapError(err, `the connection to ${this.connect.host}:${this.connect.port}`);
     });
     // A dropped connection is reopened by the next call (the transfer retries transient failures).
     client.on('error', () => undefined);
@@ -103,6 +107,38 @@ export class SshStore implements ObjectStore {
       throw this.mapError(err, 'the SFTP subsystem');
     });
     return { client, channels };
+  }
+
+  /**
+   * The server's key is checked against known_hosts as OpenSSH does, except that a host with no entry
+   * is accepted, as DVC accepts every host (dvc-ssh connects with asyncssh's `known_hosts=None`): a
+   * host whose recorded keys all differ from the one presented, or a revoked key, is refused.
+   */
+  private hostKeyCheck(): { config: Partial<ConnectConfig>; refusal(): MlpipeError | undefined } {
+    const { host, port } = this.connect as { host: string; port: number };
+    const known = knownHostKeys(host, port, this.options.knownHostsFiles ?? defaultKnownHostsFiles());
+    let refusal: MlpipeError | undefined;
+    const name = port === 22 ? host : `[${host}]:${port}`;
+    const hostVerifier = (key: Buffer): boolean => {
+      if (known.revoked.some((k) => k.equals(key))) {
+        refusal = remoteError('E_REMOTE_AUTH', this.location, `the SSH server ${name} presented a host key marked @revoked in known_hosts`, {
+          hint: 'do not use this server until its administrator has replaced the key',
+        });
+        return false;
+      }
+      if (known.keys.length === 0 || known.keys.some((k) => k.blob.equals(key))) return true;
+      const where = known.keys.map((k) => `${k.file}:${k.line}`).join(', ');
+      refusal = remoteError('E_REMOTE_AUTH', this.location, `the SSH server ${name} presented a ${blobKeyType(key) ?? 'host'} key that does not match known_hosts (${where}): it may be an impostor`, {
+        expected: known.keys.map((k) => k.type).join(' or '),
+        hint: `if the server's key really changed, remove the old entry with \`ssh-keygen -R '${name}'\` and record the new one (for example by connecting once with ssh)`,
+      });
+      return false;
+    };
+    const algs = preferredHostKeyAlgorithms(known.keys.map((k) => k.type));
+    const config: Partial<ConnectConfig> = { hostVerifier };
+    // ssh2 applies the keys in this order: take the known types out of the default list, put them first.
+    if (algs.length > 0) config.algorithms = { serverHostKey: { remove: algs, prepend: algs, append: [] } };
+    return { config, refusal: () => refusal };
   }
 
   /** DVC's order: key file (or default keys), agent, password; ask_password prompts on the terminal. */

@@ -4,7 +4,7 @@
 // Connection details also go to MLPIPE_TEST_* environment variables, so that a child process
 // (kill-worker.ts) can open a store on the same server.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,8 @@ export interface Sshd {
   keyfile: string;
   /** The key's public half, as in authorized_keys. */
   publicKey: string;
+  /** The server's host keys (ed25519, then ecdsa), each `type base64`, as known_hosts records them. */
+  hostKeys: { ed25519: string; ecdsa: string };
 }
 
 let sshd: Promise<Sshd> | undefined;
@@ -119,9 +121,12 @@ let sshd: Promise<Sshd> | undefined;
 export function ensureSshd(): Promise<Sshd> {
   sshd ??= (async () => {
     const dir = tempDir('mlpipe-sshd-');
-    const keygen = (file: string) => execFileSync('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'mlpipe-test', '-f', file]);
+    const keygen = (file: string, type = 'ed25519') => execFileSync('/usr/bin/ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'mlpipe-test', '-f', file]);
     keygen(join(dir, 'host_key'));
+    keygen(join(dir, 'host_key_ecdsa'), 'ecdsa');
     keygen(join(dir, 'client_key'));
+    const publicHalf = (file: string) => readFileSync(`${file}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+    const hostKeys = { ed25519: publicHalf(join(dir, 'host_key')), ecdsa: publicHalf(join(dir, 'host_key_ecdsa')) };
     const publicKey = execFileSync('cat', [join(dir, 'client_key.pub')], { encoding: 'utf8' }).trim();
     writeFileSync(join(dir, 'authorized_keys'), `${publicKey}\n`, { mode: 0o600 });
     const port = await freePort();
@@ -131,6 +136,7 @@ export function ensureSshd(): Promise<Sshd> {
       [
         'ListenAddress 127.0.0.1',
         `HostKey ${join(dir, 'host_key')}`,
+        `HostKey ${join(dir, 'host_key_ecdsa')}`,
         `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
         `PidFile ${join(dir, 'sshd.pid')}`,
         'StrictModes no',
@@ -154,7 +160,7 @@ export function ensureSshd(): Promise<Sshd> {
     const keyfile = join(dir, 'client_key');
     process.env.MLPIPE_TEST_SSH_PORT = String(port);
     process.env.MLPIPE_TEST_SSH_KEY = keyfile;
-    return { port, user, keyfile, publicKey };
+    return { port, user, keyfile, publicKey, hostKeys };
   })();
   return sshd;
 }

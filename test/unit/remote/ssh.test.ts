@@ -93,6 +93,50 @@ describeIf(HAS_SSHD, "Debian's openssh-server (/usr/sbin/sshd)", 'SSH remote (Op
     await store.close();
   });
 
+  it("checks the server's key against known_hosts: a recorded key connects, a different or @revoked one is refused", async () => {
+    const { port, user, keyfile, hostKeys } = await ensureSshd();
+    const url = `ssh://${user}@127.0.0.1:${port}${join(tempDir('mlpipe-sftp-'), 'known')}`;
+    const dir = tempDir('mlpipe-known-hosts-');
+    execFileSync('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other')]);
+    const otherKey = readFileSync(join(dir, 'other.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    const name = `[127.0.0.1]:${port}`;
+    const open = (file: string) => new SshStore({ url, keyfile, allowAgent: false, knownHostsFiles: [join(dir, 'missing'), file] });
+    const connect = async (file: string, lines?: string[]) => {
+      if (lines) writeFileSync(file, `${lines.join('\n')}\n`);
+      const store = open(file);
+      try {
+        return await store.exists([FOO]);
+      } finally {
+        await store.close();
+      }
+    };
+    const file = (n: string) => join(dir, n);
+
+    expect(await connect(file('plain'), [`# comment`, `${name} ${hostKeys.ed25519} root@server`])).toEqual(new Set());
+    // Only the ecdsa key recorded: the client asks for ecdsa first, so the server presents that one.
+    expect(await connect(file('ecdsa'), [`${name} ${hostKeys.ecdsa}`])).toEqual(new Set());
+    // Hashed by OpenSSH itself.
+    writeFileSync(file('hashed'), `${name} ${hostKeys.ed25519}\n`);
+    execFileSync('/usr/bin/ssh-keygen', ['-q', '-H', '-f', file('hashed')], { stdio: 'ignore' });
+    expect(readFileSync(file('hashed'), 'utf8')).toMatch(/^\|1\|[^|]+\|[^ ]+ ssh-ed25519 /);
+    expect(await connect(file('hashed'))).toEqual(new Set());
+    // Wildcards; a negated pattern takes the host out of the entry, which leaves no entry for it.
+    expect(await connect(file('wildcard'), [`*.example.com,[127.0.0.?]:${port} ${hostKeys.ed25519}`])).toEqual(new Set());
+    expect(await connect(file('negated'), [`[127.0.0.*]:*,!${name} ${otherKey}`])).toEqual(new Set());
+    // No entry for this host (other ports and hosts): accepted, as DVC accepts every host.
+    expect(await connect(file('unknown'), [`127.0.0.1 ${otherKey}`, `[127.0.0.1]:1 ${otherKey}`])).toEqual(new Set());
+
+    await expect(connect(file('changed'), [`${name} ${otherKey}`])).rejects.toMatchObject({
+      code: 'E_REMOTE_AUTH',
+      message: `remote ${url}: the SSH server ${name} presented a ssh-ed25519 key that does not match known_hosts (${file('changed')}:1): it may be an impostor`,
+      hint: `if the server's key really changed, remove the old entry with \`ssh-keygen -R '${name}'\` and record the new one (for example by connecting once with ssh)`,
+    });
+    await expect(connect(file('revoked'), [`@revoked * ${hostKeys.ed25519}`, `${name} ${hostKeys.ed25519}`])).rejects.toMatchObject({
+      code: 'E_REMOTE_AUTH',
+      message: `remote ${url}: the SSH server ${name} presented a host key marked @revoked in known_hosts`,
+    });
+  });
+
   it('says the server is unreachable when nothing listens', async () => {
     const store = new SshStore({ url: 'ssh://nobody@127.0.0.1:9/srv', allowAgent: false, password: 'x' });
     await expect(store.exists([FOO])).rejects.toMatchObject({
