@@ -4,18 +4,21 @@
 // each a fresh process:
 //   - baseline: python + pandas + scikit-learn doing the same (read_csv, predict_proba of a
 //     HistGradientBoostingClassifier with the same hyperparameters, fitted on the same rows, to_csv);
-//   - the scoring ceiling: onnxruntime-node alone (1 thread, as mlpipe uses) scoring the same rows
-//     with mlpipe's model from a pre-loaded float32 tensor in 65,536-row batches: no reading,
-//     preprocessing or writing;
+//   - the scoring ceilings: onnxruntime-node alone scoring the same rows with mlpipe's model from a
+//     pre-loaded float32 tensor in 65,536-row batches, no reading, preprocessing or writing; three
+//     ways (ORT_CONFIGS): its default options, as a user would call it; 1 thread; 2 threads
+//     without spinning, as mlpipe's scoring thread runs it;
 //   - the I/O floor: DuckDB alone copying the same CSV to a CSV, no scoring.
 // Both models are trained once before the runs (untimed): `mlpipe train --set algorithm=hgb --set
 // max_iter=100 --set early_stopping=false` and HistGradientBoostingClassifier(max_iter=100,
 // early_stopping=False), both with their default 31 leaves per tree.
 // Reports medians of wall and CPU time (user + system), mlpipe's ratios to each, and the load
 // average; saves bench/results/predict.json. Env: BENCH_ROWS, BENCH_RUNS (default 3),
-// BENCH_PYTHON (default /usr/bin/python3).
+// BENCH_PYTHON (default /usr/bin/python3), BENCH_PREDICT_DIR (a folder kept between runs: the data,
+// the tensor and both models are made there once and reused while BENCH_ROWS stays the same, which
+// saves the two trainings when re-measuring; default: a fresh temporary folder, removed afterwards).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -30,18 +33,51 @@ const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const FEATURES = 20;
 const TRAIN_ROWS = 20_000;
 
+/**
+ * onnxruntime-node alone, three ways: as a user calls it (no options: one intra-op thread per
+ * core, spinning while idle), on one thread, and as mlpipe's scoring thread runs it (two threads,
+ * no spinning).
+ */
+const ORT_CONFIGS = {
+  'onnxruntime alone, default options': { key: 'default', options: {} },
+  'onnxruntime alone, 1 thread': { key: 'one', options: { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' } },
+  'onnxruntime alone, 2 threads no spinning (as mlpipe)': {
+    key: 'two',
+    options: { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential', extra: { session: { intra_op: { allow_spinning: '0' } } } },
+  },
+};
+
 const run = (argv) => {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return r.stdout;
 };
 
-const work = mkdtempSync(join(tmpdir(), 'mlpipe-bench-predict-'));
+const keep = process.env.BENCH_PREDICT_DIR;
+const work = keep ? join(keep, `rows-${ROWS}`) : mkdtempSync(join(tmpdir(), 'mlpipe-bench-predict-'));
+if (keep) mkdirSync(work, { recursive: true });
+// Made by an earlier run with the same BENCH_PREDICT_DIR and BENCH_ROWS (written last, so a
+// half-finished setup is made again).
+const ready = join(work, 'ready');
+const train = join(work, 'train.csv');
+const input = join(work, 'rows.csv');
+const modelDir = join(work, 'model');
+const pickle = join(work, 'model.pkl');
+const sklearn = join(work, 'sklearn_predict.py');
+const floor = join(work, 'floor.mjs');
+const tensor = join(work, 'rows.f32');
+const ceiling = join(work, 'ceiling.mjs');
 try {
+  if (!keep || !existsSync(ready)) await setup();
+  if (keep) writeFileSync(ready, '');
+  await measure();
+} finally {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+}
+
+async function setup() {
   const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
   const cells = names.map((n) => `round(random() * 4 - 2, 6) AS ${n}`).join(', ');
-  const train = join(work, 'train.csv');
-  const input = join(work, 'rows.csv');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   await conn.run('SELECT setseed(0.42)');
@@ -54,9 +90,7 @@ try {
   db.closeSync();
 
   // The two models, trained once on the same rows with the same hyperparameters.
-  const modelDir = join(work, 'model');
   run(['node', MLPIPE, 'train', '-d', train, '-t', 'y', '--set', 'algorithm=hgb', '--set', 'max_iter=100', '--set', 'early_stopping=false', '-o', modelDir, '--metrics', join(work, 'metrics.json'), '--plots', join(work, 'plots')]);
-  const pickle = join(work, 'model.pkl');
   run([
     PYTHON,
     '-c',
@@ -66,7 +100,6 @@ df = pd.read_csv(${JSON.stringify(train)})
 m = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0).fit(df.drop(columns="y"), df["y"])
 pickle.dump(m, open(${JSON.stringify(pickle)}, "wb"))`,
   ]);
-  const sklearn = join(work, 'sklearn_predict.py');
   writeFileSync(
     sklearn,
     `import pickle, sys
@@ -82,7 +115,6 @@ out.to_csv(dst, index=False)
 `,
   );
 
-  const floor = join(work, 'floor.mjs');
   writeFileSync(
     floor,
     `import { DuckDBInstance } from '${import.meta.resolve('@duckdb/node-api')}';
@@ -91,7 +123,6 @@ const conn = await db.connect();
 await conn.run("COPY (SELECT *, 'yes' AS prediction FROM read_csv('${input}')) TO '${join(work, 'floor.csv')}' (FORMAT csv)");`,
   );
   // The ceiling's tensor: the same rows, row-major float32, loaded from a raw file.
-  const tensor = join(work, 'rows.f32');
   const reader = await DuckDBInstance.create(':memory:');
   const rconn = await reader.connect();
   const columns = await (await rconn.run(`SELECT * FROM read_csv('${input}')`)).getColumns();
@@ -102,30 +133,33 @@ await conn.run("COPY (SELECT *, 'yes' AS prediction FROM read_csv('${input}')) T
     for (let r = 0; r < ROWS; r++) x[r * FEATURES + c] = col[r];
   });
   writeFileSync(tensor, x);
-  const ceiling = join(work, 'ceiling.mjs');
+}
+
+async function measure() {
+  // onnxruntime alone, in the configuration given as its argument (see ORT_CONFIGS).
   writeFileSync(
     ceiling,
     `import { readFileSync } from 'node:fs';
 import ort from '${import.meta.resolve('onnxruntime-node')}';
+const configs = ${JSON.stringify(Object.fromEntries(Object.values(ORT_CONFIGS).map((c) => [c.key, c.options])))};
 const x = new Float32Array(readFileSync('${tensor}').buffer.slice(0));
-const session = await ort.InferenceSession.create('${join(modelDir, 'model.onnx')}', { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+const session = await ort.InferenceSession.create('${join(modelDir, 'model.onnx')}', configs[process.argv[2]]);
 for (let at = 0; at < ${ROWS}; at += 65536) {
   const rows = Math.min(65536, ${ROWS} - at);
   await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x.subarray(at * ${FEATURES}, (at + rows) * ${FEATURES}), [rows, ${FEATURES}]) });
 }`,
   );
-
   const output = join(work, 'preds.csv');
   const pyOutput = join(work, 'sklearn.csv');
   const load = readLoad();
   const result = compare({
     name: 'predict',
-    description: `batch predict, CSV in and out: ${ROWS} rows x ${FEATURES} floats -> prediction and class probabilities, 100-tree HGB (31 leaves) trained on the same ${TRAIN_ROWS} rows by each tool; baseline python + pandas + scikit-learn (read_csv, predict_proba, to_csv); ceiling: onnxruntime alone scoring mlpipe's model from a pre-loaded float32 tensor on 1 thread; floor: DuckDB copying the CSV`,
+    description: `batch predict, CSV in and out: ${ROWS} rows x ${FEATURES} floats -> prediction and class probabilities, 100-tree HGB (31 leaves) trained on the same ${TRAIN_ROWS} rows by each tool; baseline python + pandas + scikit-learn (read_csv, predict_proba, to_csv); ceilings: onnxruntime alone scoring mlpipe's model from a pre-loaded float32 tensor with its default options, on 1 thread, and on 2 threads without spinning as mlpipe; floor: DuckDB copying the CSV`,
     runs: RUNS,
     subjects: {
       'mlpipe predict': ['node', MLPIPE, 'predict', '--model', modelDir, input, '--output', output, '--proba'],
       'python+pandas+sklearn': [PYTHON, sklearn, input, pickle, pyOutput],
-      'onnxruntime alone (scoring ceiling)': ['node', ceiling],
+      ...Object.fromEntries(Object.entries(ORT_CONFIGS).map(([name, c]) => [name, ['node', ceiling, c.key]])),
       'duckdb copy (I/O floor)': ['node', floor],
     },
   });
@@ -144,16 +178,15 @@ for (let at = 0; at < ${ROWS}; at += 65536) {
   result.rows_per_second = ROWS / med['mlpipe predict'];
   // > 1: mlpipe is faster than that subject.
   result.ratio_to_sklearn = med['python+pandas+sklearn'] / med['mlpipe predict'];
-  result.ratio_to_scoring_ceiling = med['onnxruntime alone (scoring ceiling)'] / med['mlpipe predict'];
+  // Per onnxruntime configuration, by its short key (default, one, two).
+  result.ratio_to_onnxruntime = Object.fromEntries(Object.entries(ORT_CONFIGS).map(([name, c]) => [c.key, med[name] / med['mlpipe predict']]));
   result.ratio_to_io_floor = med['duckdb copy (I/O floor)'] / med['mlpipe predict'];
   if (cpu['mlpipe predict']) {
     result.cpu_ratio_to_sklearn = cpu['python+pandas+sklearn'] / cpu['mlpipe predict'];
-    result.cpu_ratio_to_scoring_ceiling = cpu['onnxruntime alone (scoring ceiling)'] / cpu['mlpipe predict'];
+    result.cpu_ratio_to_onnxruntime = Object.fromEntries(Object.entries(ORT_CONFIGS).map(([name, c]) => [c.key, cpu[name] / cpu['mlpipe predict']]));
   }
   save(result);
   const fmt = (n) => (n === undefined ? '-' : `${n.toFixed(2)}x`);
   console.log(`  mlpipe: ${Math.round(result.rows_per_second).toLocaleString('en')} rows/s; label agreement with sklearn ${(100 * result.label_agreement_first_100k).toFixed(1)}%`);
-  console.log(`  vs sklearn ${fmt(result.ratio_to_sklearn)} wall, ${fmt(result.cpu_ratio_to_sklearn)} CPU; vs onnxruntime alone ${fmt(result.ratio_to_scoring_ceiling)} wall, ${fmt(result.cpu_ratio_to_scoring_ceiling)} CPU; vs DuckDB copy ${fmt(result.ratio_to_io_floor)}; load average before ${load.join(' ')} (1, 5, 15 min), 1-min before -> after the runs ${result.load_average?.join(' -> ')}`);
-} finally {
-  rmSync(work, { recursive: true, force: true });
+  console.log(`  vs sklearn ${fmt(result.ratio_to_sklearn)} wall, ${fmt(result.cpu_ratio_to_sklearn)} CPU; vs onnxruntime alone (default, 1 thread, 2 threads) ${Object.values(result.ratio_to_onnxruntime).map(fmt).join(' ')} wall, ${Object.values(result.cpu_ratio_to_onnxruntime ?? {}).map(fmt).join(' ')} CPU; vs DuckDB copy ${fmt(result.ratio_to_io_floor)}; load average before ${load.join(' ')} (1, 5, 15 min), 1-min before -> after the runs ${result.load_average?.join(' -> ')}`);
 }

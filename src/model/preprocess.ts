@@ -52,7 +52,17 @@ export function preprocess(
         data: { column: step.column },
       });
     }
-    if (step.kind === 'numeric') {
+    if (step.kind === 'numeric' && values instanceof Float64Array) {
+      // Batch prediction's columns (DuckDB's DOUBLE vectors, null as NaN): the loop below without
+      // its per-value type tests, the same results.
+      const { impute, scale } = step;
+      for (let r = 0, at = offset; r < rows; r++, at += width) {
+        const v = values[r]!;
+        const x = Number.isNaN(v) ? impute : v;
+        out[at] = scale ? (x - scale.mean) / scale.std : x;
+      }
+      offset += 1;
+    } else if (step.kind === 'numeric') {
       const scale = step.scale;
       for (let r = 0; r < rows; r++) {
         const v = values[r];

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { loadDuckDB, quoteLiteral } from '../data/source.js';
 import { MlpipeError } from '../errors.js';
 import type { Predictions } from '../model/load.js';
+import { writeFloat32Text } from './float32-text.js';
 
 /** Prediction files: CSV and JSON Lines written as text, Parquet converted from CSV by DuckDB. */
 
@@ -58,6 +59,26 @@ class ByteWriter {
     this.at += this.buf.write(s, this.at, 'latin1');
   }
 
+  /**
+   * A number that reads back exactly as `bits` from a Float32Array: the bytes of `String(value)`,
+   * written without the string where writeFloat32Text handles the value.
+   */
+  float32(bits: number, value: number): void {
+    this.reserve(FLOAT32_TEXT_BYTES);
+    const end = writeFloat32Text(bits, this.buf, this.at);
+    if (end >= 0) this.at = end;
+    else this.at += this.buf.write(String(value), this.at, 'latin1');
+  }
+
+  /** Bytes already encoded (a label): copied in a loop, cheaper than Buffer.copy for a few bytes. */
+  raw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    const buf = this.buf;
+    let at = this.at;
+    for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i]!;
+    this.at = at;
+  }
+
   byte(b: number): void {
     this.reserve(1);
     this.buf[this.at++] = b;
@@ -75,6 +96,14 @@ class ByteWriter {
   }
 }
 
+/** The longest `String()` of a float32 value: "-1.1754943508222875e-38" is 23 bytes. */
+const FLOAT32_TEXT_BYTES = 24;
+
+/** The bit patterns of a Float32Array's values (the formatter reads them), or null for other arrays. */
+function float32Bits(values: ArrayLike<number> | null): Uint32Array | null {
+  return values instanceof Float32Array ? new Uint32Array(values.buffer, values.byteOffset, values.length) : null;
+}
+
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 
@@ -83,8 +112,11 @@ export function csvRows(idValues: ArrayLike<unknown>[], p: Predictions, classCou
   const probs = proba ? p.probabilities : null;
   // About 20 bytes per number; the writer grows if ids or labels are longer.
   const out = new ByteWriter(p.rows * (20 * (1 + (probs ? classCount : 0)) + 8 * (1 + idValues.length)));
-  // Labels come from a handful of classes: quote each once, not once per row.
-  const quoted = new Map<string, string>();
+  // Labels come from a handful of classes: quote and encode each once, not once per row.
+  const quoted = new Map<string, Buffer>();
+  // onnxruntime's outputs are float32: formatted from their bits (see float32-text.ts).
+  const probBits = float32Bits(probs);
+  const valueBits = p.labels ? null : float32Bits(p.values);
   for (let r = 0; r < p.rows; r++) {
     for (const col of idValues) {
       out.text(csvField(col[r]));
@@ -94,15 +126,17 @@ export function csvRows(idValues: ArrayLike<unknown>[], p: Predictions, classCou
       const label = p.labels[r]!;
       let field = quoted.get(label);
       if (field === undefined) {
-        field = csvField(label);
+        field = Buffer.from(csvField(label), 'utf8');
         quoted.set(label, field);
       }
-      out.text(field);
-    } else out.ascii(String(p.values![r]));
+      out.raw(field);
+    } else if (valueBits) out.float32(valueBits[r]!, p.values![r]!);
+    else out.ascii(String(p.values![r]));
     if (probs) {
-      for (let c = 0; c < classCount; c++) {
+      for (let c = 0, i = r * classCount; c < classCount; c++, i++) {
         out.byte(COMMA);
-        out.ascii(String(probs[r * classCount + c]));
+        if (probBits) out.float32(probBits[i]!, probs[i]!);
+        else out.ascii(String(probs[i]));
       }
     }
     out.byte(NEWLINE);

@@ -1,6 +1,6 @@
 import { constants, createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
@@ -28,7 +28,10 @@ export interface PredictOptions {
   batchSize?: number;
   /** Missing-value tokens (default: NA_VALUES). */
   naValues?: readonly string[] | undefined;
-  /** onnxruntime threads scoring large inputs (default 1: the main thread and DuckDB use the other core). */
+  /**
+   * onnxruntime threads scoring batches of 1,024 rows or more (default 2, or 1 on a one-core
+   * machine): they do not spin, so the main thread and DuckDB take a core whenever scoring leaves it.
+   */
   threads?: number;
   progress?: ProgressReporter;
   /** Told when the model loads with a warning (no recorded checksum). */
@@ -105,7 +108,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     // while DuckDB opens the input. JSON Lines, often one row on stdin, start it only for a large batch.
     let thread: Promise<ScoringThread> | undefined;
     const startThread = () => {
-      const started = ScoringThread.start(model, options.threads ?? 1);
+      const started = ScoringThread.start(model, options.threads ?? Math.min(2, availableParallelism()));
       started.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
       return started;
     };

@@ -12,11 +12,21 @@ interface ThreadSetup {
   ort: string;
   model: Uint8Array;
   threads: number;
+  /** Smallest batch scored with `threads` threads; smaller ones are scored on one. */
+  minParallelRows: number;
   input: string;
   inputType: string;
   width: number;
   fetches: string[];
 }
+
+/**
+ * Batches of at least this many rows are scored on all the thread's onnxruntime threads. Its tree
+ * ensemble kernel splits a large batch by rows, each row's trees summed in order as on one thread
+ * (outputs checked identical for 1 to 65,536 rows on bench/predict.mjs's model); a small batch
+ * may be split by trees, the partial sums added in another order (its one-row path does).
+ */
+const MIN_PARALLEL_ROWS = 1024;
 
 type Reply = { ready: true } | { id: number; outputs: OutputData[] } | { id: number; error: string } | { fatal: string };
 
@@ -29,15 +39,28 @@ function scoringThreadMain(): void {
   const setup = workerData as ThreadSetup;
   const ort = require(setup.ort) as typeof import('onnxruntime-node');
   const port = parentPort!;
-  ort.InferenceSession.create(setup.model, { intraOpNumThreads: setup.threads, interOpNumThreads: 1, executionMode: 'sequential' }).then(
+  const open = (threads: number) =>
+    ort.InferenceSession.create(setup.model, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // Without spinning: an idle onnxruntime thread leaves its core to the main thread and DuckDB
+      // instead of busy-waiting on it (onnxruntime's default spins).
+      ...(threads > 1 ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+    });
+  open(setup.threads).then(
     (session) => {
+      // Batches under setup.minParallelRows go to a one-thread session, opened when first needed.
+      let single: Promise<typeof session> | undefined = setup.threads > 1 ? undefined : Promise.resolve(session);
       port.on('message', (m: { id: number; x: Float32Array | Float64Array; rows: number } | null) => {
         if (m === null) {
-          session.release().finally(() => port.close());
+          Promise.all([session.release(), single?.then((s) => (s === session ? undefined : s.release()))]).finally(() => port.close());
           return;
         }
         const feeds = { [setup.input]: new ort.Tensor(setup.inputType as 'float32', m.x, [m.rows, setup.width]) };
-        session.run(feeds, setup.fetches).then(
+        if (m.rows < setup.minParallelRows) single ??= open(1);
+        const scorer = m.rows >= setup.minParallelRows ? Promise.resolve(session) : single!;
+        scorer.then((s) => s.run(feeds, setup.fetches)).then(
           (out) => port.postMessage({ id: m.id, outputs: setup.fetches.map((n) => out[n]!.data) }),
           (err: Error) => port.postMessage({ id: m.id, error: err.message }),
         );
@@ -90,6 +113,7 @@ export class ScoringThread {
       ort: createRequire(import.meta.url).resolve('onnxruntime-node'),
       model: bytes,
       threads,
+      minParallelRows: MIN_PARALLEL_ROWS,
       input: meta.onnx.input,
       inputType: meta.onnx.inputType,
       width: meta.features.length,

@@ -62,7 +62,10 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
       if (issues.length >= MAX_ISSUES) return issues;
       continue;
     }
+    // Batch prediction's numbers come as Float64Arrays (null as NaN): skip the finite values fast.
+    const doubles = values instanceof Float64Array && col.type === 'float' ? values : null;
     for (let r = 0; r < table.rows; r++) {
+      if (doubles && doubles[r]! - doubles[r]! === 0) continue;
       const v = values[r];
       if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
         if (col.nullable) continue;

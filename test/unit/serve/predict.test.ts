@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { predict } from '../../../src/serve/predict.js';
-import { withModels } from './fixtures.js';
+import { linearExpected, withModels } from './fixtures.js';
 
 const models = withModels();
 let root: string;
@@ -40,6 +40,20 @@ describe('predict', () => {
     expect([result.rows, result.format, result.output]).toEqual([50, 'csv', output]);
     const expected = `id,prediction\n${rows.map((r) => `${r.id},${treeValue(r.a, r.b, r.c)}`).join('\n')}\n`;
     expect(readFileSync(output, 'utf8')).toBe(expected);
+  });
+
+  it('keeps the file spelling of an input that is also an id, and names the row of a bad number in a CSV', async () => {
+    // Numbers are parsed by DuckDB's CSV reader, except in a column also copied out as an id.
+    const input = join(root, 'spelled.csv');
+    writeFileSync(input, 'a,b,c\n0.750,07,0.40\n2,+1e1, 0.8\n1.5,3,0\n');
+    const output = join(root, 'spelled-preds.csv');
+    await predict({ model: join(root, 'tree'), input, output, ids: ['b', 'a'] });
+    expect(readFileSync(output, 'utf8')).toBe(`b,a,prediction\n07,0.750,${treeValue(0.75, 7, 0.4)}\n+1e1,2,${treeValue(2, 10, 0.8)}\n3,1.5,${treeValue(1.5, 3, 0)}\n`);
+    writeFileSync(input, 'a,b,c\n1,2,3\n1,2,x3\n');
+    await expect(predict({ model: join(root, 'tree'), input, output: join(root, 'bad-csv.csv') })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: 'column "c", row 2: expected a number, got "x3"',
+    });
   });
 
   it('reads and writes Parquet with class probabilities', async () => {
@@ -98,6 +112,29 @@ describe('predict', () => {
       expect(lines[i + 1]).toBe(`r${i},${treeValue((i % 4) * 0.75, (i * 7) % 20, (i % 3) * 0.4)}`);
     }
     expect(lines.slice(1, -1).filter((l, i) => l !== `r${i},${treeValue((i % 4) * 0.75, (i * 7) % 20, (i % 3) * 0.4)}`)).toEqual([]);
+  });
+
+  it('writes the same bytes with one or two onnxruntime threads, large batches and small', async () => {
+    const input = join(root, 'threads.csv');
+    // 3,000 rows cut into batches of 2,000 (two threads) and 1,000 (under 1,024 rows: one thread).
+    const row = (i: number) => [((i * 37) % 101) / 10 - 5, i % 7 === 0 ? null : ((i * 13) % 17) - 8, ['red', 'green', 'blue'][i % 3]!] as const;
+    const rows = Array.from({ length: 3000 }, (_, i) => row(i).map((v) => v ?? '').join(','));
+    writeFileSync(input, `x1,x2,color\n${rows.join('\n')}\n`);
+    const outputs = [1, 2].map((threads) => join(root, `threads-${threads}.csv`));
+    for (const [i, output] of outputs.entries()) {
+      await predict({ model: join(root, 'iris'), input, output, proba: true, batchSize: 2000, threads: i + 1 });
+    }
+    const [one, two] = outputs.map((o) => readFileSync(o, 'utf8'));
+    expect(two).toBe(one);
+    const lines = one!.split('\n');
+    expect(lines.length).toBe(3002);
+    // The probabilities computed apart, in float64 (the model's are float32), on both sides of the batch edge.
+    for (const i of [0, 1999, 2000, 2999]) {
+      const p = linearExpected(...row(i));
+      const fields = lines[i + 1]!.split(',').slice(1).map(Number);
+      expect(fields).toHaveLength(3);
+      for (const [k, v] of fields.entries()) expect(v).toBeCloseTo(p[k]!, 6);
+    }
   });
 
   it('names the file row of a null read from a Parquet column that is not nullable', async () => {
