@@ -115,9 +115,10 @@ function predictRows(ds: Dataset, fit: FitResult, rows: Uint32Array): Float64Arr
   if (fit.treeSums?.rows === rows && fit.scorer.kind === 'trees') return scoreFromTreeSums(fit.scorer, fit.treeSums.sums, rows.length);
   const F = ds.features.length;
   const X = new Float32Array(rows.length * F);
-  rows.forEach((r, i) => {
-    X.set(ds.X.subarray(r * F, (r + 1) * F), i * F);
-  });
+  for (let i = 0; i < rows.length; i++) {
+    const from = rows[i]! * F;
+    for (let f = 0; f < F; f++) X[i * F + f] = ds.X[from + f]!;
+  }
   return score(fit.scorer, X, rows.length);
 }
 
