@@ -62,7 +62,7 @@ describe('one-scan CSV read (no schema)', () => {
     expect(t!.columns[4]!.values).toEqual(['2024-01-31', null, '2024-03-01']);
     expect(t!.columns[5]!.values).toEqual(['2024-01-31', '2024-02-01', null]);
     expect(t).toEqual(await twoScans(path));
-  });
+  }, 60_000);
 
   it('hands a file back when a row after the sample breaks the sampled type; loadTable then reads it as before', async () => {
     const path = csv('late-float.csv', 'a,y', SAMPLE_ROWS + 500, (r) => `${r === SAMPLE_ROWS + 100 ? '2.5' : r},${r % 2}`);
@@ -74,7 +74,7 @@ describe('one-scan CSV read (no schema)', () => {
     ]);
     expect((t.columns[0]!.values as Float64Array)[SAMPLE_ROWS + 100]).toBe(2.5);
     expect((t.columns[0]!.values as Float64Array)[SAMPLE_ROWS + 101]).toBe(SAMPLE_ROWS + 101);
-  });
+  }, 60_000);
 
   it('detects a column with no value in the sample over the whole file', async () => {
     const path = csv('sparse.csv', 'a,b,y', SAMPLE_ROWS + 300, (r) => `${r},${r < SAMPLE_ROWS + 100 ? '' : r / 4},${r % 2}`);
@@ -86,7 +86,7 @@ describe('one-scan CSV read (no schema)', () => {
       ['y', 'numeric', 'BIGINT', 0],
     ]);
     expect((t!.columns[1]!.values as Float64Array)[SAMPLE_ROWS + 299]).toBe((SAMPLE_ROWS + 299) / 4);
-  });
+  }, 60_000);
 
   it('reports a malformed row after the sample with its line, as the two-scan read did', async () => {
     const path = csv('malformed.csv', 'a,b,y', SAMPLE_ROWS + 50, (r) => (r === SAMPLE_ROWS + 10 ? `${r},${r}` : `${r},${r},1`));
@@ -95,7 +95,7 @@ describe('one-scan CSV read (no schema)', () => {
       code: 'E_BAD_INPUT',
       message: `1 malformed row(s) in ${path}: line ${SAMPLE_ROWS + 12}: Expected Number of Columns: 3 Found: 2`,
     });
-  });
+  }, 60_000);
 
   it('reads seeded random tables exactly as the two-scan read (types broken before, at and after the sample)', async () => {
     const random = new Random(11);

@@ -59,5 +59,5 @@ describe('row splits', () => {
       const folds = 2 + (t % 6);
       expect(kFold(n, folds, t, classes, k)).toEqual(kFoldByLists(n, folds, t, classes, k));
     }
-  });
+  }, 60_000);
 });
