@@ -28,6 +28,11 @@ export interface Check {
   report?: (observed: unknown) => unknown;
   /** Uniqueness: the key columns, sampled by a GROUP BY query. */
   key?: string[];
+  /**
+   * A cheaper aggregate for the main pass that gives the same value as `observed` whenever the
+   * aggregate `exactWhenZero` is 0; otherwise validate computes `observed` in a second pass.
+   */
+  cheap?: { observed: string; exactWhenZero: string };
 }
 
 export const rawName = (column: string) => `__raw__${column}`;
@@ -194,19 +199,19 @@ function labelChecks(label: NonNullable<Schema['label']>): Check[] {
   const c = id(label.column);
   const severity = label.severity ?? 'error';
   if (label.classes) {
-    const values = label.classes.map((v) => quoteLiteral(String(v))).join(', ');
     checks.push({
       code: 'invalid_class',
       rule: 'label.classes',
       column: label.column,
       severity,
       expected: label.classes,
-      failing: `CAST(${c} AS VARCHAR) NOT IN (${values})`,
+      failing: classNotIn(c, label.classes),
       sampleColumns: [label.column],
     });
   }
   const { minClassFraction: lo, maxClassFraction: hi } = label;
   if (lo !== undefined || hi !== undefined) {
+    const cheap = label.classes ? classCounts(c, label.classes) : undefined;
     checks.push({
       code: 'class_balance',
       rule: 'label.balance',
@@ -215,11 +220,37 @@ function labelChecks(label: NonNullable<Schema['label']>): Check[] {
       expected: `every class fraction in ${rangeText(lo, hi)}`,
       sampleColumns: [],
       observed: `histogram(CAST(${c} AS VARCHAR)) FILTER (WHERE ${c} IS NOT NULL)`,
+      ...(cheap ? { cheap } : {}),
       fails: (hist) => Object.values(classFractions(hist)).some((f) => outside(f, lo, hi)),
       report: classFractions,
     });
   }
   return checks;
+}
+
+/** Declared classes counted one by one only up to this many (each is a string comparison per row). */
+const MAX_COUNTED_CLASSES = 10;
+
+/**
+ * The label histogram from one count per declared class, exact when no label is outside the
+ * classes (the invalid_class count, the same aggregate, is 0). histogram() makes DuckDB plan the
+ * whole pass as a hash aggregate, about 0.13 CPU-s more on 1M rows; these counts keep it ungrouped.
+ * The entries come out as histogram()'s map: classes present, keys in byte order (DuckDB sorts
+ * VARCHAR keys by their UTF-8 bytes).
+ */
+function classCounts(c: string, classes: (string | number | boolean)[]): Check['cheap'] {
+  const names = [...new Set(classes.map(String))].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  if (names.length > MAX_COUNTED_CLASSES) return undefined;
+  const entries = names.map((n) => `struct_pack(key := ${quoteLiteral(n)}, value := count_if(CAST(${c} AS VARCHAR) = ${quoteLiteral(n)}))`);
+  return {
+    observed: `list_filter([${entries.join(', ')}], lambda e: e.value > 0)`,
+    exactWhenZero: `count_if(${classNotIn(c, classes)})`,
+  };
+}
+
+/** True for a label outside the declared classes (NULL for a missing label). */
+function classNotIn(c: string, classes: (string | number | boolean)[]): string {
+  return `CAST(${c} AS VARCHAR) NOT IN (${classes.map((v) => quoteLiteral(String(v))).join(', ')})`;
 }
 
 /** Class -> fraction of non-null labels, from DuckDB's histogram() map. */

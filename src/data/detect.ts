@@ -88,7 +88,32 @@ export async function detectSource(db: Database, path: string, options: DetectOp
 
 /** The type of each of `names` in `raw`, a relation of text columns (a CSV read as VARCHAR). */
 export async function detectTypes(db: Database, raw: string, names: string[], path: string): Promise<SourceColumn[]> {
-  const types = new Map<string, ColumnType>();
+  return (await detectTypeCounts(db, raw, names, path)).map(({ name, type }) => ({ name, type }));
+}
+
+/** A column's detected type with the counts it was decided from. */
+export interface TypeCounts {
+  name: string;
+  type: ColumnType;
+  /** Present (non-missing) values. */
+  values: number;
+  /** Per parsed type, how many present values do not parse as it. */
+  failures: Record<ParsedType, number>;
+}
+
+/**
+ * detectTypes with its counts: a reader that detects on a sample of the rows (train's one-scan CSV
+ * read) learns from them which types the whole column cannot have (a value that fails in the
+ * sample fails in the file).
+ */
+export async function detectTypeCounts(
+  db: Database,
+  raw: string,
+  names: string[],
+  path: string,
+  run: (sql: string) => Promise<Record<string, unknown>[]> = (sql) => query(db, sql, path),
+): Promise<TypeCounts[]> {
+  const out: TypeCounts[] = [];
   for (const batch of inBatches(names)) {
     // Per column, "is a value" and its double are computed once and reused by the aggregates; the
     // costlier casts sit in CASE branches, evaluated only on the rows that reach them.
@@ -97,10 +122,36 @@ export async function detectTypes(db: Database, raw: string, names: string[], pa
       return [`${c} AS s${i}`, `TRY_CAST(${c} AS DOUBLE) AS x${i}`];
     });
     const aggs = batch.flatMap((_, i) => typeAggregates(`s${i}`, `x${i}`, String(i)));
-    const [row] = await query(db, `SELECT ${aggs.join(', ')} FROM (SELECT ${projected.join(', ')} FROM ${raw})`, path);
-    for (const [i, name] of batch.entries()) types.set(name, decideType(row ?? {}, String(i)));
+    const [row = {}] = await run(`SELECT ${aggs.join(', ')} FROM (SELECT ${projected.join(', ')} FROM ${raw})`);
+    for (const [i, name] of batch.entries()) {
+      const failures = Object.fromEntries(PARSED_TYPES.map((t) => [t, Number(row[`${t}${i}`] ?? 0)])) as Record<ParsedType, number>;
+      out.push({ name, type: decideType(row, String(i)), values: Number(row[`v${i}`] ?? 0), failures });
+    }
   }
-  return names.map((name) => ({ name, type: types.get(name)! }));
+  return out;
+}
+
+/** The types a text column is tested for, narrowest first: the first that every value parses as is its type. */
+export const PARSED_TYPES = ['bool', 'int', 'float', 'date', 'datetime'] as const;
+export type ParsedType = (typeof PARSED_TYPES)[number];
+
+/**
+ * SQL that is true when a present text value `s` (with `x` = TRY_CAST(s AS DOUBLE)) does not parse
+ * as `type`. Detection counts these; train's one-scan read checks the same conditions on every row.
+ */
+export function typeFailure(type: ParsedType, s: string, x: string): string {
+  switch (type) {
+    case 'bool':
+      return `lower(${s}) NOT IN ('true', 'false')`;
+    case 'int':
+      return `CASE WHEN ${x} IS NULL THEN true ELSE contains(${s}, '.') OR TRY_CAST(${s} AS BIGINT) IS NULL END`;
+    case 'float':
+      return `${x} IS NULL`;
+    case 'date':
+      return `CASE WHEN ${x} IS NULL THEN TRY_CAST(${s} AS DATE) IS NULL ELSE true END`;
+    case 'datetime':
+      return `CASE WHEN ${x} IS NULL THEN TRY_CAST(${s} AS TIMESTAMP) IS NULL ELSE true END`;
+  }
 }
 
 /**
@@ -110,11 +161,7 @@ export async function detectTypes(db: Database, raw: string, names: string[], pa
 export function typeAggregates(s: string, x: string, suffix: string): string[] {
   return [
     `count(${s}) AS v${suffix}`,
-    `count_if(${s} IS NOT NULL AND ${x} IS NULL) AS float${suffix}`,
-    `count_if(${s} IS NOT NULL AND CASE WHEN ${x} IS NULL THEN true ELSE contains(${s}, '.') OR TRY_CAST(${s} AS BIGINT) IS NULL END) AS int${suffix}`,
-    `count_if(${s} IS NOT NULL AND lower(${s}) NOT IN ('true', 'false')) AS bool${suffix}`,
-    `count_if(${s} IS NOT NULL AND CASE WHEN ${x} IS NULL THEN TRY_CAST(${s} AS DATE) IS NULL ELSE true END) AS date${suffix}`,
-    `count_if(${s} IS NOT NULL AND CASE WHEN ${x} IS NULL THEN TRY_CAST(${s} AS TIMESTAMP) IS NULL ELSE true END) AS datetime${suffix}`,
+    ...(['float', 'int', 'bool', 'date', 'datetime'] as const).map((t) => `count_if(${s} IS NOT NULL AND ${typeFailure(t, s, x)}) AS ${t}${suffix}`),
     // The type decision only needs "at most 50 or more"; profile() counts distinct values exactly.
     `approx_count_distinct(${s}) AS d${suffix}`,
   ];

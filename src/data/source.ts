@@ -75,7 +75,7 @@ export interface OpenedSource {
   /** `read_csv(...)` / `read_parquet(...)`: every file column, raw (VARCHAR for CSV unless readerTypes). */
   rawSql: string;
   /** CSV columns the reader parsed itself (see ReadOptions.readerTypes). */
-  readerTypes: Record<string, 'DOUBLE' | 'BOOLEAN'>;
+  readerTypes: Record<string, ReaderType>;
   /** `(SELECT typed declared columns FROM raw)`: the declared columns present in the file, typed. */
   typedSql: string;
 }
@@ -91,9 +91,17 @@ export interface Database {
  * `@duckdb/node-api` through `require`: it is CommonJS, and an ESM `import()` of it first runs
  * Node's export lexer over every file it re-exports (about 0.13 CPU-s of each command's start, 0.2
  * vs 0.07 CPU-s for the load). Loaded on first use, so commands that read no table never pay it.
+ * The build bundles the package into one file (scripts/build-vendor.mjs: about 25 ms less CPU than
+ * its ~180 files); from src/ (tests) or a build without the bundle, the package itself.
  */
 export function loadDuckDB(): typeof import('@duckdb/node-api') {
-  return createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+  const require = createRequire(import.meta.url);
+  try {
+    return require('../vendor/duckdb-node-api.cjs') as typeof import('@duckdb/node-api');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    return require('@duckdb/node-api') as typeof import('@duckdb/node-api');
+  }
 }
 
 /**
@@ -187,7 +195,9 @@ export interface ReadOptions {
    * Only for types whose reader parsing equals `typedExpr`'s TRY_CAST: a value that does not parse
    * is then a rejected row with error_type CAST (see castRejects), never a silently different value.
    */
-  readerTypes?: Record<string, 'DOUBLE' | 'BOOLEAN'>;
+  readerTypes?: Record<string, ReaderType>;
+  /** strptime format of the DATE reader types (DuckDB's `dateformat`, one per scan). */
+  dateFormat?: string | undefined;
   /**
    * DuckDB's CSV `buffer_size` in bytes (default 32 MiB, several held per thread). Validation reads
    * with 4 MiB buffers: the same CPU, about 80 MiB less peak memory on two threads (5M rows). It
@@ -215,6 +225,7 @@ export function csvReadSql(path: string, csv: CsvOptions, names: string[], optio
   // with their line numbers; readers check it after the scan (see malformedRows).
   if (options.rejects) args.push('store_rejects=true', 'rejects_limit=1000');
   if (options.bufferBytes) args.push(`buffer_size=${options.bufferBytes}`);
+  if (options.dateFormat) args.push(`dateformat=${quoteLiteral(options.dateFormat)}`);
   return `read_csv(${args.join(', ')})`;
 }
 
@@ -224,9 +235,12 @@ export function parquetReadSql(path: string): string {
 
 /**
  * Parses `raw` (a SQL expression) as the column's type; NULL when it does not parse. `text` says
- * that `raw` is VARCHAR (CSV) rather than a stored Parquet type.
+ * that `raw` is VARCHAR (CSV) rather than a stored Parquet type; `readerType`, that the CSV reader
+ * already parsed it (see ReadOptions.readerTypes).
  */
-export function typedExpr(column: SourceColumn, raw: string, text = true): string {
+export function typedExpr(column: SourceColumn, raw: string, text = true, readerType?: ReaderType): string {
+  // A DATE parsed by the reader with the column's format: casting it to text and back would be a no-op at best.
+  if (readerType === 'DATE') return raw;
   switch (column.type) {
     case 'int':
       // TRY_CAST('1.5' AS BIGINT) rounds to 2: text with a '.' is not an int; a stored number is one
@@ -252,8 +266,8 @@ export function typedExpr(column: SourceColumn, raw: string, text = true): strin
 }
 
 /** `typed(a) AS "a", typed(b) AS "b"`: each column parsed from the raw column of the same name. */
-export function typedSelectList(columns: SourceColumn[], text = true): string {
-  return columns.map((c) => `${typedExpr(c, quoteIdent(c.name), text)} AS ${quoteIdent(c.name)}`).join(', ');
+export function typedSelectList(columns: SourceColumn[], text = true, readerTypes: Record<string, ReaderType> = {}): string {
+  return columns.map((c) => `${typedExpr(c, quoteIdent(c.name), text, readerTypes[c.name])} AS ${quoteIdent(c.name)}`).join(', ');
 }
 
 /** The column names stored in the file: the Parquet schema, the CSV header, or the declared order. */
@@ -309,19 +323,34 @@ async function firstLine(path: string, csv: CsvOptions): Promise<string | undefi
   return lines.find((l) => l.length > 0);
 }
 
+/** Types the CSV reader may parse itself (see ReadOptions.readerTypes). */
+export type ReaderType = 'DOUBLE' | 'BOOLEAN' | 'DATE';
+
 /**
- * The reader types that make a CSV scan cheaper: float and bool columns parsed by the reader (int
- * stays text because the reader rounds "1.5" to 2; dates stay text because the reader's date
- * parsing is laxer than strptime with the schema's format).
+ * The reader types that make a CSV scan cheaper: float and bool columns, and date columns with a
+ * date-only strptime format, parsed by the reader. Ints stay text because the reader rounds "1.5"
+ * to 2. A date is parsed by the reader with the schema's format (its `dateformat`: the same strptime
+ * parser as TRY_STRPTIME, one format per scan, so only the columns of the first such format), and
+ * only for formats of year, month and day fields: with a time or a UTC offset, the reader's date
+ * and TRY_STRPTIME(...)::DATE could differ. A date without a format stays text (the reader's own
+ * date parsing is laxer than TRY_CAST).
  */
-export function fastReaderTypes(columns: SourceColumn[]): Record<string, 'DOUBLE' | 'BOOLEAN'> {
-  const types: Record<string, 'DOUBLE' | 'BOOLEAN'> = {};
+export function fastReadOptions(columns: SourceColumn[]): Pick<ReadOptions, 'readerTypes' | 'dateFormat'> {
+  const readerTypes: Record<string, ReaderType> = {};
+  let dateFormat: string | undefined;
   for (const c of columns) {
-    if (c.type === 'float') types[c.name] = 'DOUBLE';
-    if (c.type === 'bool') types[c.name] = 'BOOLEAN';
+    if (c.type === 'float') readerTypes[c.name] = 'DOUBLE';
+    if (c.type === 'bool') readerTypes[c.name] = 'BOOLEAN';
+    if (c.type === 'date' && c.format !== undefined && DATE_ONLY_FORMAT.test(c.format) && (dateFormat ?? c.format) === c.format) {
+      dateFormat = c.format;
+      readerTypes[c.name] = 'DATE';
+    }
   }
-  return types;
+  return dateFormat ? { readerTypes, dateFormat } : { readerTypes };
 }
+
+/** A strptime format of year (%Y, %y), month (%m, %b, %B) and day (%d) fields and literal text. */
+const DATE_ONLY_FORMAT = /^(?:[^%]|%[YymdbB])+$/;
 
 /** Resolves a source against its file: which columns exist, and the raw and typed SQL relations. */
 export async function openSource(db: Database, source: DataSource, options: ReadOptions = {}): Promise<OpenedSource> {
@@ -330,14 +359,15 @@ export async function openSource(db: Database, source: DataSource, options: Read
   const declared = new Set(source.columns.map((c) => c.name));
   const present = new Set(fileColumns);
   const rawSql = source.format === 'parquet' ? parquetReadSql(source.path) : csvReadSql(source.path, source.csv ?? DEFAULT_CSV, fileColumns, options);
-  const typed = typedSelectList(source.columns.filter((c) => present.has(c.name)), source.format === 'csv');
+  const readerTypes = source.format === 'csv' ? Object.fromEntries(Object.entries(options.readerTypes ?? {}).filter(([n]) => present.has(n))) : {};
+  const typed = typedSelectList(source.columns.filter((c) => present.has(c.name)), source.format === 'csv', readerTypes);
   return {
     source,
     fileColumns,
     missing: source.columns.filter((c) => !present.has(c.name)).map((c) => c.name),
     extra: fileColumns.filter((n) => !declared.has(n)),
     rawSql,
-    readerTypes: source.format === 'csv' ? Object.fromEntries(Object.entries(options.readerTypes ?? {}).filter(([n]) => present.has(n))) : {},
+    readerTypes,
     typedSql: `(SELECT ${typed || '*'} FROM ${rawSql})`,
   };
 }

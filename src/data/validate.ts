@@ -6,18 +6,20 @@
 import { readFileSync } from 'node:fs';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { type Check, type KeyWindow, compileChecks, rawName } from './checks.js';
-import { type DriftReport, compareDistributions } from './drift.js';
+import type { DriftReport } from './drift.js';
 import { type Issue, type SampleRow, describeIssue } from './issues.js';
-import { type Profile, profile } from './profile.js';
+import type { Profile } from './profile.js';
 import { type Schema, parseSchema, ruleValue, sourceFromSchema } from './schema.js';
+import { readHead, splitLine } from './sniff.js';
 import {
   type DataSource,
   type Database,
   type OpenedSource,
+  DEFAULT_CSV,
   assertReadableFile,
   castRejects,
   detectFormat,
-  fastReaderTypes,
+  fastReadOptions,
   openDatabase,
   openSource,
   query,
@@ -60,16 +62,24 @@ export function loadSchema(path: string): Schema {
 }
 
 export async function validate(options: ValidateOptions): Promise<ValidationReport> {
-  const schema = typeof options.schema === 'string' ? loadSchema(options.schema) : options.schema;
+  // DuckDB creates its instance on a worker thread (20-30 ms): the schema is read meanwhile.
+  const starting = openDatabase();
+  let schema: Schema;
+  try {
+    schema = typeof options.schema === 'string' ? loadSchema(options.schema) : options.schema;
+  } catch (err) {
+    starting.then((db) => db.close(), () => {});
+    throw err;
+  }
   const progress = (options.progress ?? silentProgress).task('validate', { unit: 'passes' });
-  const db = await openDatabase();
+  const db = await starting;
   try {
     const source = sourceFromSchema(schema, options.data, detectFormat(options.data));
     if (source.csv && options.naValues) source.csv.nullMarkers = [...options.naValues];
     const csv = source.format === 'csv';
-    // Optimistic first scan: float/bool columns parsed by the CSV reader (cheaper than text + cast).
+    // Optimistic first scan: float/bool/date columns parsed by the CSV reader (cheaper than text + cast).
     // If any value fails to parse, scan again from text so that type errors are counted exactly.
-    let opened = await openSource(db, source, { rejects: csv, readerTypes: csv ? fastReaderTypes(source.columns) : {}, bufferBytes: CSV_BUFFER_BYTES });
+    let opened = await openSource(db, source, { rejects: csv, ...(csv ? fastReadOptions(source.columns) : {}), bufferBytes: CSV_BUFFER_BYTES });
     const structural = structureIssues(schema, opened);
     const present = new Set(source.columns.map((c) => c.name).filter((n) => !opened.missing.includes(n)));
     const keyWindows = await integerKeyWindows(db, schema, source, present);
@@ -89,11 +99,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     let drift: DriftReport | null = null;
     if (options.reference) {
       progress.status('drift');
+      // Drift and profile modules are loaded only when asked for (a plain validate skips their load).
+      const { compareDistributions } = await import('./drift.js');
       drift = await compareDistributions(db, { schema, current: opened, reference: options.reference });
       issues.push(...drift.issues);
     }
     progress.done();
-    const profiled = options.profile ? await profile({ data: options.data, source }) : undefined;
+    const profiled = options.profile ? await (await import('./profile.js')).profile({ data: options.data, source }) : undefined;
     const errors = issues.filter((i) => i.severity === 'error').length;
     const total = checks.length + (schema.extraColumns === 'allow' ? 0 : 1) + source.columns.length + (drift?.columns.length ?? 0);
     return {
@@ -116,26 +128,26 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
 const CSV_BUFFER_BYTES = 4 * 2 ** 20;
 /** Keys per bitmap window of an integer uniqueness check: 2^25 bits = 4 MiB per DuckDB thread. */
 const KEY_WINDOW = 2n ** 25n;
-/** Rows read to place the window. */
+/** Rows read to place the window (at most; a CSV is probed in its first KEY_PROBE_BYTES). */
 const KEY_PROBE_ROWS = 2048;
+const KEY_PROBE_BYTES = 64 * 1024;
 
 /**
  * For each integer column checked for uniqueness on its own, a window of 2^25 keys placed around
  * the smallest key of the first rows (an ID column rarely leaves it; keys that do are counted
- * exactly anyway, see uniqueCheck). The probe reads only the file's first buffer; a file it cannot
- * read gets no window here and its error from the full scan.
+ * exactly anyway, see uniqueCheck). Only where the window goes depends on this probe, never a
+ * count, so a CSV is probed in JavaScript over the head that was read for its header anyway (a
+ * DuckDB query costs a scan of its first buffer); a file it cannot read gets no window here and
+ * its error from the full scan.
  */
 export async function integerKeyWindows(db: Database, schema: Schema, source: DataSource, present: Set<string>): Promise<Map<string, KeyWindow>> {
   const ints = source.columns.filter((c) => c.type === 'int' && ruleValue(schema.columns[c.name]?.unique) === true && present.has(c.name)).map((c) => c.name);
   const windows = new Map<string, KeyWindow>();
   if (ints.length === 0) return windows;
   try {
-    // Every declared column (a CSV without a header is read by position); only the keys are typed.
-    const probe = await openSource(db, source, { bufferBytes: CSV_BUFFER_BYTES });
-    const keys = ints.map((n, i) => `${quoteIdent(n)} AS k${i}`).join(', ');
-    const [row] = await db.all(`SELECT ${ints.map((_, i) => `min(k${i}) AS m${i}`).join(', ')} FROM (SELECT ${keys} FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
+    const minima = source.format === 'csv' ? await headMinima(source, ints) : await probeMinima(db, source, ints);
     ints.forEach((name, i) => {
-      const min = row?.[`m${i}`];
+      const min = minima[i];
       // Far from BIGINT's ends, so that the window's bounds stay BIGINT literals.
       if (typeof min !== 'bigint' || min < -(2n ** 62n) || min > 2n ** 62n) return;
       const lo = min - KEY_WINDOW / 4n;
@@ -145,6 +157,35 @@ export async function integerKeyWindows(db: Database, schema: Schema, source: Da
     // No window: count(DISTINCT) alone.
   }
   return windows;
+}
+
+/** The smallest integer (plain digits) of each column in the first rows of the CSV's head. */
+async function headMinima(source: DataSource, names: string[]): Promise<(bigint | undefined)[]> {
+  const csv = source.csv ?? DEFAULT_CSV;
+  const lines = (await readHead(source.path, KEY_PROBE_BYTES)).text.split(/\r?\n/).slice(csv.skipRows).filter((l) => l.length > 0);
+  // Without a header the columns are read by position, in the declared order.
+  const header = csv.header ? splitLine(lines.shift() ?? '', csv.delimiter, csv.quote) : source.columns.map((c) => c.name);
+  const at = names.map((n) => header.indexOf(n));
+  const minima: (bigint | undefined)[] = names.map(() => undefined);
+  for (const line of lines.slice(0, KEY_PROBE_ROWS)) {
+    // Most lines have no quotes: the native split is ~10x faster than splitLine's scan.
+    const fields = line.includes(csv.quote) ? splitLine(line, csv.delimiter, csv.quote) : line.split(csv.delimiter);
+    at.forEach((k, i) => {
+      const text = fields[k]?.trim() ?? '';
+      if (!/^[-+]?\d{1,19}$/.test(text)) return;
+      const value = BigInt(text);
+      if (minima[i] === undefined || value < minima[i]!) minima[i] = value;
+    });
+  }
+  return minima;
+}
+
+/** The smallest key of each column in the first rows of a Parquet file, typed by DuckDB. */
+async function probeMinima(db: Database, source: DataSource, names: string[]): Promise<unknown[]> {
+  const probe = await openSource(db, source);
+  const keys = names.map((n, i) => `${quoteIdent(n)} AS k${i}`).join(', ');
+  const [row] = await db.all(`SELECT ${names.map((_, i) => `min(k${i}) AS m${i}`).join(', ')} FROM (SELECT ${keys} FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
+  return names.map((_, i) => row?.[`m${i}`]);
 }
 
 /** Missing required columns and undeclared extra columns (by the schema's extraColumns policy). */
@@ -174,7 +215,7 @@ function checkedRelation(opened: OpenedSource): string {
 /** The typed columns computed from the raw ones, as a SELECT list over `checkedRelation`. */
 function typedSelect(opened: OpenedSource, extra = ''): string {
   const present = opened.source.columns.filter((c) => !opened.missing.includes(c.name));
-  const typed = typedSelectList(present, opened.source.format === 'csv');
+  const typed = typedSelectList(present, opened.source.format === 'csv', opened.readerTypes);
   const raws = present.map((c) => quoteIdent(rawName(c.name))).join(', ');
   return `SELECT ${extra}${typed}, ${raws}`;
 }
@@ -190,11 +231,16 @@ async function runAggregates(db: Database, opened: OpenedSource, checks: Check[]
   const aggs: string[] = ['count(*) AS __rows', ...Object.keys(opened.readerTypes).map((n, i) => `count(${quoteIdent(rawName(n))}) AS p${i}`)];
   checks.forEach((c, i) => {
     if (c.failing && !parsedByReader(c)) aggs.push(`count_if(${c.failing}) AS f${i}`);
-    if (c.observed) aggs.push(`${c.observed} AS o${i}`);
+    if (c.cheap) aggs.push(`${c.cheap.observed} AS o${i}`, `${c.cheap.exactWhenZero} AS x${i}`);
+    else if (c.observed) aggs.push(`${c.observed} AS o${i}`);
   });
-  const sql = `WITH t AS (${typedSelect(opened)} FROM ${checkedRelation(opened)}) SELECT ${aggs.join(', ')} FROM t`;
-  const [row] = await query(db, sql, opened.source.path);
-  const values = checks.map((c, i) => [parsedByReader(c) ? 0 : row?.[`f${i}`], row?.[`o${i}`]]);
+  const relation = `WITH t AS (${typedSelect(opened)} FROM ${checkedRelation(opened)})`;
+  const [row] = await query(db, `${relation} SELECT ${aggs.join(', ')} FROM t`, opened.source.path);
+  // Cheap observations that are not exact on this file: the real aggregates, in a second pass.
+  const inexact = checks.flatMap((c, i) => (c.cheap && Number(row?.[`x${i}`] ?? 0) !== 0 ? [`${c.observed} AS o${i}`] : []));
+  const [exact] = inexact.length > 0 ? await query(db, `${relation} SELECT ${inexact.join(', ')} FROM t`, opened.source.path) : [];
+  const observed = (i: number) => (exact && `o${i}` in exact ? exact[`o${i}`] : row?.[`o${i}`]);
+  const values = checks.map((c, i) => [parsedByReader(c) ? 0 : row?.[`f${i}`], observed(i)]);
   return { rows: Number(row?.__rows ?? 0), values };
 }
 
@@ -230,6 +276,17 @@ export function plain(value: unknown): unknown {
 }
 
 /**
+ * The source to sample `shown` columns from: read again with its date columns as text when a
+ * sample shows a date the reader parsed, so that it appears as the file writes it (`2015-1-1`), not
+ * as the DATE; floats and bools stay parsed, as in the main pass.
+ */
+async function withTextDates(db: Database, opened: OpenedSource, shown: string[]): Promise<OpenedSource> {
+  if (!shown.some((c) => opened.readerTypes[c] === 'DATE')) return opened;
+  const readerTypes = Object.fromEntries(Object.entries(opened.readerTypes).filter(([, t]) => t !== 'DATE'));
+  return openSource(db, opened.source, { rejects: true, readerTypes, bufferBytes: CSV_BUFFER_BYTES });
+}
+
+/**
  * Offending rows with their 1-based row numbers in file order, for the failed checks. A check that
  * fails often enough that its first `size` rows are expected within the first tenth of the file gets
  * its own `... WHERE failing LIMIT size` query, which stops reading early; the rarer ones share one
@@ -241,6 +298,7 @@ async function sampleRows(db: Database, opened: OpenedSource, failed: { check: C
   const rowLevel = failed.filter((f) => f.check.failing && f.check.sampleColumns.length > 0);
   const keyed = failed.map((f) => f.check).filter((c) => c.key);
   if (size === 0 || (rowLevel.length === 0 && keyed.length === 0)) return out;
+  opened = await withTextDates(db, opened, [...rowLevel.flatMap((f) => f.check.sampleColumns), ...keyed.flatMap((c) => c.key!)]);
   // Row numbers must follow the file order.
   await db.all('SET preserve_insertion_order = true');
   const relation = checkedRelation(opened);

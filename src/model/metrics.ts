@@ -31,6 +31,51 @@ export interface RegressionMetrics {
 
 /** Points of the ROC curve (false positive rate, true positive rate) at each distinct threshold, best first. */
 export function rocPoints(positive: Uint8Array, score: Float64Array): { fpr: number[]; tpr: number[]; threshold: number[] } {
+  let P = 0;
+  for (const p of positive) P += p;
+  const N = positive.length - P;
+  // The scores of the positive and of the negative rows, each sorted by the typed-array sort (no
+  // comparator call per pair: 40,000 test rows took ~40 ms with an index sort), then merged from
+  // the top, one distinct score at a time. NaN has no place in that order: such scores take the
+  // index sort, whose (inconsistent) comparator decided where they went before.
+  const pos = new Float64Array(P);
+  const neg = new Float64Array(N);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < score.length; i++) {
+    const s = score[i]!;
+    if (Number.isNaN(s)) return rocPointsIndexSort(positive, score);
+    if (positive[i]) pos[a++] = s;
+    else neg[b++] = s;
+  }
+  pos.sort();
+  neg.sort();
+  const fpr = [0];
+  const tpr = [0];
+  const threshold = [Number.POSITIVE_INFINITY];
+  let i = P - 1;
+  let j = N - 1;
+  let tp = 0;
+  let fp = 0;
+  while (i >= 0 || j >= 0) {
+    // The next distinct score (-0 and 0 are one score, as === groups them).
+    const s = i < 0 ? neg[j]! : j < 0 ? pos[i]! : Math.max(pos[i]!, neg[j]!);
+    while (i >= 0 && pos[i] === s) {
+      tp++;
+      i--;
+    }
+    while (j >= 0 && neg[j] === s) {
+      fp++;
+      j--;
+    }
+    fpr.push(N > 0 ? fp / N : 0);
+    tpr.push(P > 0 ? tp / P : 0);
+    threshold.push(s);
+  }
+  return { fpr, tpr, threshold };
+}
+
+function rocPointsIndexSort(positive: Uint8Array, score: Float64Array): { fpr: number[]; tpr: number[]; threshold: number[] } {
   const order = Array.from(score.keys()).sort((a, b) => score[b]! - score[a]!);
   let P = 0;
   for (const p of positive) P += p;

@@ -66,7 +66,9 @@ export async function collectLineage(options: { cwd: string; dataPath: string; d
     if (stage) {
       stageName = stage.name;
       for (const dep of stage.deps.filter((d) => !CODE.test(d))) {
-        const md5 = await depMd5(join(root, dep));
+        // The training data is usually a dependency: its md5 is already known.
+        const abs = join(root, dep);
+        const md5 = abs === options.dataPath ? options.dataMd5 : await depMd5(abs);
         if (md5) data.push({ path: dep, md5 });
       }
     }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { readYaml } from '../core/formats/yaml-read.js';
+import { md5File } from '../core/hash/md5.js';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { MlpipeError } from '../errors.js';
 import { loadTable } from './data/load.js';
@@ -12,7 +12,6 @@ import { type PlotFiles, classificationPlots, importancePlot, learningCurvePlot,
 import { type FitResult, fitModel } from './fit.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from '../model/artifact.js';
 import { onnxSha256 } from '../model/checksum.js';
-import { ONNX_INPUT, ONNX_OUTPUTS, toOnnx } from './model/onnx.js';
 import { argmax, score, scoreFromTreeSums } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
 import { type TrainParams, parseSet, resolveParams, trainSection } from './params.js';
@@ -90,10 +89,10 @@ function loadParamsFile(path: string): Record<string, unknown> {
   return trainSection(doc, path);
 }
 
-async function md5(path: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** A promise awaited later: its rejection is not "unhandled" if an earlier error ends the run first. */
+function early<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 /** Metrics of a fit on some rows: scored with mlpipe's scorer on the float32 rows model.onnx receives. */
@@ -116,9 +115,10 @@ function predictRows(ds: Dataset, fit: FitResult, rows: Uint32Array): Float64Arr
   if (fit.treeSums?.rows === rows && fit.scorer.kind === 'trees') return scoreFromTreeSums(fit.scorer, fit.treeSums.sums, rows.length);
   const F = ds.features.length;
   const X = new Float32Array(rows.length * F);
-  rows.forEach((r, i) => {
-    X.set(ds.X.subarray(r * F, (r + 1) * F), i * F);
-  });
+  for (let i = 0; i < rows.length; i++) {
+    const from = rows[i]! * F;
+    for (let f = 0; f < F; f++) X[i * F + f] = ds.X[from + f]!;
+  }
   return score(fit.scorer, X, rows.length);
 }
 
@@ -184,6 +184,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   ];
   const params = resolveParams(...layers);
   const dataPath = resolve(cwd, options.data);
+  // Started before the data is read, so that their main-thread work (the data file's md5 for
+  // model.json, compiling onnx-proto) fills the time the main thread waits for DuckDB's scan.
+  const dataHash = early(md5File(dataPath));
+  const onnx = early(import('./model/onnx.js'));
   const table = await loadTable(dataPath, { schema: options.schema ? resolve(cwd, options.schema) : undefined, naValues: options.naValues });
   const ds = prepareDataset(table, options.target, params);
   checkCompatible(params, ds);
@@ -224,14 +228,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const outDir = resolve(cwd, options.out ?? 'model');
   const name = options.name ?? basename(outDir);
   const version = options.version ?? '0.0.0';
+  const { ONNX_INPUT, ONNX_OUTPUTS, toOnnx } = await onnx;
   const onnxBytes = toOnnx(fit.scorer, {
     name,
     docString: `mlpipe ${params.algorithm} ${ds.task} model predicting "${ds.target}"`,
     producerVersion: version,
   });
   const sha256 = onnxSha256(onnxBytes);
-  const dataHash = await md5(dataPath);
-  const lineage = await collectLineage({ cwd, dataPath, dataMd5: dataHash, outDir, trainingSeconds: fitSeconds });
+  const lineage = await collectLineage({ cwd, dataPath, dataMd5: await dataHash, outDir, trainingSeconds: fitSeconds });
   // What was left out of the data travels with the model (model.json is read by serve as ModelMeta).
   const meta: ModelMeta & { data: { droppedRows: number; excluded: Dataset['excluded']; notes: string[] } } = {
     format: MODEL_FORMAT,
@@ -247,7 +251,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     features: ds.features,
     params: { ...params },
     metrics,
-    dataHash,
+    dataHash: await dataHash,
     data: { droppedRows: ds.droppedRows, excluded: ds.excluded, notes: ds.notes },
     createdAt: new Date().toISOString(),
     mlpipeVersion: version,

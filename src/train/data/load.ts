@@ -1,8 +1,7 @@
 import { MlpipeError } from '../../errors.js';
 import { detectSource } from '../../data/detect.js';
-import { type Schema, sourceFromSchema } from '../../data/schema.js';
+import type { Schema } from '../../data/schema.js';
 import {
-  type ColumnType,
   type DataSource,
   type Database,
   assertReadableFile,
@@ -11,27 +10,16 @@ import {
   firstTypeErrors,
   openDatabase,
   openSource,
-  quoteIdent,
-  typedExpr,
 } from '../../data/source.js';
-import { loadSchema } from '../../data/validate.js';
+import { type Table, landColumns, landedSelect } from './columns.js';
+import { readCsvOneScan } from './read-csv.js';
 
 /**
  * Reads a CSV or Parquet file into typed columns for training and evaluation, through the one table
  * reader (src/data/source.ts): with a schema, its types, dialect and missing-value tokens; without
  * one, what `schema infer` would detect (so `train` and `validate` parse a file the same way).
  */
-export type RawColumn =
-  | { name: string; kind: 'numeric'; sqlType: string; values: Float64Array; nulls: number }
-  | { name: string; kind: 'bool'; sqlType: string; values: Float64Array; nulls: number }
-  | { name: string; kind: 'string'; sqlType: string; values: (string | null)[]; nulls: number }
-  /** Dates and datetimes as ISO text ("2024-01-31", "2024-01-31 12:00:00"). */
-  | { name: string; kind: 'date'; sqlType: string; values: (string | null)[]; nulls: number };
-
-export interface Table {
-  rows: number;
-  columns: RawColumn[];
-}
+export type { RawColumn, Table } from './columns.js';
 
 export interface LoadOptions {
   /** A validation schema (or the path of its YAML file) giving types, dialect and missing-value tokens. */
@@ -40,18 +28,14 @@ export interface LoadOptions {
   naValues?: readonly string[] | undefined;
 }
 
-const SQL_TYPE: Record<ColumnType, string> = {
-  int: 'BIGINT',
-  float: 'DOUBLE',
-  bool: 'BOOLEAN',
-  string: 'VARCHAR',
-  category: 'VARCHAR',
-  date: 'DATE',
-  datetime: 'TIMESTAMP',
-};
-
 export async function loadTable(path: string, options: LoadOptions = {}): Promise<Table> {
   assertReadableFile(path);
+  // Without a schema, a CSV is typed and read in one scan (read-csv.ts); it hands back the rare
+  // file that needs the full detection pass first (a sample that guessed wrong, malformed rows).
+  if (!options.schema && detectFormat(path) === 'csv') {
+    const table = await readCsvOneScan(path, options.naValues);
+    if (table) return table;
+  }
   // Rows must come out in file order: DuckDB reads a CSV of more than a few MB in parallel, and
   // without this the row order (so the train/test split and the model) changed from run to run.
   const db = await openDatabase({ preserveOrder: true });
@@ -87,33 +71,19 @@ async function sourceOf(db: Database, path: string, options: LoadOptions): Promi
     if (detected.format === 'csv') for (const c of detected.columns) if (c.type === 'bool') c.type = 'category';
     return detected;
   }
+  // Loaded only with a schema: the schema module (zod) and validate's graph cost ~0.07 CPU-s to import.
+  const [{ sourceFromSchema }, { loadSchema }] = await Promise.all([import('../../data/schema.js'), import('../../data/validate.js')]);
   const schema = typeof options.schema === 'string' ? loadSchema(options.schema) : options.schema;
   const source = sourceFromSchema(schema, path, detectFormat(path));
   if (source.csv && options.naValues) source.csv.nullMarkers = [...options.naValues];
   return source;
 }
 
-/** Streams the typed columns out of DuckDB: numbers and booleans as float64 (NaN = missing), the rest as text. */
+/** The typed columns out of DuckDB: numbers and booleans as float64 (NaN = missing), the rest as text. */
 async function readColumns(db: Database, rawSql: string, columns: DataSource['columns'], text: boolean, path: string): Promise<Table> {
-  const kindOf = (type: ColumnType): RawColumn['kind'] =>
-    type === 'int' || type === 'float' ? 'numeric' : type === 'bool' ? 'bool' : type === 'date' || type === 'datetime' ? 'date' : 'string';
-  const select = columns
-    .map((c) => {
-      const typed = typedExpr(c, quoteIdent(c.name), text);
-      const kind = kindOf(c.type);
-      return `CAST(${typed} AS ${kind === 'numeric' || kind === 'bool' ? 'DOUBLE' : 'VARCHAR'}) AS ${quoteIdent(c.name)}`;
-    })
-    .join(', ');
-  const parts: unknown[][][] = columns.map(() => []);
-  let rows = 0;
   try {
-    const result = await db.conn.run(`SELECT ${select || '1 AS __none'} FROM ${rawSql}`);
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      rows += chunk.rowCount;
-      for (let c = 0; c < columns.length; c++) parts[c]!.push(chunk.getColumnValues(c) as unknown[]);
-    }
+    const { rows, columns: read } = await landColumns(db, `SELECT ${landedSelect(columns, text) || '1 AS __none'} FROM ${rawSql}`, columns);
+    return { rows, columns: read };
   } catch (err) {
     throw new MlpipeError('E_BAD_INPUT', `cannot read ${path}: ${duckdbReason(err)}`, {
       expected: 'a readable CSV file (or one matching the schema) or a Parquet file',
@@ -121,35 +91,4 @@ async function readColumns(db: Database, rawSql: string, columns: DataSource['co
       cause: err,
     });
   }
-  return {
-    rows,
-    columns: columns.map((d, c): RawColumn => {
-      const kind = kindOf(d.type);
-      const chunks = parts[c]!;
-      if (kind === 'numeric' || kind === 'bool') {
-        const values = new Float64Array(rows);
-        let nulls = 0;
-        let r = 0;
-        for (const chunk of chunks) {
-          for (const v of chunk) {
-            if (v === null) {
-              values[r++] = Number.NaN;
-              nulls++;
-            } else values[r++] = v as number;
-          }
-        }
-        return { name: d.name, kind, sqlType: SQL_TYPE[d.type], values, nulls };
-      }
-      const values: (string | null)[] = new Array(rows);
-      let nulls = 0;
-      let r = 0;
-      for (const chunk of chunks) {
-        for (const v of chunk) {
-          values[r++] = v as string | null;
-          if (v === null) nulls++;
-        }
-      }
-      return { name: d.name, kind, sqlType: SQL_TYPE[d.type], values, nulls };
-    }),
-  };
 }

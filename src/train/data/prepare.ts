@@ -106,7 +106,10 @@ function categoriesOf(values: (string | null)[] | Float64Array, rows: Uint32Arra
 function presentMedian(values: Float64Array, rows: Uint32Array): number {
   const present = new Float64Array(rows.length);
   let m = 0;
-  for (const r of rows) if (!Number.isNaN(values[r]!)) present[m++] = values[r]!;
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]!]!;
+    if (!Number.isNaN(v)) present[m++] = v;
+  }
   return m === 0 ? 0 : median(present.subarray(0, m));
 }
 

@@ -18,28 +18,44 @@ function shuffledGroups(n: number, classes: Int32Array | null, k: number, random
   return groups;
 }
 
-const sorted = (a: number[]) => Uint32Array.from(a).sort();
+/**
+ * The rows marked in `inTest` and the others, each ascending: the parts cover 0..n-1 once, so a
+ * pass over the marks sorts them (a typed-array sort of the 160,000 training rows took ~10 ms).
+ */
+function parts(n: number, inTest: Uint8Array, tests: number): Split {
+  const train = new Uint32Array(n - tests);
+  const test = new Uint32Array(tests);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (inTest[i]) test[b++] = i;
+    else train[a++] = i;
+  }
+  return { train, test };
+}
 
 /** Holds out `fraction` of the rows (rounded per class) as the test part. */
 export function holdOut(n: number, fraction: number, seed: number, classes: Int32Array | null = null, k = 1): Split {
   if (fraction <= 0) return { train: Uint32Array.from({ length: n }, (_, i) => i), test: new Uint32Array(0) };
-  const train: number[] = [];
-  const test: number[] = [];
+  const inTest = new Uint8Array(n);
+  let tests = 0;
   for (const g of shuffledGroups(n, classes, k, new Random(seed))) {
-    const t = Math.round(g.length * fraction);
-    for (let i = 0; i < g.length; i++) (i < t ? test : train).push(g[i]!);
+    const t = Math.min(g.length, Math.round(g.length * fraction));
+    for (let i = 0; i < t; i++) inTest[g[i]!] = 1;
+    tests += t;
   }
-  return { train: sorted(train), test: sorted(test) };
+  return parts(n, inTest, tests);
 }
 
 /** k folds: fold f's test part is every k-th row of each shuffled class group, starting at f. */
 export function kFold(n: number, folds: number, seed: number, classes: Int32Array | null = null, k = 1): Split[] {
   const groups = shuffledGroups(n, classes, k, new Random(seed));
   return Array.from({ length: folds }, (_, f) => {
-    const train: number[] = [];
-    const test: number[] = [];
-    for (const g of groups) for (let i = 0; i < g.length; i++) (i % folds === f ? test : train).push(g[i]!);
-    return { train: sorted(train), test: sorted(test) };
+    const inTest = new Uint8Array(n);
+    let tests = 0;
+    for (const g of groups) {
+      for (let i = f; i < g.length; i += folds) inTest[g[i]!] = 1;
+      tests += g.length > f ? Math.ceil((g.length - f) / folds) : 0;
+    }
+    return parts(n, inTest, tests);
   });
 }
 

@@ -1,4 +1,4 @@
-import { type Tree, leafOf } from '../tree/tree.js';
+import type { Tree } from '../tree/tree.js';
 
 /**
  * mlpipe's own scorer of a fitted model: the predictions metrics are computed from, and the
@@ -45,15 +45,23 @@ function rawScores(scorer: Scorer, X: Float32Array, n: number): Float64Array {
   }
   // The ONNX contract (./onnx.ts): leaf weights summed in double in tree order, then the base
   // value added, as onnxruntime's TreeEnsemble kernels do with double thresholds.
-  scorer.trees.forEach((tree, t) => {
-    const target = scorer.targets[t]!;
-    const out = tree.outputs;
-    for (let i = 0; i < n; i++) {
-      const leaf = leafOf(tree, X, i * F);
-      for (let k = 0; k < out; k++) raw[i * W + target + k]! += tree.value[leaf * out + k]!;
-    }
-  });
+  for (let t = 0; t < scorer.trees.length; t++) addTree(scorer.trees[t]!, scorer.targets[t]!, W, X, F, n, raw);
   return addBase(scorer, raw, n);
+}
+
+/**
+ * Adds one tree's leaf values to every row's raw scores: the walk of tree.ts's `leafOf`, written
+ * out over this tree's arrays held in locals and float32 rows only (one shape for V8 to compile;
+ * scoring a 40,000-row test set with 100 trees took ~3x longer through leafOf's call per row).
+ */
+function addTree(tree: Tree, target: number, W: number, X: Float32Array, F: number, n: number, raw: Float64Array): void {
+  const { feature, threshold, left, right, value, outputs } = tree;
+  for (let i = 0, row = 0; i < n; i++, row += F) {
+    let node = 0;
+    for (let f = feature[0]!; f >= 0; f = feature[node]!) node = X[row + f]! <= threshold[node]! ? left[node]! : right[node]!;
+    if (outputs === 1) raw[i * W + target]! += value[node]!;
+    else for (let k = 0; k < outputs; k++) raw[i * W + target + k]! += value[node * outputs + k]!;
+  }
 }
 
 function addBase(scorer: Scorer & { kind: 'trees' }, raw: Float64Array, n: number): Float64Array {

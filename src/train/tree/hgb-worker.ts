@@ -1,9 +1,10 @@
-// Worker thread of ThreadedEngine (hist-engine.ts): sums the histograms of features [fFrom, fTo)
-// whenever the main thread announces a job in the shared control block.
+// Worker thread of ThreadedEngine (hist-engine.ts): whenever the main thread announces a histogram,
+// claims chunks of its features and sums them, until none is left (protocol in hist-jobs.ts).
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { END, IDENTITY, SLOT, START, STOP, WAKE, chunkDone, claim, currentJob } from './hist-jobs.js';
 import { buildHistogram } from './histogram.js';
 
-const { ctrl, bins, n, offsets, idx, og, oh, fFrom, fTo, port } = workerData as {
+const { ctrl, bins, n, offsets, idx, og, oh, bounds, unitHessian, port } = workerData as {
   ctrl: Int32Array;
   bins: Uint8Array;
   n: number;
@@ -11,23 +12,33 @@ const { ctrl, bins, n, offsets, idx, og, oh, fFrom, fTo, port } = workerData as 
   idx: Uint32Array;
   og: Float64Array;
   oh: Float64Array;
-  fFrom: number;
-  fTo: number;
+  bounds: Int32Array;
+  unitHessian: boolean;
   port: MessagePort;
 };
+const chunks = bounds.length - 1;
 const slots: Float64Array[] = [];
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctrl, 0, seen);
-  seen = Atomics.load(ctrl, 0);
+  Atomics.wait(ctrl, WAKE, seen);
+  seen = Atomics.load(ctrl, WAKE);
+  if (Atomics.load(ctrl, STOP) === 1) break;
+  // The job may be a later one than the wake-up was for; a job that is over gives no claim.
+  const job = currentJob(ctrl);
+  let c = claim(ctrl, job, chunks);
+  if (c < 0) continue;
+  // Holding a claim, the job cannot end, so its fields are stable; its slot was posted before it.
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const { slot, hist } = m.message as { slot: number; hist: Float64Array };
     slots[slot] = hist;
   }
-  const slot = ctrl[2]!;
-  if (slot < 0) break;
-  buildHistogram(slots[slot]!, offsets, bins, n, idx, ctrl[3]!, ctrl[4]!, og, oh, fFrom, fTo, ctrl[5] === 1);
-  Atomics.store(ctrl, 1, seen);
-  Atomics.notify(ctrl, 1);
+  const hist = slots[ctrl[SLOT]!]!;
+  const start = ctrl[START]!;
+  const end = ctrl[END]!;
+  const identity = ctrl[IDENTITY] === 1;
+  for (; c >= 0; c = claim(ctrl, job, chunks)) {
+    buildHistogram(hist, offsets, bins, n, idx, start, end, og, oh, bounds[c]!, bounds[c + 1]!, identity, unitHessian);
+    chunkDone(ctrl, chunks);
+  }
 }
 port.close();

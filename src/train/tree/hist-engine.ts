@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { buildHistogram } from './histogram.js';
+import { CONTROL_INTS, DONE, END, IDENTITY, JOB_LIMIT, SLOT, START, STOP, WAKE, chunkBounds, claim, publish } from './hist-jobs.js';
 
 /**
  * Builds node histograms for gradient boosting, on this thread alone or split by features with one
@@ -28,11 +29,13 @@ export interface EngineData {
   n: number;
   offsets: Int32Array;
   histLength: number;
+  /** Every hessian is exactly 1: histograms count instead of summing them (see buildHistogram). */
+  unitHessian: boolean;
 }
 
-/** Control block: [0] job generation, [1] finished generation, [2] slot (-1 = stop), [3] start, [4] end, [5] identity. */
-const CONTROL_INTS = 6;
 const WORKER_TIMEOUT_MS = 120_000;
+/** Samples x features below which ThreadedEngine sums a histogram on the calling thread alone. */
+const LOCAL_WORK = 40_000;
 
 function sharedF64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(n * 8));
@@ -75,8 +78,8 @@ export class LocalEngine implements HistogramEngine {
   }
 
   build(slot: number, start: number, end: number, identity: boolean): void {
-    const { bins, n, offsets } = this.data;
-    buildHistogram(this.slots[slot]!, offsets, bins, n, this.idx, start, end, this.og, this.oh, 0, this.F, identity);
+    const { bins, n, offsets, unitHessian } = this.data;
+    buildHistogram(this.slots[slot]!, offsets, bins, n, this.idx, start, end, this.og, this.oh, 0, this.F, identity, unitHessian);
   }
 
   async close(): Promise<void> {}
@@ -86,12 +89,12 @@ export class ThreadedEngine extends LocalEngine {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  /** Features [0, mid) are summed here, [mid, F) by the worker. */
-  private readonly mid: number;
+  private readonly bounds: Int32Array;
+  private job = 0;
 
   constructor(data: EngineData, F: number, script: URL) {
     super(data, F, true);
-    this.mid = Math.ceil(F / 2);
+    this.bounds = chunkBounds(F);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(script, {
@@ -103,8 +106,8 @@ export class ThreadedEngine extends LocalEngine {
         idx: this.idx,
         og: this.og,
         oh: this.oh,
-        fFrom: this.mid,
-        fTo: F,
+        bounds: this.bounds,
+        unitHessian: data.unitHessian,
         port: port2,
       },
       transferList: [port2],
@@ -118,26 +121,41 @@ export class ThreadedEngine extends LocalEngine {
   }
 
   override build(slot: number, start: number, end: number, identity: boolean): void {
-    const { ctrl } = this;
-    ctrl[2] = slot;
-    ctrl[3] = start;
-    ctrl[4] = end;
-    ctrl[5] = identity ? 1 : 0;
-    const generation = Atomics.add(ctrl, 0, 1) + 1;
-    Atomics.notify(ctrl, 0);
-    const { bins, n, offsets } = this.data;
-    buildHistogram(this.slots[slot]!, offsets, bins, n, this.idx, start, end, this.og, this.oh, 0, this.mid, identity);
-    for (let done = Atomics.load(ctrl, 1); done !== generation; done = Atomics.load(ctrl, 1)) {
-      if (Atomics.wait(ctrl, 1, done, WORKER_TIMEOUT_MS) === 'timed-out') {
+    // A small node is summed here whole: waking the worker costs more (30-50 us on an idle core,
+    // often 0.2 ms or more on a busy machine) than its share of the work saves. In the bench's 100
+    // trees, 1,177 of 3,100 histograms have under 2,000 rows (3% of the rows).
+    if ((end - start) * this.F < LOCAL_WORK) {
+      super.build(slot, start, end, identity);
+      return;
+    }
+    const { ctrl, bounds } = this;
+    const chunks = bounds.length - 1;
+    ctrl[SLOT] = slot;
+    ctrl[START] = start;
+    ctrl[END] = end;
+    ctrl[IDENTITY] = identity ? 1 : 0;
+    this.job = (this.job + 1) % JOB_LIMIT;
+    publish(ctrl, this.job);
+    Atomics.add(ctrl, WAKE, 1);
+    Atomics.notify(ctrl, WAKE);
+    const { bins, n, offsets, unitHessian } = this.data;
+    const hist = this.slots[slot]!;
+    for (let c = claim(ctrl, this.job, chunks); c >= 0; c = claim(ctrl, this.job, chunks)) {
+      buildHistogram(hist, offsets, bins, n, this.idx, start, end, this.og, this.oh, bounds[c]!, bounds[c + 1]!, identity, unitHessian);
+      Atomics.add(ctrl, DONE, 1);
+    }
+    // Every chunk is claimed; wait for those the worker is still summing (usually none or one).
+    for (let done = Atomics.load(ctrl, DONE); done !== chunks; done = Atomics.load(ctrl, DONE)) {
+      if (Atomics.wait(ctrl, DONE, done, WORKER_TIMEOUT_MS) === 'timed-out') {
         throw new Error('the histogram worker thread stopped responding');
       }
     }
   }
 
   override async close(): Promise<void> {
-    this.ctrl[2] = -1;
-    Atomics.add(this.ctrl, 0, 1);
-    Atomics.notify(this.ctrl, 0);
+    Atomics.store(this.ctrl, STOP, 1);
+    Atomics.add(this.ctrl, WAKE, 1);
+    Atomics.notify(this.ctrl, WAKE);
     this.port.close();
     await this.worker.terminate();
   }

@@ -18,8 +18,14 @@ export function histogramLayout(thresholds: Float32Array[]): { offsets: Int32Arr
 /**
  * Fills hist for features [fFrom, fTo) from the samples idx[start, end). `og`/`oh` hold the samples'
  * gradients and hessians in idx order (gathered once per node, so they are read sequentially).
- * `identity` says idx[start + i] === i (the root), which skips one indirection. Features are done in
- * pairs: each sample's gradient is loaded once for two histograms (about 1.3x faster in V8).
+ * `identity` says idx[start + i] === i (the root), which skips one indirection. Features are done
+ * four at a time (then two, then one): each sample's gradient is loaded once for four histograms
+ * (pairs were about 1.3x faster than one feature at a time in V8, fours another 1.1-1.2x). Each
+ * bin is still summed over the samples in idx order, so the grouping never changes a sum.
+ *
+ * `unitHessian`: every hessian is exactly 1 (squared loss, no sample weights), so a bin's hessian
+ * sum is its count, which is exact in a double: the loops skip it and copy the counts at the end
+ * (as scikit-learn does for constant hessians), same sums, a third fewer additions.
  */
 export function buildHistogram(
   hist: Float64Array,
@@ -34,10 +40,19 @@ export function buildHistogram(
   fFrom: number,
   fTo: number,
   identity: boolean,
+  unitHessian: boolean,
 ): void {
   const m = end - start;
-  hist.fill(0, offsets[fFrom]!, fTo < offsets.length ? offsets[fTo]! : hist.length);
+  const from = offsets[fFrom]!;
+  const to = fTo < offsets.length ? offsets[fTo]! : hist.length;
+  hist.fill(0, from, to);
   let f = fFrom;
+  for (; f + 3 < fTo; f += 4) {
+    if (unitHessian) quadUnit(hist, offsets, bins, n, idx, start, m, og, f, identity);
+    else quad(hist, offsets, bins, n, idx, start, m, og, oh, f, identity);
+  }
+  // The rest (0-3 features; a thread's share of 20 is 10) two, then one at a time. These add the
+  // hessians even when unitHessian (oh is then stale): the copy below overwrites them.
   for (; f + 1 < fTo; f += 2) {
     const b0 = offsets[f]!;
     const b1 = offsets[f + 1]!;
@@ -47,14 +62,14 @@ export function buildHistogram(
       const s = identity ? i : idx[start + i]!;
       const g = og[i]!;
       const h = oh[i]!;
-      const x = b0 + bins[c0 + s]! * 3;
+      let x = b0 + bins[c0 + s]! * 3;
       hist[x]! += g;
       hist[x + 1]! += h;
       hist[x + 2]! += 1;
-      const z = b1 + bins[c1 + s]! * 3;
-      hist[z]! += g;
-      hist[z + 1]! += h;
-      hist[z + 2]! += 1;
+      x = b1 + bins[c1 + s]! * 3;
+      hist[x]! += g;
+      hist[x + 1]! += h;
+      hist[x + 2]! += 1;
     }
   }
   if (f < fTo) {
@@ -66,6 +81,72 @@ export function buildHistogram(
       hist[x + 1]! += oh[i]!;
       hist[x + 2]! += 1;
     }
+  }
+  if (unitHessian) for (let x = from; x < to; x += 3) hist[x + 1] = hist[x + 2]!;
+}
+
+/** Features f..f+3 in one pass over the samples (see buildHistogram). */
+function quad(hist: Float64Array, offsets: Int32Array, bins: Uint8Array, n: number, idx: Uint32Array, start: number, m: number, og: Float64Array, oh: Float64Array, f: number, identity: boolean): void {
+  const b0 = offsets[f]!;
+  const b1 = offsets[f + 1]!;
+  const b2 = offsets[f + 2]!;
+  const b3 = offsets[f + 3]!;
+  const c0 = f * n;
+  const c1 = c0 + n;
+  const c2 = c1 + n;
+  const c3 = c2 + n;
+  for (let i = 0; i < m; i++) {
+    const s = identity ? i : idx[start + i]!;
+    const g = og[i]!;
+    const h = oh[i]!;
+    let x = b0 + bins[c0 + s]! * 3;
+    hist[x]! += g;
+    hist[x + 1]! += h;
+    hist[x + 2]! += 1;
+    x = b1 + bins[c1 + s]! * 3;
+    hist[x]! += g;
+    hist[x + 1]! += h;
+    hist[x + 2]! += 1;
+    x = b2 + bins[c2 + s]! * 3;
+    hist[x]! += g;
+    hist[x + 1]! += h;
+    hist[x + 2]! += 1;
+    x = b3 + bins[c3 + s]! * 3;
+    hist[x]! += g;
+    hist[x + 1]! += h;
+    hist[x + 2]! += 1;
+  }
+}
+
+/**
+ * quad() without the hessians (unitHessian). A copy on purpose: one function with a
+ * `withHessian` flag tested in the loop measured 2.9 ns per sample and feature against 2.2 for
+ * the two specialised loops (V8 does not unswitch loops).
+ */
+function quadUnit(hist: Float64Array, offsets: Int32Array, bins: Uint8Array, n: number, idx: Uint32Array, start: number, m: number, og: Float64Array, f: number, identity: boolean): void {
+  const b0 = offsets[f]!;
+  const b1 = offsets[f + 1]!;
+  const b2 = offsets[f + 2]!;
+  const b3 = offsets[f + 3]!;
+  const c0 = f * n;
+  const c1 = c0 + n;
+  const c2 = c1 + n;
+  const c3 = c2 + n;
+  for (let i = 0; i < m; i++) {
+    const s = identity ? i : idx[start + i]!;
+    const g = og[i]!;
+    let x = b0 + bins[c0 + s]! * 3;
+    hist[x]! += g;
+    hist[x + 2]! += 1;
+    x = b1 + bins[c1 + s]! * 3;
+    hist[x]! += g;
+    hist[x + 2]! += 1;
+    x = b2 + bins[c2 + s]! * 3;
+    hist[x]! += g;
+    hist[x + 2]! += 1;
+    x = b3 + bins[c3 + s]! * 3;
+    hist[x]! += g;
+    hist[x + 2]! += 1;
   }
 }
 
