@@ -22,7 +22,11 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const TREES = Number(process.env.BENCH_RF_TREES ?? 20);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const WORK = join(BENCH_DIR, 'work');
-const ADULT = join(BENCH_DIR, '..', '..', '..', 'shared', 'datasets', 'adult', 'adult.data');
+// ../shared beside the checkout (as CI lays it out), or MLPIPE_SHARED; one level further up from a worktree.
+const ADULT = [process.env.MLPIPE_SHARED, join(BENCH_DIR, '..', '..', 'shared'), join(BENCH_DIR, '..', '..', '..', 'shared')]
+  .filter(Boolean)
+  .map((dir) => join(dir, 'datasets', 'adult', 'adult.data'))
+  .find((file) => existsSync(file)) ?? '';
 const { holdOut } = await import('../dist/train/data/split.js');
 
 mkdirSync(WORK, { recursive: true });
