@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { type Logger, symbols } from 'pino';
-import { AccessLog, type LogSink } from './access-log.js';
+import { AccessLog, type LogSink, fileFd } from './access-log.js';
 import { MlpipeError } from '../errors.js';
 import { ServeApp } from './app.js';
 import { loadModel } from '../model/load.js';
@@ -50,7 +50,7 @@ function accessLogOf(logger: Logger | undefined, enabled: boolean): AccessLog | 
   const internals = logger as unknown as Record<symbol, unknown>;
   const sink = internals[symbols.streamSym] as LogSink | undefined;
   const bindings = internals[symbols.chindingsSym];
-  return sink ? new AccessLog(sink, typeof bindings === 'string' ? bindings : '') : undefined;
+  return sink ? new AccessLog(sink, typeof bindings === 'string' ? bindings : '', fileFd(sink)) : undefined;
 }
 
 /**

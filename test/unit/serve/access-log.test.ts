@@ -1,7 +1,10 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, symbols } from 'pino';
-import { describe, expect, it } from 'vitest';
-import { AccessLog } from '../../../src/serve/access-log.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AccessLog, fileFd, msText } from '../../../src/serve/access-log.js';
 
 // The access log writes pino's line by hand: the same bytes pino would write (bar the time), and
 // the lines of one event-loop turn in one write.
@@ -64,5 +67,76 @@ describe('AccessLog', () => {
     for (const [method, url] of sent) log.request(method, url, 200, 1);
     log.flush();
     expect(chunks[0]!.trimEnd().split('\n').map((l) => [JSON.parse(l).method, JSON.parse(l).url])).toEqual(sent);
+  });
+
+  it('prints ms as String(Math.round(ms * 100) / 100) does', () => {
+    const values = [0, -0, 0.001, 0.004999, 0.005, 0.015, 0.1, 0.125, 1.005, 1.2345, 2.675, 9.995, 10, 99.99, 100.1, 1234.5678, 86_400_000.12, 1e13 - 0.001, 1e13, 1e20, Number.NaN, Infinity];
+    for (let i = 0; i < 20_000; i++) values.push(Math.random() * 10 ** ((i % 12) - 3));
+    for (const ms of values) expect(msText(ms)).toBe(String(Math.round(ms * 100) / 100));
+    expect([msText(0.3), msText(1.05), msText(12), msText(0.07)]).toEqual(['0.3', '1.05', '12', '0.07']);
+  });
+
+  describe('with a file descriptor', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlpipe-access-log-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('writes each turn\'s lines to the file itself, in order, and nothing through the sink', () => {
+      const path = join(dir, 'log.jsonl');
+      writeFileSync(path, '{"msg":"listening"}\n');
+      const fd = openSync(path, 'a');
+      try {
+        const { chunks, sink } = capture();
+        expect(fileFd({ write: sink.write, fd })).toBe(fd);
+        const log = new AccessLog(sink, ',"pid":7', fd);
+        log.request('POST', '/invocations', 200, 0.5);
+        log.request('GET', '/caf\u00e9', 404, 12.344);
+        log.flush();
+        log.request('GET', '/ping', 200, 0);
+        log.flush();
+        expect(chunks).toEqual([]);
+        const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+        expect(lines.map((l) => [l.msg, l.pid, l.method, l.url, l.status, l.ms])).toEqual([
+          ['listening', undefined, undefined, undefined, undefined, undefined],
+          ['request', 7, 'POST', '/invocations', 200, 0.5],
+          ['request', 7, 'GET', '/caf\u00e9', 404, 12.34],
+          ['request', 7, 'GET', '/ping', 200, 0],
+        ]);
+      } finally {
+        closeSync(fd);
+      }
+    });
+
+    it('hands a chunk it could not write to the sink, and the later ones too', () => {
+      const path = join(dir, 'read-only.jsonl');
+      writeFileSync(path, '');
+      const fd = openSync(path, 'r'); // a write fails with EBADF
+      try {
+        const { chunks, sink } = capture();
+        const log = new AccessLog(sink, '', fd);
+        log.request('GET', '/ping', 200, 1);
+        log.flush();
+        log.request('GET', '/health', 200, 2);
+        log.flush();
+        expect(chunks.map((c) => [JSON.parse(c).url, JSON.parse(c).ms])).toEqual([
+          ['/ping', 1],
+          ['/health', 2],
+        ]);
+        expect(readFileSync(path, 'utf8')).toBe('');
+      } finally {
+        closeSync(fd);
+      }
+    });
+
+    it('is used only for a regular file', () => {
+      const { sink } = capture();
+      expect(fileFd(sink)).toBeUndefined();
+      expect(fileFd({ write: sink.write, fd: -1 })).toBeUndefined();
+      const fd = openSync('/dev/null', 'w');
+      try {
+        expect(fileFd({ write: sink.write, fd })).toBeUndefined();
+      } finally {
+        closeSync(fd);
+      }
+    });
   });
 });
