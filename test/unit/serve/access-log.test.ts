@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, symbols } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccessLog, fileFd, msText } from '../../../src/serve/access-log.js';
+import { AccessLog, fileFd, writeMs } from '../../../src/serve/access-log.js';
 
 // The access log writes pino's line by hand: the same bytes pino would write (bar the time), and
 // the lines of one event-loop turn in one write.
@@ -70,10 +70,28 @@ describe('AccessLog', () => {
   });
 
   it('prints ms as String(Math.round(ms * 100) / 100) does', () => {
-    const values = [0, -0, 0.001, 0.004999, 0.005, 0.015, 0.1, 0.125, 1.005, 1.2345, 2.675, 9.995, 10, 99.99, 100.1, 1234.5678, 86_400_000.12, 1e13 - 0.001, 1e13, 1e20, Number.NaN, Infinity];
+    const values = [0, -0, 0.001, 0.004999, 0.005, 0.015, 0.1, 0.125, 1.005, 1.2345, 2.675, 9.995, 10, 99.99, 100.1, 1234.5678, 86_400_000.12, 1e13 - 0.001, 1e13, 1e20, -1.5, Number.NaN, Infinity];
     for (let i = 0; i < 20_000; i++) values.push(Math.random() * 10 ** ((i % 12) - 3));
+    const buf = Buffer.alloc(64, 0x78);
+    const msText = (ms: number) => buf.toString('latin1', 3, writeMs(buf, 3, ms));
     for (const ms of values) expect(msText(ms)).toBe(String(Math.round(ms * 100) / 100));
-    expect([msText(0.3), msText(1.05), msText(12), msText(0.07)]).toEqual(['0.3', '1.05', '12', '0.07']);
+    expect([msText(0.3), msText(1.05), msText(12), msText(0.07), msText(100), msText(0.5)]).toEqual(['0.3', '1.05', '12', '0.07', '100', '0.5']);
+    expect(buf.toString('latin1', 0, 3)).toBe('xxx');
+  });
+
+  it('keeps every line of a turn larger than its buffer, and a line longer than the buffer', () => {
+    const { chunks, sink } = capture();
+    const log = new AccessLog(sink);
+    const long = `/${'a'.repeat(100_000)}`;
+    for (let i = 0; i < 1000; i++) log.request('POST', `/invocations?i=${i}`, 200, i / 100);
+    log.request('GET', long, 404, 1);
+    log.request('GET', '/caf\u00e9', 200, 2);
+    log.flush();
+    const lines = chunks.join('').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(lines).toHaveLength(1002);
+    expect(lines.slice(0, 1000).map((l) => [l.url, l.ms])).toEqual(Array.from({ length: 1000 }, (_, i) => [`/invocations?i=${i}`, i / 100]));
+    expect([lines[1000].url, lines[1001].url]).toEqual([long, '/caf\u00e9']);
   });
 
   describe('with a file descriptor', () => {
