@@ -37,18 +37,23 @@ function listTexts(names: readonly string[]): string[] | undefined {
 }
 
 /**
- * A fresh object with the schema's column names as keys, in fast (not dictionary) mode: copied
- * from a template that JSON.parse built, since an object given more than a dozen keys one by one
- * turns into a slower dictionary. Values are then set on existing keys.
+ * A function that builds the columns object of a schema from its column arrays, in schema order:
+ * one object literal with the names as constant keys (compiled once per schema), so the object is
+ * created with its final shape in one allocation. Copying a template and setting 20 keys one by one
+ * costs a megamorphic keyed store per key: 405 vs 41 ns per request for 20 columns in a loop.
+ * Undefined for a schema with a name a literal would treat specially (`__proto__`) or with no
+ * names: the caller then sets keys one by one.
  */
-const templates = new WeakMap<readonly string[], Record<string, unknown[]>>();
-function shapedLike(names: readonly string[]): Record<string, unknown[]> {
-  let template = templates.get(names);
-  if (template === undefined) {
-    template = JSON.parse(JSON.stringify(Object.fromEntries(names.map((n) => [n, null])))) as Record<string, unknown[]>;
-    templates.set(names, template);
+type ColumnsOf = (cols: unknown[][]) => Record<string, unknown[]>;
+const factories = new WeakMap<readonly string[], ColumnsOf | undefined>();
+function columnsFactory(names: readonly string[]): ColumnsOf | undefined {
+  if (!factories.has(names)) {
+    const plain = names.length > 0 && !names.includes('__proto__');
+    // Each key is written as a JSON string literal, which is also a JS string literal.
+    const make = plain ? (new Function('c', `return {${names.map((n, c) => `${JSON.stringify(n)}: c[${c}]`).join(', ')}};`) as ColumnsOf) : undefined;
+    factories.set(names, make);
   }
-  return { ...template };
+  return factories.get(names);
 }
 
 /** Thrown inside the scanner to leave the fast path; never escapes `request`. */
@@ -91,7 +96,9 @@ class Scanner {
       this.ws();
       if (this.i !== this.s.length || formats !== 1 || names === undefined || cols === undefined) return undefined;
       // As arraysToTable: columns in `names` order, a repeated name keeping its last column.
-      const columns = names === schemaNames ? shapedLike(schemaNames) : ({} as Record<string, unknown[]>);
+      const make = names === schemaNames ? columnsFactory(schemaNames) : undefined;
+      if (make !== undefined) return { table: { columns: make(cols), rows }, proba };
+      const columns: Record<string, unknown[]> = {};
       for (let c = 0; c < names.length; c++) columns[names[c]!] = cols[c]!;
       return { table: { columns, rows }, proba };
     } catch (err) {
@@ -146,7 +153,6 @@ class Scanner {
   /** `[[v, ...], ...]`: every row exactly `width` cells, into one array per column. */
   private rows(width: number): { cols: unknown[][]; rows: number } {
     const cols: unknown[][] = new Array(width);
-    for (let c = 0; c < width; c++) cols[c] = [];
     this.expect(0x5b);
     // An empty list, or rows of no cells, are left to the general path (and its messages).
     if (this.peek() === 0x5d || width === 0) throw BAIL;
@@ -155,7 +161,10 @@ class Scanner {
       this.expect(0x5b);
       for (let c = 0; c < width; c++) {
         if (c > 0) this.expect(0x2c);
-        cols[c]!.push(this.value());
+        // The first row makes each column a one-element literal (a 1-row request allocates nothing
+        // more); later rows push.
+        if (rows === 0) cols[c] = [this.value()];
+        else cols[c]!.push(this.value());
       }
       this.expect(0x5d);
       rows++;

@@ -118,6 +118,19 @@ describe('fastMlflowJson', () => {
     expect(fastMlflowJson('{"dataframe_split": {"columns": ["a"b", "c"], "data": [[1, 2]]}}', odd)).toBeUndefined();
   });
 
+  it('builds the columns object with the schema keys in order, repeated and odd names as the general path does', () => {
+    const body = '{"instances": [[1, 2, 3], [4, 5, 6]]}';
+    for (const cols of [['b', 'a', '10'], ['a', 'b', 'a'], ['__proto__', 'constructor', 'x']]) {
+      const s: InputColumn[] = cols.map((name) => ({ name, type: 'float', nullable: true }));
+      const fast = fastMlflowJson(body, cols)!;
+      const slow = parseMlflowJson(parseJsonBody(body), s);
+      expect(Object.keys(fast.table.columns), cols.join()).toEqual(Object.keys(slow.table.columns));
+      expect(Object.getPrototypeOf(fast.table.columns)).toEqual(Object.getPrototypeOf(slow.table.columns));
+      expect(same(fast, slow), cols.join()).toBe(true);
+    }
+    expect(fastMlflowJson('{"instances": [[7, 8, 9]]}', ['b', 'a', '10'])!.table.columns).toEqual({ '10': [9], b: [7], a: [8] });
+  });
+
   it('agrees with the general path on 2,000 generated bodies', () => {
     const rand = lcg(7);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
