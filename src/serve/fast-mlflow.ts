@@ -382,11 +382,13 @@ class Scanner {
 
   private ws(): void {
     const s = this.s;
+    const end = s.length;
     let i = this.i;
-    for (;;) {
+    // Never read past the end (every body ends with a `ws()`): an out-of-bounds `charCodeAt` once
+    // makes V8 call its generic builtin at this site, inlined into every step of the scanner.
+    for (; i < end; i++) {
       const c = s.charCodeAt(i);
       if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-      i++;
     }
     this.i = i;
   }
