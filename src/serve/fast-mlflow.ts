@@ -15,45 +15,43 @@ import type { MlflowRequest } from './parse-mlflow.js';
  * reached.
  */
 export function fastMlflowJson(text: string, schemaNames: readonly string[]): MlflowRequest | undefined {
-  return new Scanner(text).request(schemaNames);
+  return new Scanner(text, planOf(schemaNames)).request(schemaNames);
 }
 
 /** 10^0 .. 10^22: every one an exact double. */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 /**
- * The JSON texts of the list of `names` as clients write it (compact, and with Python's ", "), when
- * every name is written in JSON as itself between quotes (no quote, backslash or control character,
- * which need escapes), so that the request text can be compared with the names directly; otherwise
- * undefined. Once per schema.
+ * What the scanner precomputes once per schema (one WeakMap lookup per request):
+ * - `listTexts`: the JSON texts of the list of names as clients write it (compact, and with
+ *   Python's ", "), when every name is written in JSON as itself between quotes (no quote,
+ *   backslash or control character, which need escapes), so that the request text can be compared
+ *   with the names directly; otherwise undefined.
+ * - `make`: builds the columns object from the column arrays in schema order, one object literal
+ *   with the names as constant keys (compiled once), so the object is created with its final shape
+ *   in one allocation. Copying a template and setting 20 keys one by one costs a megamorphic keyed
+ *   store per key: 405 vs 41 ns per request for 20 columns in a loop. Undefined for a schema with a
+ *   name a literal would treat specially (`__proto__`) or with no names: keys are then set one by
+ *   one, as the general path does.
  */
-const listTextsOf = new WeakMap<readonly string[], string[] | undefined>();
-function listTexts(names: readonly string[]): string[] | undefined {
-  if (!listTextsOf.has(names)) {
-    const plain = names.length > 0 && names.every((n) => !/["\\\u0000-\u001f]/.test(n));
-    listTextsOf.set(names, plain ? [JSON.stringify(names), `[${names.map((n) => JSON.stringify(n)).join(', ')}]`] : undefined);
-  }
-  return listTextsOf.get(names);
+interface SchemaPlan {
+  listTexts: string[] | undefined;
+  make: ((cols: unknown[][]) => Record<string, unknown[]>) | undefined;
 }
-
-/**
- * A function that builds the columns object of a schema from its column arrays, in schema order:
- * one object literal with the names as constant keys (compiled once per schema), so the object is
- * created with its final shape in one allocation. Copying a template and setting 20 keys one by one
- * costs a megamorphic keyed store per key: 405 vs 41 ns per request for 20 columns in a loop.
- * Undefined for a schema with a name a literal would treat specially (`__proto__`) or with no
- * names: the caller then sets keys one by one.
- */
-type ColumnsOf = (cols: unknown[][]) => Record<string, unknown[]>;
-const factories = new WeakMap<readonly string[], ColumnsOf | undefined>();
-function columnsFactory(names: readonly string[]): ColumnsOf | undefined {
-  if (!factories.has(names)) {
-    const plain = names.length > 0 && !names.includes('__proto__');
-    // Each key is written as a JSON string literal, which is also a JS string literal.
-    const make = plain ? (new Function('c', `return {${names.map((n, c) => `${JSON.stringify(n)}: c[${c}]`).join(', ')}};`) as ColumnsOf) : undefined;
-    factories.set(names, make);
+const plans = new WeakMap<readonly string[], SchemaPlan>();
+function planOf(names: readonly string[]): SchemaPlan {
+  let plan = plans.get(names);
+  if (plan === undefined) {
+    const plain = names.length > 0 && names.every((n) => !/["\\\u0000-\u001f]/.test(n));
+    const literal = names.length > 0 && !names.includes('__proto__');
+    plan = {
+      listTexts: plain ? [JSON.stringify(names), `[${names.map((n) => JSON.stringify(n)).join(', ')}]`] : undefined,
+      // Each key is written as a JSON string literal, which is also a JS string literal.
+      make: literal ? (new Function('c', `return {${names.map((n, c) => `${JSON.stringify(n)}: c[${c}]`).join(', ')}};`) as SchemaPlan['make']) : undefined,
+    };
+    plans.set(names, plan);
   }
-  return factories.get(names);
+  return plan;
 }
 
 /** Thrown inside the scanner to leave the fast path; never escapes `request`. */
@@ -61,7 +59,11 @@ const BAIL = Symbol('bail');
 
 class Scanner {
   private i = 0;
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    /** The plan of the schema's names (the `schemaNames` of `request`). */
+    private readonly plan: SchemaPlan,
+  ) {}
 
   request(schemaNames: readonly string[]): MlflowRequest | undefined {
     try {
@@ -96,7 +98,7 @@ class Scanner {
       this.ws();
       if (this.i !== this.s.length || formats !== 1 || names === undefined || cols === undefined) return undefined;
       // As arraysToTable: columns in `names` order, a repeated name keeping its last column.
-      const make = names === schemaNames ? columnsFactory(schemaNames) : undefined;
+      const make = names === schemaNames ? this.plan.make : undefined;
       if (make !== undefined) return { table: { columns: make(cols), rows }, proba };
       const columns: Record<string, unknown[]> = {};
       for (let c = 0; c < names.length; c++) columns[names[c]!] = cols[c]!;
@@ -147,7 +149,7 @@ class Scanner {
       table = this.rows(width.length);
       this.i = end;
     }
-    return { names: width, ...table };
+    return { names: width, cols: table.cols, rows: table.rows };
   }
 
   /** `[[v, ...], ...]`: every row exactly `width` cells, into one array per column. */
@@ -228,7 +230,7 @@ class Scanner {
 
   /** Whether the text here is the JSON list of exactly `names` (plain strings); consumes it if so. */
   private matches(names: readonly string[]): boolean {
-    const known = listTexts(names);
+    const known = this.plan.listTexts;
     if (known === undefined) return false;
     const s = this.s;
     this.ws();

@@ -5,7 +5,25 @@ import type { Model, Predictions } from '../model/load.js';
 /** MLflow: `{"predictions": [...]}`, labels (or values), or per-class probability lists with `proba`. */
 export function mlflowBody(p: Predictions, classCount: number, proba: boolean): string {
   if (proba && p.probabilities) return `{"predictions":${JSON.stringify(nested(p.probabilities, p.rows, classCount))}}`;
+  if (p.labels && p.rows === 1) return oneLabelBody(p.labels[0]!);
   return `{"predictions":${JSON.stringify(p.labels ?? Array.from(p.values!))}}`;
+}
+
+/**
+ * The body of a 1-row label answer, kept per label (a model has few classes; at most
+ * ONE_LABEL_MAX are kept): one map lookup instead of a stringify and two concatenations per
+ * request, and a flat string, which node measures (Content-Length) and writes without first
+ * flattening a rope.
+ */
+const oneLabel = new Map<string, string>();
+const ONE_LABEL_MAX = 1024;
+function oneLabelBody(label: string): string {
+  let body = oneLabel.get(label);
+  if (body === undefined) {
+    body = JSON.stringify({ predictions: [label] });
+    if (oneLabel.size < ONE_LABEL_MAX) oneLabel.set(label, body);
+  }
+  return body;
 }
 
 function nested(flat: ArrayLike<number>, rows: number, width: number): number[][] {
