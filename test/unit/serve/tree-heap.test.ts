@@ -115,8 +115,22 @@ describe('heap layout of a tree ensemble', () => {
     // The targets' sums differ from one another (checked), so a weight added to the wrong target shows.
     expect(compare(f, 3, 5, 300)).toBeGreaterThan(20);
     const single = randomForest(6, 13, 5, 6, 1, 3);
-    expect(heapForest(single, single)!.slotWeight).toBeInstanceOf(Float64Array);
+    expect(heapForest(single, single)!.slotWeight).toBeInstanceOf(Float32Array);
     expect(compare(single, 3, 5, 300)).toBeGreaterThan(20);
+  });
+
+  it('narrows thresholds, weights and feature indices only when no value changes', () => {
+    const f = randomForest(8, 9, 5, 6, 1, 2);
+    const h = heapForest(f, f)!;
+    expect([h.threshold, h.slotWeight, h.feature, h.slotTarget].map((a) => a!.constructor.name)).toEqual(['Float32Array', 'Float32Array', 'Uint16Array', 'Uint16Array']);
+    // Thresholds and weights that are not float32 values (1e-9 off, far below a float32's step
+    // near 1) stay doubles, and rows still land where the pointer walk sends them.
+    const doubles: Built = { ...f, threshold: f.threshold.map((t) => t + 1e-9), weight: f.weight.map((w) => w + 1e-9) };
+    const hd = heapForest(doubles, doubles)!;
+    expect([hd.threshold, hd.slotWeight].map((a) => a!.constructor.name)).toEqual(['Float64Array', 'Float64Array']);
+    expect(compare(doubles, 1, 5, 300)).toBeGreaterThan(20);
+    const wide: Built = { ...f, feature: f.feature.map((x) => x + 70_000) };
+    expect(heapForest(wide, wide)!.feature).toBeInstanceOf(Int32Array);
   });
 
   it('pads each group of four trees to its deepest tree, and leaves forests deeper than MAX_DEPTH to the pointer walk', () => {
