@@ -1,7 +1,9 @@
 import type { IssueCode } from '../data/issues.js';
 import { MlpipeError } from '../errors.js';
 import type { ColumnType, InputColumn } from '../model/artifact.js';
+import { columnsIn } from '../model/column-reader.js';
 import { showValue } from './json-body.js';
+import { schemaNames } from './parse-mlflow.js';
 import type { Table } from './table.js';
 
 /** One problem with the input, as data (the message is rendered from it). */
@@ -55,8 +57,10 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
     issues.push({ column: '', row: -1, code: 'row_count', expected: `at most ${maxRows} rows`, received: `${table.rows} rows` });
     return issues;
   }
-  for (const col of schema) {
-    const values = table.columns[col.name];
+  const columns = columnsIn(schemaNames(schema))(table.columns) as (ArrayLike<unknown> | undefined)[];
+  for (let c = 0; c < schema.length; c++) {
+    const col = schema[c]!;
+    const values = columns[c];
     if (values === undefined) {
       issues.push({ column: col.name, row: -1, code: 'missing_column', expected: `a column "${col.name}"`, received: 'no such column' });
       if (issues.length >= MAX_ISSUES) return issues;

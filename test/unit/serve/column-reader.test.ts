@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { columnsIn } from '../../../src/model/column-reader.js';
+
+// The compiled reader must give exactly `names.map((n) => columns[n])`, whatever the names.
+
+describe('columnsIn', () => {
+  it('reads the named columns in order, as property gets do', () => {
+    const names = ['b', 'a', '10', 'a "quoted" \\ name', 'caf\u00e9\u2028', 'missing', '__proto__', 'toString', ''];
+    const columns: Record<string, unknown[]> = JSON.parse('{"a": [1], "b": [2], "10": [3], "a \\"quoted\\" \\\\ name": [4], "caf\u00e9\u2028": [5], "__proto__": [6], "": [7]}');
+    const read = columnsIn(names);
+    expect(read(columns)).toEqual(names.map((n) => columns[n]));
+    expect(read(columns)[6]).toEqual([6]);
+    expect(read(columns)[7]).toBe(Object.prototype.toString);
+    // One reader per list of names.
+    expect(columnsIn(names)).toBe(read);
+    expect(columnsIn([])({})).toEqual([]);
+  });
+});
