@@ -1,3 +1,4 @@
+import { compile } from '../model/column-reader.js';
 import type { MlflowRequest } from './parse-mlflow.js';
 
 /**
@@ -46,8 +47,7 @@ function planOf(names: readonly string[]): SchemaPlan {
     const literal = names.length > 0 && !names.includes('__proto__');
     plan = {
       listTexts: plain ? [JSON.stringify(names), `[${names.map((n) => JSON.stringify(n)).join(', ')}]`] : undefined,
-      // Each key is written as a JSON string literal, which is also a JS string literal.
-      make: literal ? (new Function('c', `return {${names.map((n, c) => `${JSON.stringify(n)}: c[${c}]`).join(', ')}};`) as SchemaPlan['make']) : undefined,
+      make: literal ? compile<SchemaPlan['make']>(`return {${names.map((n, c) => `${JSON.stringify(n)}: c[${c}]`).join(', ')}};`) : undefined,
     };
     plans.set(names, plan);
   }

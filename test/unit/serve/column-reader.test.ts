@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { columnsIn } from '../../../src/model/column-reader.js';
+import { fastMlflowJson } from '../../../src/serve/fast-mlflow.js';
 
 // The compiled reader must give exactly `names.map((n) => columns[n])`, whatever the names.
 
@@ -14,5 +16,15 @@ describe('columnsIn', () => {
     // One reader per list of names.
     expect(columnsIn(names)).toBe(read);
     expect(columnsIn([])({})).toEqual([]);
+  });
+
+  it('falls back to plain lookups where code generation from strings is disallowed', () => {
+    // The built modules (npm test builds first), in a node that refuses `new Function`.
+    const script = `
+      const { columnsIn, compile } = await import('./dist/model/column-reader.js');
+      const { fastMlflowJson } = await import('./dist/serve/fast-mlflow.js');
+      console.log(JSON.stringify([compile('return 1') === undefined, columnsIn(['b', 'a'])({ a: [1], b: [2] }), fastMlflowJson('{"instances": [[1, 2]]}', ['x', 'y'])]));`;
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([true, [[2], [1]], fastMlflowJson('{"instances": [[1, 2]]}', ['x', 'y'])]);
   });
 });
