@@ -58,10 +58,12 @@ export function preprocess(
   const width = featureCount(steps);
   const out = into ?? (type === 'float32' ? new Float32Array(rows * width) : new Float64Array(rows * width));
   let offset = 0;
-  const inputs = columnsIn(columnsOfSteps(steps))(columns) as (ArrayLike<unknown> | undefined)[];
+  const names = columnsOfSteps(steps);
+  const inputs = columnsIn(names)(columns) as (ArrayLike<unknown> | undefined)[];
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k]!;
-    const values = inputs[k];
+    // A list of steps changed since it was first seen (the cache is per array) reads directly.
+    const values = names[k] === step.column ? inputs[k] : columns[step.column];
     if (!values) {
       throw new MlpipeError('E_BAD_INPUT', `missing input column "${step.column}"`, {
         expected: `a column named "${step.column}"`,

@@ -57,10 +57,12 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
     issues.push({ column: '', row: -1, code: 'row_count', expected: `at most ${maxRows} rows`, received: `${table.rows} rows` });
     return issues;
   }
-  const columns = columnsIn(schemaNames(schema))(table.columns) as (ArrayLike<unknown> | undefined)[];
+  const names = schemaNames(schema);
+  const columns = columnsIn(names)(table.columns) as (ArrayLike<unknown> | undefined)[];
   for (let c = 0; c < schema.length; c++) {
     const col = schema[c]!;
-    const values = columns[c];
+    // A schema changed since it was first seen (the names are cached per array) reads directly.
+    const values = names[c] === col.name ? columns[c] : table.columns[col.name];
     if (values === undefined) {
       issues.push({ column: col.name, row: -1, code: 'missing_column', expected: `a column "${col.name}"`, received: 'no such column' });
       if (issues.length >= MAX_ISSUES) return issues;

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { columnsIn } from '../../../src/model/column-reader.js';
+import type { FeatureStep, InputColumn } from '../../../src/model/artifact.js';
+import { preprocess } from '../../../src/model/preprocess.js';
 import { fastMlflowJson } from '../../../src/serve/fast-mlflow.js';
+import { inputIssues } from '../../../src/serve/validate.js';
 
 // The compiled reader must give exactly `names.map((n) => columns[n])`, whatever the names.
 
@@ -26,5 +29,18 @@ describe('columnsIn', () => {
       console.log(JSON.stringify([compile('return 1') === undefined, columnsIn(['b', 'a'])({ a: [1], b: [2] }), fastMlflowJson('{"instances": [[1, 2]]}', ['x', 'y'])]));`;
     const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual([true, [[2], [1]], fastMlflowJson('{"instances": [[1, 2]]}', ['x', 'y'])]);
+  });
+
+  it('serves preprocessing and validation right after their lists of names change in place', () => {
+    const columns = { a: [1], b: [2], c: ['x'] };
+    const steps: FeatureStep[] = [{ kind: 'numeric', column: 'a', impute: 0 }];
+    expect(Array.from(preprocess(steps, columns, 1))).toEqual([1]);
+    steps[0] = { kind: 'numeric', column: 'b', impute: 0 };
+    steps.push({ kind: 'numeric', column: 'a', impute: 0 });
+    expect(Array.from(preprocess(steps, columns, 1))).toEqual([2, 1]);
+    const schema: InputColumn[] = [{ name: 'a', type: 'float', nullable: false }];
+    expect(inputIssues(schema, { columns, rows: 1 })).toEqual([]);
+    schema.push({ name: 'c', type: 'float', nullable: false });
+    expect(inputIssues(schema, { columns, rows: 1 }).map((i) => [i.column, i.code])).toEqual([['c', 'invalid_type']]);
   });
 });
