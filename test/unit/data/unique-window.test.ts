@@ -85,6 +85,20 @@ describe('uniqueness of an integer key (bitmap window + count(DISTINCT) outside 
     expect(await windows('data.csv', { id: { type: 'string', unique: true }, g: { type: 'int' } })).toEqual(new Map());
   });
 
+  it("sizes a Parquet file's window from the rows in its metadata, and counts the same repeats", async () => {
+    const parquet = join(dir, 'long.parquet');
+    const db = await openDatabase();
+    try {
+      await db.all(`COPY (SELECT * FROM read_csv('${join(dir, 'long.csv')}', columns={'id': 'BIGINT', 'g': 'BIGINT'}, header=true, auto_detect=false)) TO '${parquet}' (FORMAT parquet)`);
+      const schema = parseSchema(stringify({ version: 1, columns: { id: { type: 'int', unique: true }, g: { type: 'int' } } }));
+      expect(await integerKeyWindows(db, schema, sourceFromSchema(schema, parquet, 'parquet'), new Set(['id', 'g']))).toEqual(new Map([['id', { lo: -65536n, hi: -65536n + 262143n }]]));
+    } finally {
+      db.close();
+    }
+    expect(await notUnique('long.parquet', { columns: { id: { type: 'int', unique: true }, g: { type: 'int' } } })).toEqual([]);
+    expect(await notUnique('long.parquet', { columns: { id: { type: 'int' }, g: { type: 'int', unique: true } } }).then((x) => x.map((i) => i.count))).toEqual([99_999]);
+  });
+
   it('sizes the window at twice the rows, a power of 2 from 2^16 to 2^25 (2^25 when the rows are unknown)', () => {
     expect([undefined, 0, 32768, 32769, 100_000, 2 ** 24, 2 ** 24 + 1, 1e9].map((n) => keyWindowSize(n))).toEqual([
       2n ** 25n, 2n ** 16n, 2n ** 16n, 2n ** 17n, 2n ** 18n, 2n ** 25n, 2n ** 25n, 2n ** 25n,
