@@ -171,7 +171,7 @@ function columnChecks(name: string, col: ColumnSchema, ctx: CompileContext): Che
  * Rows whose key repeats an earlier row's key; rows with a NULL key part are not compared (as SQL
  * UNIQUE). The count is exact either way. `count(DISTINCT)` keeps every key in a hash table (about
  * 150 MiB at 5M rows); for an integer key with a window, the keys inside the window set bits of a
- * bitmap instead (`bitstring_agg`, 4 MiB for 2^25 keys) and only the keys outside it, usually none,
+ * bitmap instead (`bitstring_agg`, 8 KiB to 4 MiB, sized for the file by validate) and only the keys outside it, usually none,
  * go to the hash table: distinct = bits set + distinct keys outside.
  */
 function uniqueCheck(columns: string[], column: string | null, rule: string, severity: Severity, window?: KeyWindow): Check {
