@@ -6,7 +6,7 @@
 // @duckdb/node-bindings, stays a normal require. src/data/vendor.ts takes a bundle
 // when it exists and the package otherwise (tests run from src/; a build without esbuild, a dev
 // dependency, writes no bundle).
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,3 +43,12 @@ await bundle('@duckdb/node-api', 'duckdb-node-api.cjs', "module.exports = requir
 // Zod's ESM build is about 95 modules (about 40 ms more CPU to load than this one file, for every
 // command that reads a schema); only `z`, which src/data/schema.ts uses, so unused parts are left out.
 await bundle('zod', 'zod.cjs', "export { z } from 'zod';");
+
+// V8 code caches of both bundles, taken after running them (so that the functions run at load are
+// in it); src/data/vendor.ts loads a bundle with its cache (Node 20 has no module compile cache).
+const { runBundle } = await import(join(root, 'dist/data/vendor.js'));
+for (const file of ['duckdb-node-api.cjs', 'zod.cjs']) {
+  const path = join(root, 'dist/vendor', file);
+  rmSync(`${path}.cache`, { force: true });
+  writeFileSync(`${path}.cache`, runBundle(path).script.createCachedData());
+}
