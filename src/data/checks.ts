@@ -123,7 +123,8 @@ function columnChecks(name: string, col: ColumnSchema, ctx: CompileContext): Che
       fails: (f) => Number(f) > maxNull,
     });
   }
-  const literal = (v: number | string) => (typeof v === 'number' ? numberLiteral(v) : `CAST(${quoteLiteral(v)} AS ${col.type === 'date' ? 'DATE' : 'TIMESTAMP'})`);
+  const literal = (v: number | string) =>
+    typeof v === 'number' ? boundLiteral(col, v) : `CAST(${quoteLiteral(v)} AS ${col.type === 'date' ? 'DATE' : 'TIMESTAMP'})`;
   const shown = (agg: string) => (col.type === 'date' || col.type === 'datetime' ? `CAST(${agg} AS VARCHAR)` : agg);
   const min = ruleValue(col.min);
   if (min !== undefined) {
@@ -135,8 +136,7 @@ function columnChecks(name: string, col: ColumnSchema, ctx: CompileContext): Che
   }
   const allowed = ruleValue(col.allowed);
   if (allowed !== undefined) {
-    const values = allowed.map((v) => quoteLiteral(String(v))).join(', ');
-    checks.push({ ...base, code: 'invalid_value', rule: 'allowed', severity: sev(col.allowed), expected: allowed, failing: `CAST(${c} AS VARCHAR) NOT IN (${values})` });
+    checks.push({ ...base, code: 'invalid_value', rule: 'allowed', severity: sev(col.allowed), expected: allowed, failing: notIn(c, allowed) });
   }
   const pattern = ruleValue(col.pattern);
   if (pattern !== undefined) {
@@ -171,7 +171,7 @@ function columnChecks(name: string, col: ColumnSchema, ctx: CompileContext): Che
  * Rows whose key repeats an earlier row's key; rows with a NULL key part are not compared (as SQL
  * UNIQUE). The count is exact either way. `count(DISTINCT)` keeps every key in a hash table (about
  * 150 MiB at 5M rows); for an integer key with a window, the keys inside the window set bits of a
- * bitmap instead (`bitstring_agg`, 4 MiB for 2^25 keys) and only the keys outside it, usually none,
+ * bitmap instead (`bitstring_agg`, 8 KiB to 4 MiB, sized for the file by validate) and only the keys outside it, usually none,
  * go to the hash table: distinct = bits set + distinct keys outside.
  */
 function uniqueCheck(columns: string[], column: string | null, rule: string, severity: Severity, window?: KeyWindow): Check {
@@ -250,7 +250,25 @@ function classCounts(c: string, classes: (string | number | boolean)[]): Check['
 
 /** True for a label outside the declared classes (NULL for a missing label). */
 function classNotIn(c: string, classes: (string | number | boolean)[]): string {
-  return `CAST(${c} AS VARCHAR) NOT IN (${classes.map((v) => quoteLiteral(String(v))).join(', ')})`;
+  return notIn(c, classes);
+}
+
+/**
+ * True for a value (as text) outside `values`, NULL for NULL, as `NOT IN (...)`. `list_contains` on
+ * a constant list: `IN` with several constants is a chain of comparisons per row, about 0.035
+ * CPU-s more per 12-value list on 1M rows.
+ */
+function notIn(c: string, values: (string | number | boolean)[]): string {
+  return `NOT list_contains([${values.map((v) => quoteLiteral(String(v))).join(', ')}], CAST(${c} AS VARCHAR))`;
+}
+
+/**
+ * A min/max bound as a SQL literal. An integer bound of an int column stays an integer: comparing
+ * the BIGINT column with a DOUBLE converts every value; the answer is the same (the conversion keeps
+ * the order against an integer below 2^53). Other bounds are DOUBLE literals (see numberLiteral).
+ */
+function boundLiteral(col: ColumnSchema, v: number): string {
+  return col.type === 'int' && Number.isInteger(v) && Math.abs(v) < 2 ** 53 ? String(v) : numberLiteral(v);
 }
 
 /** Class -> fraction of non-null labels, from DuckDB's histogram() map. */

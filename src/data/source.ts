@@ -16,11 +16,11 @@
  * ```
  */
 import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { MlpipeError } from '../errors.js';
 import { NA_VALUES } from './na.js';
 import { type CsvEncoding, readHead, splitLine } from './sniff.js';
+import { requireVendored } from './vendor.js';
 
 export type DataFormat = 'csv' | 'parquet';
 export type ColumnType = 'int' | 'float' | 'bool' | 'string' | 'category' | 'date' | 'datetime';
@@ -91,17 +91,10 @@ export interface Database {
  * `@duckdb/node-api` through `require`: it is CommonJS, and an ESM `import()` of it first runs
  * Node's export lexer over every file it re-exports (about 0.13 CPU-s of each command's start, 0.2
  * vs 0.07 CPU-s for the load). Loaded on first use, so commands that read no table never pay it.
- * The build bundles the package into one file (scripts/build-vendor.mjs: about 25 ms less CPU than
- * its ~180 files); from src/ (tests) or a build without the bundle, the package itself.
+ * The build bundles the package into one file (about 25 ms less CPU than its ~180 files; see vendor.ts).
  */
 export function loadDuckDB(): typeof import('@duckdb/node-api') {
-  const require = createRequire(import.meta.url);
-  try {
-    return require('../vendor/duckdb-node-api.cjs') as typeof import('@duckdb/node-api');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
-    return require('@duckdb/node-api') as typeof import('@duckdb/node-api');
-  }
+  return requireVendored<typeof import('@duckdb/node-api')>('../vendor/duckdb-node-api.cjs', '@duckdb/node-api');
 }
 
 /**

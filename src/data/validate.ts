@@ -3,7 +3,7 @@
  * failure as data. One aggregate query computes all checks in a single streaming pass; only when a
  * row-level check fails does a second pass (with row numbers) pick a sample of offending rows.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { type ProgressReporter, silentProgress } from '../core/progress.js';
 import { type Check, type KeyWindow, compileChecks, rawName } from './checks.js';
 import type { DriftReport } from './drift.js';
@@ -126,32 +126,44 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
 
 /** CSV read buffers (see ReadOptions.bufferBytes): peak memory, not speed. */
 const CSV_BUFFER_BYTES = 4 * 2 ** 20;
-/** Keys per bitmap window of an integer uniqueness check: 2^25 bits = 4 MiB per DuckDB thread. */
-const KEY_WINDOW = 2n ** 25n;
+/**
+ * Keys per bitmap window of an integer uniqueness check: the bitmap is allocated, merged and counted
+ * per DuckDB thread, so it is sized for the file (at least twice its estimated rows, a power of 2)
+ * between 2^16 keys (8 KiB) and 2^25 (4 MiB, ~16M rows and more, or a size that cannot be estimated).
+ */
+const MIN_KEY_WINDOW = 2n ** 16n;
+const MAX_KEY_WINDOW = 2n ** 25n;
 /** Rows read to place the window (at most; a CSV is probed in its first KEY_PROBE_BYTES). */
 const KEY_PROBE_ROWS = 2048;
 const KEY_PROBE_BYTES = 64 * 1024;
 
+/** What the first rows tell about the keys: each column's smallest key, and the file's rows (estimated). */
+interface KeyProbe {
+  minima: unknown[];
+  rows: number | undefined;
+}
+
 /**
- * For each integer column checked for uniqueness on its own, a window of 2^25 keys placed around
- * the smallest key of the first rows (an ID column rarely leaves it; keys that do are counted
- * exactly anyway, see uniqueCheck). Only where the window goes depends on this probe, never a
- * count, so a CSV is probed in JavaScript over the head that was read for its header anyway (a
- * DuckDB query costs a scan of its first buffer); a file it cannot read gets no window here and
- * its error from the full scan.
+ * For each integer column checked for uniqueness on its own, a window of keys placed around the
+ * smallest key of the first rows (an ID column rarely leaves it; keys that do are counted exactly
+ * anyway, see uniqueCheck), a quarter of it below that key. Only where the window goes and its size
+ * depend on this probe, never a count, so a CSV is probed in JavaScript over the head that was read
+ * for its header anyway (a DuckDB query costs a scan of its first buffer); a file it cannot read
+ * gets no window here and its error from the full scan.
  */
 export async function integerKeyWindows(db: Database, schema: Schema, source: DataSource, present: Set<string>): Promise<Map<string, KeyWindow>> {
   const ints = source.columns.filter((c) => c.type === 'int' && ruleValue(schema.columns[c.name]?.unique) === true && present.has(c.name)).map((c) => c.name);
   const windows = new Map<string, KeyWindow>();
   if (ints.length === 0) return windows;
   try {
-    const minima = source.format === 'csv' ? await headMinima(source, ints) : await probeMinima(db, source, ints);
+    const { minima, rows } = source.format === 'csv' ? await headMinima(source, ints) : await probeMinima(db, source, ints);
+    const size = keyWindowSize(rows);
     ints.forEach((name, i) => {
       const min = minima[i];
       // Far from BIGINT's ends, so that the window's bounds stay BIGINT literals.
       if (typeof min !== 'bigint' || min < -(2n ** 62n) || min > 2n ** 62n) return;
-      const lo = min - KEY_WINDOW / 4n;
-      windows.set(name, { lo, hi: lo + KEY_WINDOW - 1n });
+      const lo = min - size / 4n;
+      windows.set(name, { lo, hi: lo + size - 1n });
     });
   } catch {
     // No window: count(DISTINCT) alone.
@@ -159,10 +171,27 @@ export async function integerKeyWindows(db: Database, schema: Schema, source: Da
   return windows;
 }
 
-/** The smallest integer (plain digits) of each column in the first rows of the CSV's head. */
-async function headMinima(source: DataSource, names: string[]): Promise<(bigint | undefined)[]> {
+/** The window for a file of about `rows` rows (see MIN_KEY_WINDOW). */
+export function keyWindowSize(rows: number | undefined): bigint {
+  if (rows === undefined || !Number.isFinite(rows)) return MAX_KEY_WINDOW;
+  let size = MIN_KEY_WINDOW;
+  while (size < MAX_KEY_WINDOW && Number(size) < 2 * rows) size *= 2n;
+  return size;
+}
+
+/**
+ * The smallest integer (plain digits) of each column in the first rows of the CSV's head, and the
+ * file's rows estimated from its size and the head's bytes per line (none for a gzip file, whose
+ * size says little about its rows).
+ */
+async function headMinima(source: DataSource, names: string[]): Promise<KeyProbe> {
   const csv = source.csv ?? DEFAULT_CSV;
-  const lines = (await readHead(source.path, KEY_PROBE_BYTES)).text.split(/\r?\n/).slice(csv.skipRows).filter((l) => l.length > 0);
+  const head = await readHead(source.path, KEY_PROBE_BYTES);
+  const lines = head.text.split(/\r?\n/).slice(csv.skipRows).filter((l) => l.length > 0);
+  // Bytes per line from the complete lines of the head (its last one may be cut).
+  const end = head.text.lastIndexOf('\n') + 1;
+  const newlines = head.text.slice(0, end).split('\n').length - 1;
+  const rows = source.path.endsWith('.gz') || newlines === 0 ? undefined : statSync(source.path).size / (Buffer.byteLength(head.text.slice(0, end)) / newlines);
   // Without a header the columns are read by position, in the declared order.
   const header = csv.header ? splitLine(lines.shift() ?? '', csv.delimiter, csv.quote) : source.columns.map((c) => c.name);
   const at = names.map((n) => header.indexOf(n));
@@ -177,15 +206,15 @@ async function headMinima(source: DataSource, names: string[]): Promise<(bigint 
       if (minima[i] === undefined || value < minima[i]!) minima[i] = value;
     });
   }
-  return minima;
+  return { minima, rows };
 }
 
-/** The smallest key of each column in the first rows of a Parquet file, typed by DuckDB. */
-async function probeMinima(db: Database, source: DataSource, names: string[]): Promise<unknown[]> {
+/** The smallest key of each column in the first rows of a Parquet file, typed by DuckDB, and its rows (from the metadata). */
+async function probeMinima(db: Database, source: DataSource, names: string[]): Promise<KeyProbe> {
   const probe = await openSource(db, source);
   const keys = names.map((n, i) => `${quoteIdent(n)} AS k${i}`).join(', ');
-  const [row] = await db.all(`SELECT ${names.map((_, i) => `min(k${i}) AS m${i}`).join(', ')} FROM (SELECT ${keys} FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
-  return names.map((_, i) => row?.[`m${i}`]);
+  const [row] = await db.all(`SELECT ${names.map((_, i) => `min(k${i}) AS m${i}`).join(', ')}, (SELECT count(*) FROM ${probe.rawSql}) AS n FROM (SELECT ${keys} FROM ${probe.typedSql} LIMIT ${KEY_PROBE_ROWS})`);
+  return { minima: names.map((_, i) => row?.[`m${i}`]), rows: row?.n === undefined ? undefined : Number(row.n) };
 }
 
 /** Missing required columns and undeclared extra columns (by the schema's extraColumns policy). */

@@ -86,7 +86,23 @@ describe('checks: one rule passing, one failing, exact counts', () => {
     ]);
   });
 
-  it('allowed values', async () => {
+  it('min / max of an int column: integer, fractional and beyond-2^53 bounds', async () => {
+    const fail = await issuesOf({ start: { min: 2, max: 9.5 }, end: { min: -3, max: 11 } });
+    expect(fail.filter((i) => i.rule === 'min' || i.rule === 'max').map(brief)).toEqual([
+      { code: 'too_small', column: 'start', rule: 'min', count: 1, observed: 1, rows: [1] },
+      { code: 'too_big', column: 'start', rule: 'max', count: 1, observed: 10, rows: [10] },
+      { code: 'too_big', column: 'end', rule: 'max', count: 1, observed: 12, rows: [9] },
+    ]);
+    // A bound of 2^53 or more is compared as a DOUBLE, as it always was: 10000000000000001 -> 1e16.
+    writeTree(dir, { 'big.csv': 'n\n10000000000000001\n-10000000000000001\n' });
+    const big = await validate({ data: join(dir, 'big.csv'), schema: parseSchema(stringify({ version: 1, columns: { n: { type: 'int', min: -1e16, max: 1e16 } } })) });
+    expect(big.issues).toEqual([]);
+  });
+
+  it('allowed values (a missing value is not counted)', async () => {
+    writeTree(dir, { 'grades.csv': 'grade\nA\n\nZ\nB\n' });
+    const withNull = await validate({ data: join(dir, 'grades.csv'), schema: parseSchema(stringify({ version: 1, columns: { grade: { type: 'category', allowed: ['A', 'B'] } } })) });
+    expect(withNull.issues.map(brief)).toEqual([{ code: 'invalid_value', column: 'grade', rule: 'allowed', count: 1, observed: '1 row(s)', rows: [3] }]);
     expect(await issuesOf({ grade: { allowed: ['A', 'B', 'C', 'D'] } }).then((x) => x.filter((i) => i.rule === 'allowed'))).toEqual([]);
     const fail = await issuesOf({ grade: { allowed: ['A', 'B', 'C'] } });
     expect(fail.filter((i) => i.rule === 'allowed').map(brief)).toEqual([
