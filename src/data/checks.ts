@@ -205,7 +205,7 @@ function labelChecks(label: NonNullable<Schema['label']>): Check[] {
       column: label.column,
       severity,
       expected: label.classes,
-      failing: classNotIn(c, label.classes),
+      failing: notIn(c, label.classes),
       sampleColumns: [label.column],
     });
   }
@@ -244,17 +244,13 @@ function classCounts(c: string, classes: (string | number | boolean)[]): Check['
   const entries = names.map((n) => `struct_pack(key := ${quoteLiteral(n)}, value := count_if(CAST(${c} AS VARCHAR) = ${quoteLiteral(n)}))`);
   return {
     observed: `list_filter([${entries.join(', ')}], lambda e: e.value > 0)`,
-    exactWhenZero: `count_if(${classNotIn(c, classes)})`,
+    exactWhenZero: `count_if(${notIn(c, classes)})`,
   };
 }
 
-/** True for a label outside the declared classes (NULL for a missing label). */
-function classNotIn(c: string, classes: (string | number | boolean)[]): string {
-  return notIn(c, classes);
-}
-
 /**
- * True for a value (as text) outside `values`, NULL for NULL, as `NOT IN (...)`. `list_contains` on
+ * True for a value (as text) outside `values` (an `allowed` list, a label's classes), NULL for
+ * NULL, as `NOT IN (...)`. `list_contains` on
  * a constant list: `IN` with several constants is a chain of comparisons per row, about 0.035
  * CPU-s more per 12-value list on 1M rows.
  */

@@ -6,10 +6,10 @@
  * Why not `logger.info(...)` per request: a `--cpu-prof` of 1-row requests under wrk put pino's
  * per-line work (serialising, the ISO time, one write call per line) at 15-20% of the main thread.
  * Here a line is a few byte copies into one buffer per turn (cached head, digits, tail); the ISO
- * time is formatted at most once per millisecond; and the lines of every request answered in one turn go to the destination in a single `write`, so
- * under load one write carries tens of lines, while an idle server still logs each request within
- * the turn that answered it. When the destination is a regular file, that write is a `writeSync` to
- * its descriptor (see `flush`).
+ * time is formatted at most once per millisecond; and the lines of every request answered in one
+ * turn go to the destination in a single `write`, so under load one write carries tens of lines,
+ * while an idle server still logs each request within the turn that answered it. When the
+ * destination is a regular file, that write is a `writeSync` to its descriptor (see `flush`).
  */
 
 import { fstatSync, writeSync } from 'node:fs';
