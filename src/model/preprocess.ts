@@ -1,6 +1,6 @@
 import { MlpipeError } from '../errors.js';
 import type { FeatureStep, ModelMeta } from './artifact.js';
-import { columnsIn } from './column-reader.js';
+import { columnsIn, ownColumn } from './column-reader.js';
 
 /** Raw input columns by name, each holding one value per row (number, string, boolean, bigint or null). */
 export type RawColumns = Record<string, ArrayLike<unknown>>;
@@ -63,7 +63,7 @@ export function preprocess(
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k]!;
     // A list of steps changed since it was first seen (the cache is per array) reads directly.
-    const values = names[k] === step.column ? inputs[k] : columns[step.column];
+    const values = names[k] === step.column ? inputs[k] : (ownColumn(columns, step.column) as ArrayLike<unknown> | undefined);
     if (!values) {
       throw new MlpipeError('E_BAD_INPUT', `missing input column "${step.column}"`, {
         expected: `a column named "${step.column}"`,

@@ -8,6 +8,7 @@ import { isNaToken } from '../data/na.js';
 import { type OpenedSource, type SourceColumn, duckdbReason, firstTypeErrors, openDatabase, openSource, quoteIdent } from '../data/source.js';
 import { MlpipeError } from '../errors.js';
 import type { ColumnType, InputColumn } from '../model/artifact.js';
+import { ownColumn } from '../model/column-reader.js';
 import { recordsToTable } from './parse-mlflow.js';
 import type { Table } from './table.js';
 
@@ -242,7 +243,7 @@ export async function* jsonlBatches(
   const flush = (): Table => {
     const table = recordsToTable(records, keys);
     for (const name of numeric) {
-      const values = table.columns[name];
+      const values = ownColumn(table.columns, name) as unknown[] | undefined;
       if (!values) continue;
       for (let r = 0; r < table.rows; r++) {
         const v = values[r];
@@ -250,7 +251,7 @@ export async function* jsonlBatches(
       }
     }
     for (const id of ids) {
-      table.columns[idKey(id)] = table.columns[id] ?? new Array(table.rows).fill(null);
+      table.columns[idKey(id)] = (ownColumn(table.columns, id) as unknown[] | undefined) ?? new Array(table.rows).fill(null);
     }
     records = [];
     return table;

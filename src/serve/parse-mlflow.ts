@@ -1,6 +1,7 @@
 import { csvParseRows } from 'd3-dsv';
 import { MlpipeError } from '../errors.js';
 import type { InputColumn } from '../model/artifact.js';
+import { inherited, ownColumn } from '../model/column-reader.js';
 import { showValue } from './json-body.js';
 import type { Table } from './table.js';
 
@@ -136,7 +137,12 @@ export function recordsToTable(data: unknown[], names: readonly string[]): Table
   for (const name of names) {
     if (!present.has(name)) continue;
     const values = new Array(rows);
-    for (let r = 0; r < rows; r++) values[r] = (data[r] as Record<string, unknown>)[name] ?? null;
+    // A row without a `constructor` key must give null, not Object.prototype's (see inherited).
+    const guard = inherited(name);
+    for (let r = 0; r < rows; r++) {
+      const row = data[r] as Record<string, unknown>;
+      values[r] = (guard ? ownColumn(row, name) : row[name]) ?? null;
+    }
     columns[name] = values;
   }
   return { columns, rows };

@@ -1,7 +1,7 @@
 import type { IssueCode } from '../data/issues.js';
 import { MlpipeError } from '../errors.js';
 import type { ColumnType, InputColumn } from '../model/artifact.js';
-import { columnsIn } from '../model/column-reader.js';
+import { columnsIn, ownColumn } from '../model/column-reader.js';
 import { showValue } from './json-body.js';
 import { schemaNames } from './parse-mlflow.js';
 import type { Table } from './table.js';
@@ -62,7 +62,7 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
   for (let c = 0; c < schema.length; c++) {
     const col = schema[c]!;
     // A schema changed since it was first seen (the names are cached per array) reads directly.
-    const values = names[c] === col.name ? columns[c] : table.columns[col.name];
+    const values = names[c] === col.name ? columns[c] : (ownColumn(table.columns, col.name) as ArrayLike<unknown> | undefined);
     if (values === undefined) {
       issues.push({ column: col.name, row: -1, code: 'missing_column', expected: `a column "${col.name}"`, received: 'no such column' });
       if (issues.length >= MAX_ISSUES) return issues;
