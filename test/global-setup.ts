@@ -13,6 +13,9 @@ import { join } from 'node:path';
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const root = mkdtempSync(join(tmpdir(), 'mlpipe-tests-'));
+  // Like /tmp (1777), not mkdtemp's 0700: permission tests run the CLI as `nobody`, which must reach
+  // the folders a test hands it, and may make its own temporary files here as it would in /tmp.
+  chmodSync(root, 0o1777);
   process.env.TMPDIR = root;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
