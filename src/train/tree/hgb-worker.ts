@@ -2,10 +2,14 @@
 // claims chunks of its features and sums them, until none is left (protocol in hist-jobs.ts).
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { END, IDENTITY, SLOT, START, STOP, WAKE, chunkDone, claim, currentJob } from './hist-jobs.js';
+import type { WasmShare } from './hist-engine.js';
+import { WasmHistogramKernel } from './hist-wasm.js';
 import { buildHistogram } from './histogram.js';
 
-const { ctrl, bins, n, offsets, idx, og, oh, bounds, unitHessian, port } = workerData as {
+const { ctrl, wasm, bins, n, offsets, idx, og, oh, bounds, unitHessian, port } = workerData as {
   ctrl: Int32Array;
+  /** Set when the main thread runs the WebAssembly loop: this thread runs it in the same memory. */
+  wasm: WasmShare | null;
   bins: Uint8Array;
   n: number;
   offsets: Int32Array;
@@ -17,6 +21,7 @@ const { ctrl, bins, n, offsets, idx, og, oh, bounds, unitHessian, port } = worke
   port: MessagePort;
 };
 const chunks = bounds.length - 1;
+const kernel = wasm ? new WasmHistogramKernel(wasm.module, wasm.memory, wasm.layout) : null;
 const slots: Float64Array[] = [];
 let seen = 0;
 for (;;) {
@@ -37,7 +42,9 @@ for (;;) {
   const end = ctrl[END]!;
   const identity = ctrl[IDENTITY] === 1;
   for (; c >= 0; c = claim(ctrl, job, chunks)) {
-    buildHistogram(hist, offsets, bins, n, idx, start, end, og, oh, bounds[c]!, bounds[c + 1]!, identity, unitHessian);
+    const [fFrom, fTo] = [bounds[c]!, bounds[c + 1]!];
+    if (kernel) kernel.sum(hist, start, end, fFrom, fTo, identity, unitHessian);
+    else buildHistogram(hist, offsets, bins, n, idx, start, end, og, oh, fFrom, fTo, identity, unitHessian);
     chunkDone(ctrl, chunks);
   }
 }

@@ -27,6 +27,8 @@ export interface HgbOptions {
   seed: number;
   /** 2 or more: one worker thread shares the histograms (chunks of features, see hist-jobs.ts). */
   threads: number;
+  /** 'js': the JavaScript loops (histograms, partition) even when the WebAssembly ones are built (tests compare them). */
+  histogramKernel?: 'wasm' | 'js';
 }
 
 
@@ -138,10 +140,6 @@ function gradients(loss: Loss, raw: Float64Array, y: Int32Array | Float64Array, 
   }
 }
 
-function subtract(a: Float64Array, b: Float64Array): void {
-  for (let j = 0; j < a.length; j++) a[j]! -= b[j]!;
-}
-
 interface GrowNode {
   id: number;
   start: number;
@@ -156,7 +154,6 @@ interface GrowNode {
 
 /** Grows one tree on (g, h) leaf-wise and adds each training sample's leaf value to raw. */
 class TreeGrower {
-  private readonly tmp: Uint32Array;
   private readonly offsets: Int32Array;
   private readonly binCounts: Int32Array;
 
@@ -165,28 +162,16 @@ class TreeGrower {
     private readonly options: HgbOptions,
     private readonly importance: Float64Array,
     private readonly engine: HistogramEngine,
-    private readonly unitHessian: boolean,
   ) {
-    this.tmp = new Uint32Array(data.n);
     this.offsets = histogramLayout(data.thresholds).offsets;
     this.binCounts = Int32Array.from(data.thresholds, (t) => t.length + 1);
   }
 
-  /** Gathers the node's gradients in idx order, then sums its histogram. */
-  private fillHist(node: GrowNode, g: Float64Array, h: Float64Array): void {
-    const { idx, og, oh } = this.engine;
-    const { start, end } = node;
-    if (this.unitHessian) {
-      for (let i = start; i < end; i++) og[i - start] = g[idx[i]!]!;
-    } else {
-      for (let i = start; i < end; i++) {
-        const s = idx[i]!;
-        og[i - start] = g[s]!;
-        oh[i - start] = h[s]!;
-      }
-    }
+  /** Gathers the node's gradients of output k in idx order, then sums its histogram. */
+  private fillHist(node: GrowNode, k: number): void {
+    this.engine.gather(k, node.start, node.end);
     node.slot = this.engine.take();
-    this.engine.build(node.slot, start, end, node.depth === 0);
+    this.engine.build(node.slot, node.start, node.end, node.depth === 0);
   }
 
   private findSplit(node: GrowNode): void {
@@ -198,33 +183,15 @@ class TreeGrower {
         : null;
   }
 
-  /** Stable partition of idx[start, end) by bin <= splitBin (children keep reading bins in row order). */
-  private partition(start: number, end: number, feature: number, splitBin: number): number {
-    const { tmp } = this;
-    const idx = this.engine.idx;
-    const bins = this.data.bins;
-    const col = feature * this.data.n;
-    let l = start;
-    let r = 0;
-    // Branch-free: each sample is written to both sides and only its own side's cursor moves
-    // (+bool is 0 or 1). Which way a sample goes is a coin toss to the branch predictor; the
-    // branching loop was 2.7x slower.
-    for (let i = start; i < end; i++) {
-      const s = idx[i]!;
-      const left = +(bins[col + s]! <= splitBin);
-      idx[l] = s;
-      tmp[r] = s;
-      l += left;
-      r += 1 - left;
-    }
-    idx.set(tmp.subarray(0, r), l);
-    return l;
-  }
-
-  /** Grows a tree; adds each sample's leaf value to raw (the boosting scores) and to sums (see HgbResult.treeSums). */
-  grow(g: Float64Array, h: Float64Array, raw: Float64Array, sums: Float64Array, K: number, k: number): Tree {
+  /**
+   * Grows a tree on output k's gradients; adds each sample's leaf value to the engine's raw (the
+   * boosting scores) and sums (see HgbResult.treeSums).
+   */
+  grow(k: number): Tree {
     const { data, options, engine } = this;
-    const idx = engine.idx;
+    const { idx } = engine;
+    const g = engine.g[k]!;
+    const h = engine.h[k]!;
     let G = 0;
     let H = 0;
     for (let i = 0; i < data.n; i++) {
@@ -234,7 +201,7 @@ class TreeGrower {
     }
     const builder = new TreeBuilder(1);
     const root: GrowNode = { id: builder.add(), start: 0, end: data.n, depth: 0, G, H, slot: -1, split: null };
-    this.fillHist(root, g, h);
+    this.fillHist(root, k);
     this.findSplit(root);
     const leaves: GrowNode[] = [root];
     while (leaves.length < options.maxLeafNodes) {
@@ -247,7 +214,7 @@ class TreeGrower {
       const node = leaves[bestAt]!;
       const split = node.split!;
       this.importance[split.feature]! += split.gain;
-      const l = this.partition(node.start, node.end, split.feature, split.bin);
+      const l = engine.partition(node.start, node.end, split.feature, split.bin);
       const child = (start: number, end: number, G: number, H: number): GrowNode => ({
         id: builder.add(),
         start,
@@ -263,8 +230,8 @@ class TreeGrower {
       builder.split(node.id, split.feature, split.bin, data.thresholds[split.feature]![split.bin]!, left.id, right.id);
       // Histogram subtraction: build the smaller child, the larger one is parent minus smaller.
       const [small, large] = l - node.start <= node.end - l ? [left, right] : [right, left];
-      this.fillHist(small, g, h);
-      subtract(engine.hist(node.slot), engine.hist(small.slot));
+      this.fillHist(small, k);
+      engine.subtract(node.slot, small.slot);
       large.slot = node.slot;
       this.findSplit(left);
       this.findSplit(right);
@@ -279,12 +246,7 @@ class TreeGrower {
     }
     for (const leaf of leaves) {
       builder.setValue(leaf.id, 0, (-options.learningRate * leaf.G) / (leaf.H + options.l2));
-      const v = builder.getValue(leaf.id, 0);
-      for (let i = leaf.start; i < leaf.end; i++) {
-        const at = idx[i]! * K + k;
-        raw[at]! += v;
-        sums[at]! += v;
-      }
+      engine.addLeaf(leaf.start, leaf.end, k, builder.getValue(leaf.id, 0));
       if (leaf.slot >= 0) engine.release(leaf.slot);
     }
     return builder.finish();
@@ -343,19 +305,20 @@ export async function fitHgb(
     rowsOf = { train: split.train, valid: split.test };
   }
   const base = baseline(loss, train.y, w, K);
-  const raw = new Float64Array(train.n * K);
-  const sums = new Float64Array(train.n * K);
-  for (let i = 0; i < train.n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
   if (valid) for (let i = 0; i < valid.n; i++) for (let k = 0; k < K; k++) valid.raw[i * K + k] = base[k]!;
-  const g = Array.from({ length: K }, () => new Float64Array(train.n));
-  const h = Array.from({ length: K }, () => new Float64Array(train.n));
   const importance = new Float64Array(data.F);
   const layout = histogramLayout(train.thresholds);
   // Squared loss with unit weights: every hessian is 1.0 (see buildHistogram).
   const unitHessian = loss === 'squared' && w.every((v) => v === 1);
-  const engineData = { bins: train.bins, n: train.n, offsets: layout.offsets, histLength: layout.length, unitHessian };
+  // A slot per leaf that may still split, the parent's (reused by the larger child), the smaller child's.
+  const maxSlots = Math.min(options.maxLeafNodes, train.n) + 2;
+  const engineData = { bins: train.bins, n: train.n, K, offsets: layout.offsets, histLength: layout.length, unitHessian, maxSlots, wasm: options.histogramKernel !== 'js' };
   const engine = script ? new ThreadedEngine(engineData, data.F, script) : new LocalEngine(engineData, data.F);
-  const grower = new TreeGrower(train, options, importance, engine, unitHessian);
+  // The engine's copy of the bins (in WebAssembly memory when the loop runs there); this one can go.
+  train = { ...train, bins: engine.bins };
+  const { g, h, raw, sums } = engine;
+  for (let i = 0; i < train.n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
+  const grower = new TreeGrower(train, options, importance, engine);
   const lossSample = trainLossSample(train.n, train.y, w, K, options.seed);
   const trees: Tree[] = [];
   const targets: number[] = [];
@@ -366,7 +329,7 @@ export async function fitHgb(
       if (signal?.aborted) throw interrupted();
       gradients(loss, raw, train.y, w, K, g, h);
       for (let k = 0; k < K; k++) {
-        const tree = grower.grow(g[k]!, h[k]!, raw, sums, K, k);
+        const tree = grower.grow(k);
         trees.push(tree);
         targets.push(k);
         if (valid) {
