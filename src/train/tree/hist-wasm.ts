@@ -2,16 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The histogram loop in WebAssembly (histogram.wat, compiled by `npm run build` into
- * dist/train/tree/histogram.wasm). The loop is histogram.ts's buildHistogram, the same additions in
- * the same order, so histograms and models are the same bit for bit; V8 runs it about 1.8x faster
- * than the JavaScript (no bounds check on each typed-array access).
+ * Gradient boosting's inner loops in WebAssembly (histogram.wat, compiled by `npm run build` into
+ * dist/train/tree/histogram.wasm): the histogram sums (histogram.ts buildHistogram), the partition
+ * of a node's samples, the gather of their gradients, the leaf updates of the scores and the
+ * histogram subtraction. Each does the same IEEE operations in the same order as the JavaScript
+ * loops in hist-engine.ts and histogram.ts, so models are the same bit for bit; V8 runs the
+ * histogram loop about 1.8x faster (no bounds check on each typed-array access).
  *
- * WebAssembly code reads only its own memory, so every array the loop reads lives in one
- * HistogramArena: the binned features, the node's sample indices and gathered gradients, and the
- * histogram slots. The memory is shared (a SharedArrayBuffer): the worker thread sums its chunks
- * of features in the same memory, and growing it for more slots never moves or detaches the views
- * taken before.
+ * WebAssembly code reads only its own memory, so every array those loops touch lives in one
+ * HistogramArena: the binned features, the sample indices, gradients and hessians, the scores and
+ * tree sums, the node's gathered gradients and the histogram slots. The memory is shared (a
+ * SharedArrayBuffer): the worker thread sums its chunks of features in the same memory, and growing
+ * it for more slots never moves or detaches the views taken before.
  */
 
 const PAGE = 65_536;
@@ -43,7 +45,7 @@ export interface ArenaLayout {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-/** The compiled histogram module; null when the build has none (no wabt) or WebAssembly is off. */
+/** The compiled module; null when the build has none (no wabt) or WebAssembly is off (--jitless). */
 export function histogramModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   let module: WebAssembly.Module | null = null;
@@ -55,7 +57,7 @@ export function histogramModule(): WebAssembly.Module | null {
     try {
       module = new WebAssembly.Module(readFileSync(file));
     } catch {
-      // --jitless or a damaged file: the JavaScript loop does the same work.
+      // A damaged file: the JavaScript loops do the same work.
     }
   }
   compiled = module;
