@@ -27,7 +27,7 @@ export interface HgbOptions {
   seed: number;
   /** 2 or more: one worker thread shares the histograms (chunks of features, see hist-jobs.ts). */
   threads: number;
-  /** 'js': the JavaScript loops (histograms, partition) even when the WebAssembly ones are built (tests compare them). */
+  /** 'js': the JavaScript loops of hist-engine.ts even when the WebAssembly ones are built (tests compare them). */
   histogramKernel?: 'wasm' | 'js';
 }
 
@@ -152,7 +152,7 @@ interface GrowNode {
   split: SplitCandidate | null;
 }
 
-/** Grows one tree on (g, h) leaf-wise and adds each training sample's leaf value to raw. */
+/** Grows one tree leaf-wise on the engine's gradients and adds each training sample's leaf value to its scores. */
 class TreeGrower {
   private readonly offsets: Int32Array;
   private readonly binCounts: Int32Array;

@@ -4,13 +4,16 @@ import { buildHistogram } from './histogram.js';
 import { CONTROL_INTS, DONE, END, IDENTITY, JOB_LIMIT, SLOT, START, STOP, WAKE, chunkBounds, claim, publish } from './hist-jobs.js';
 
 /**
- * Builds node histograms for gradient boosting, on this thread alone or split by features with one
- * worker thread. All arrays the worker reads live in shared memory; a job is announced through an
+ * The arrays of a gradient-boosting fit (bins, sample indices, gradients, scores, histograms) and
+ * the loops over them: gathering a node's gradients, summing its histogram, subtracting a sibling's,
+ * partitioning its samples, adding a leaf's value to the scores. Histograms are summed on this
+ * thread alone or split by features with one worker thread. All arrays the worker reads live in
+ * shared memory; a job is announced through an
  * Int32Array with Atomics (no message round trip per node), and histogram slots created later are
  * handed over on a MessagePort the worker drains synchronously before each job. Each feature's
  * histogram is always summed by one thread in the same order, so threaded and single-threaded runs
- * give bit-identical models. The histogram and partition loops run in WebAssembly when the build
- * has them (hist-wasm.ts: the arrays then live in its memory), else in JavaScript; same results.
+ * give bit-identical models. The loops run in WebAssembly when the build has them (hist-wasm.ts: the
+ * arrays then live in its memory), else in JavaScript here and in histogram.ts; same results.
  */
 export interface HistogramEngine {
   /** The binned features the histograms read, [F, n] column-major (a copy of EngineData.bins). */
@@ -37,7 +40,7 @@ export interface HistogramEngine {
   subtract(slot: number, from: number): void;
   /** Adds a leaf's value v to raw and sums at output k of its samples idx[start, end). */
   addLeaf(start: number, end: number, k: number, v: number): void;
-  /** Stable partition of idx[start, end) by bin <= splitBin of `feature`; returns where the right side starts. */
+  /** Stable partition of idx[start, end) by bin <= splitBin of `feature` (children keep reading bins in row order); returns where the right side starts. */
   partition(start: number, end: number, feature: number, splitBin: number): number;
   close(): Promise<void>;
 }
