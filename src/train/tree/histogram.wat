@@ -1,7 +1,9 @@
-;; The histogram loop of gradient boosting (histogram.ts buildHistogram), in WebAssembly: the same
-;; sums in the same order, so the same doubles bit for bit; about 1.8x faster than V8's code for the
-;; JavaScript loop (no bounds check per typed-array access). Compiled by scripts/build-wasm.mjs into
-;; dist/train/tree/histogram.wasm; hist-wasm.ts loads it and lays the arrays out in its memory.
+;; Gradient boosting's inner loops in WebAssembly: the histogram sums (histogram.ts buildHistogram),
+;; and hist-engine.ts's partition, gather, leaf updates and histogram subtraction. Each does the same
+;; IEEE operations in the same order as the JavaScript, so the same doubles bit for bit; the
+;; histogram loop runs about 1.8x faster than V8's code for the JavaScript one (no bounds check per
+;; typed-array access). Compiled by scripts/build-wasm.mjs into dist/train/tree/histogram.wasm;
+;; hist-wasm.ts loads it and lays the arrays out in its memory.
 ;;
 ;; Addresses are byte offsets into the one (shared) memory:
 ;;   hist   the histogram: feature f's bin b at hist + 8 * (offsets[f] + 3b + {0: g, 1: h, 2: count})
@@ -129,7 +131,7 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $samples (i32.lt_u (local.get $i) (local.get $m)))))
 
-    ;; Byte address of feature $f's histogram.
+  ;; Byte address of feature $f's histogram.
   (func $histBase (param $hist i32) (param $offs i32) (param $f i32) (result i32)
     (i32.add (local.get $hist)
       (i32.shl (i32.load (i32.add (local.get $offs) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
