@@ -171,8 +171,8 @@ function columnChecks(name: string, col: ColumnSchema, ctx: CompileContext): Che
  * Rows whose key repeats an earlier row's key; rows with a NULL key part are not compared (as SQL
  * UNIQUE). The count is exact either way. `count(DISTINCT)` keeps every key in a hash table (about
  * 150 MiB at 5M rows); for an integer key with a window, the keys inside the window set bits of a
- * bitmap instead (`bitstring_agg`, 8 KiB to 4 MiB, sized for the file by validate) and only the keys outside it, usually none,
- * go to the hash table: distinct = bits set + distinct keys outside.
+ * bitmap instead (`bitstring_agg`, 8 KiB to 4 MiB, sized for the file by validate) and only the
+ * keys outside it, usually none, go to the hash table: distinct = bits set + distinct keys outside.
  */
 function uniqueCheck(columns: string[], column: string | null, rule: string, severity: Severity, window?: KeyWindow): Check {
   const key = columns.length === 1 ? id(columns[0]!) : `struct_pack(${columns.map((c) => `${id(c)} := ${id(c)}`).join(', ')})`;
@@ -250,9 +250,8 @@ function classCounts(c: string, classes: (string | number | boolean)[]): Check['
 
 /**
  * True for a value (as text) outside `values` (an `allowed` list, a label's classes), NULL for
- * NULL, as `NOT IN (...)`. `list_contains` on
- * a constant list: `IN` with several constants is a chain of comparisons per row, about 0.035
- * CPU-s more per 12-value list on 1M rows.
+ * NULL, as `NOT IN (...)`. `list_contains` on a constant list: `IN` with several constants is a
+ * chain of comparisons per row, about 0.035 CPU-s more per 12-value list on 1M rows.
  */
 function notIn(c: string, values: (string | number | boolean)[]): string {
   return `NOT list_contains([${values.map((v) => quoteLiteral(String(v))).join(', ')}], CAST(${c} AS VARCHAR))`;

@@ -11,6 +11,22 @@
 
 type Reader = (columns: object) => unknown[];
 
+const namesOfList = new WeakMap<readonly object[], string[]>();
+
+/**
+ * `list.map(pick)` (a schema's column names, a model's steps' columns), computed once per list,
+ * which lives as long as its model: callers get the same array every time, and the readers and
+ * request plans cached per names array are found again.
+ */
+export function namesOf<T extends object>(list: readonly T[], pick: (item: T) => string): string[] {
+  let names = namesOfList.get(list);
+  if (names === undefined) {
+    names = list.map(pick);
+    namesOfList.set(list, names);
+  }
+  return names;
+}
+
 const readers = new WeakMap<readonly string[], Reader>();
 
 export function columnsIn(names: readonly string[]): Reader {

@@ -1,6 +1,6 @@
 import { MlpipeError } from '../errors.js';
 import type { FeatureStep, ModelMeta } from './artifact.js';
-import { columnsIn, ownColumn } from './column-reader.js';
+import { columnsIn, namesOf, ownColumn } from './column-reader.js';
 
 /** Raw input columns by name, each holding one value per row (number, string, boolean, bigint or null). */
 export type RawColumns = Record<string, ArrayLike<unknown>>;
@@ -10,17 +10,6 @@ export function featureCount(steps: FeatureStep[]): number {
   let width = 0;
   for (const step of steps) width += step.kind === 'onehot' ? step.categories.length : 1;
   return width;
-}
-
-/** The column each step reads, per list of steps (a model's, for its lifetime). */
-const stepColumns = new WeakMap<FeatureStep[], string[]>();
-function columnsOfSteps(steps: FeatureStep[]): string[] {
-  let names = stepColumns.get(steps);
-  if (names === undefined) {
-    names = steps.map((s) => s.column);
-    stepColumns.set(steps, names);
-  }
-  return names;
 }
 
 function isMissing(v: unknown): boolean {
@@ -58,7 +47,7 @@ export function preprocess(
   const width = featureCount(steps);
   const out = into ?? (type === 'float32' ? new Float32Array(rows * width) : new Float64Array(rows * width));
   let offset = 0;
-  const names = columnsOfSteps(steps);
+  const names = namesOf(steps, (s) => s.column);
   const inputs = columnsIn(names)(columns) as (ArrayLike<unknown> | undefined)[];
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k]!;

@@ -1,7 +1,7 @@
 import { csvParseRows } from 'd3-dsv';
 import { MlpipeError } from '../errors.js';
 import type { InputColumn } from '../model/artifact.js';
-import { inherited, ownColumn } from '../model/column-reader.js';
+import { inherited, namesOf, ownColumn } from '../model/column-reader.js';
 import { showValue } from './json-body.js';
 import type { Table } from './table.js';
 
@@ -12,15 +12,9 @@ import type { Table } from './table.js';
 
 const FORMAT_KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
 
-/** Column names per schema, computed once per loaded model rather than per request. */
-const namesOf = new WeakMap<readonly InputColumn[], string[]>();
+/** Column names per schema, computed once per loaded model rather than per request (see namesOf). */
 export function schemaNames(schema: readonly InputColumn[]): string[] {
-  let names = namesOf.get(schema);
-  if (names === undefined) {
-    names = schema.map((c) => c.name);
-    namesOf.set(schema, names);
-  }
-  return names;
+  return namesOf(schema, (c) => c.name);
 }
 
 export interface MlflowRequest {

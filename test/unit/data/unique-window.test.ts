@@ -10,8 +10,8 @@ import { integerKeyWindows, keyWindowSize, validate } from '../../../src/data/va
 import { tempDir, writeTree } from '../../helpers/tree.js';
 
 // An integer key checked for uniqueness is counted with a bitmap over a window of keys (sized for
-// the file: 2^16 to 2^25) placed from the first rows, plus count(DISTINCT) over the keys outside it. The count must stay exact
-// whichever side of the window a repeated key falls on.
+// the file: 2^16 to 2^25) placed from the first rows, plus count(DISTINCT) over the keys outside
+// it. The count must stay exact whichever side of the window a repeated key falls on.
 // Rows 1-3000: keys 1..3000 (the probe places the window around 1). Then:
 const TAIL = [
   '40000000', // row 3001: above the window
