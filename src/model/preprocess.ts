@@ -32,6 +32,26 @@ function toNumber(v: unknown, column: string, row: number): number {
 }
 
 /**
+ * Writes a numeric column of doubles into column `offset` of the row-major tensor: NaN (a null)
+ * imputed, then scaled.
+ */
+function placeDoubles(values: Float64Array, rows: number, step: Extract<FeatureStep, { kind: 'numeric' }>, out: Float32Array | Float64Array, offset: number, width: number): void {
+  const { impute, scale } = step;
+  if (scale) {
+    const { mean, std } = scale;
+    for (let r = 0, at = offset; r < rows; r++, at += width) {
+      const v = values[r]!;
+      out[at] = ((Number.isNaN(v) ? impute : v) - mean) / std;
+    }
+    return;
+  }
+  for (let r = 0, at = offset; r < rows; r++, at += width) {
+    const v = values[r]!;
+    out[at] = Number.isNaN(v) ? impute : v;
+  }
+}
+
+/**
  * Turns raw columns into the row-major feature tensor the model was trained on. The one function
  * both training and inference call, so a model never sees data prepared differently. `into`, when
  * given, is a zero-filled array of `type` and of rows x width entries to write instead of a new one
@@ -63,12 +83,7 @@ export function preprocess(
     if (step.kind === 'numeric' && values instanceof Float64Array) {
       // Batch prediction's columns (DuckDB's DOUBLE vectors, null as NaN): the loop below without
       // its per-value type tests, the same results.
-      const { impute, scale } = step;
-      for (let r = 0, at = offset; r < rows; r++, at += width) {
-        const v = values[r]!;
-        const x = Number.isNaN(v) ? impute : v;
-        out[at] = scale ? (x - scale.mean) / scale.std : x;
-      }
+      placeDoubles(values, rows, step, out, offset, width);
       offset += 1;
     } else if (step.kind === 'numeric') {
       const scale = step.scale;

@@ -32,14 +32,14 @@ export interface TsScorer {
 type Tensor = { dataType?: number; doubleData?: number[]; floatData?: number[]; rawData?: Uint8Array };
 type Attr = { name: string; f?: number; i?: number | Long; s?: Uint8Array; floats?: number[]; ints?: (number | Long)[]; strings?: Uint8Array[]; t?: Tensor | null };
 type Long = { toNumber(): number };
-type Node = { opType: string; domain: string; input: string[]; output: string[]; attribute: Attr[] };
+export type Node = { opType: string; domain: string; input: string[]; output: string[]; attribute: Attr[] };
 
 const FLOAT = 1;
 const DOUBLE = 11;
 const toNum = (v: number | Long): number => (typeof v === 'number' ? v : v.toNumber());
 const text = new TextDecoder();
 
-class Attrs {
+export class Attrs {
   private readonly byName: Map<string, Attr>;
   constructor(node: Node) {
     this.byName = new Map(node.attribute.map((a) => [a.name, a]));
@@ -86,8 +86,18 @@ class Attrs {
   }
 }
 
-/** Compiles the model's ONNX graph, or says why it cannot (then onnxruntime scores everything). */
-export async function compileOnnx(bytes: Uint8Array, meta: ModelMeta): Promise<TsScorer | string> {
+/** The model's one ai.onnx.ml operator, its attributes, and the precision it compares and sums in. */
+export interface DecodedOperator {
+  node: Node;
+  attrs: Attrs;
+  precision: Precision;
+}
+
+/**
+ * Decodes the model's ONNX graph down to its single ai.onnx.ml operator (after an optional Cast
+ * to double), or says why the graph is not of that shape.
+ */
+export async function decodeOperator(bytes: Uint8Array, meta: ModelMeta): Promise<DecodedOperator | string> {
   const { default: proto } = await import('onnx-proto');
   const graph = proto.onnx.ModelProto.decode(bytes).graph;
   let nodes = (graph?.node ?? []) as unknown as Node[];
@@ -105,9 +115,16 @@ export async function compileOnnx(bytes: Uint8Array, meta: ModelMeta): Promise<T
   if (node.domain !== 'ai.onnx.ml') return `operator ${node.domain}.${node.opType} is not compiled`;
   if (node.input[0] !== meta.onnx.input) return 'the operator does not read the model input';
   if (precision === 'double' && !node.opType.startsWith('TreeEnsemble')) return 'a Cast before a linear operator is not compiled';
-  const { label, probabilities, value } = meta.onnx.outputs;
-  const a = new Attrs(node);
+  return { node, attrs: new Attrs(node), precision };
+}
+
+/** Compiles the model's ONNX graph, or says why it cannot (then onnxruntime scores everything). */
+export async function compileOnnx(bytes: Uint8Array, meta: ModelMeta): Promise<TsScorer | string> {
+  const decoded = await decodeOperator(bytes, meta);
+  if (typeof decoded === 'string') return decoded;
+  const { node, attrs: a, precision } = decoded;
   const width = meta.features.length;
+  const { label, probabilities, value } = meta.onnx.outputs;
   switch (node.opType) {
     case 'TreeEnsembleRegressor':
       if (node.output[0] !== value) return 'the operator output is not the model output';
@@ -134,7 +151,7 @@ const MODES: Record<string, number> = { LEAF, BRANCH_LEQ: 1, BRANCH_LT: 2, BRANC
  * (PointerTrees); leaf i's weights are entries leafStart[i] .. leafStart[i+1]-1 of target / weight
  * (LeafWeights).
  */
-interface Forest extends PointerTrees, LeafWeights {
+export interface Forest extends PointerTrees, LeafWeights {
   missingYes: Uint8Array;
   /** Every split is BRANCH_LEQ without missing_value_tracks_true. */
   plainLeq: boolean;
@@ -146,13 +163,13 @@ interface Forest extends PointerTrees, LeafWeights {
  * The precision onnxruntime compares and sums in: the thresholds' type, which is the input's
  * (float input with float `nodes_values`; double input with `nodes_values_as_tensor`).
  */
-type Precision = 'float' | 'double';
+export type Precision = 'float' | 'double';
 
 /** A per-row accumulator whose `+=` rounds like onnxruntime's (a Float32Array rounds each sum). */
 const accumulator = (precision: Precision, n: number): Float32Array | Float64Array => (precision === 'float' ? new Float32Array(n) : new Float64Array(n));
 const rounded = (precision: Precision, v: number): number => (precision === 'float' ? Math.fround(v) : v);
 
-function compileForest(a: Attrs, prefix: 'target' | 'class', width: number, precision: Precision): Forest | string {
+export function compileForest(a: Attrs, prefix: 'target' | 'class', width: number, precision: Precision): Forest | string {
   const tensors = ['nodes_values', `${prefix}_weights`, 'base_values'].filter((name) => a.has(`${name}_as_tensor`));
   if (tensors.length > 0 && precision !== 'double') return 'tensor-valued thresholds on a float input are not compiled';
   const treeIds = a.ints('nodes_treeids');

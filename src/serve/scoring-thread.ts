@@ -6,6 +6,8 @@ import { Worker } from 'node:worker_threads';
 import { MlpipeError } from '../errors.js';
 import { preprocessForModel, type RawColumns } from '../model/preprocess.js';
 import { type Model, type OutputData, type Predictions, decodeOutputs, outputNames } from '../model/load.js';
+import { finalizeTreeSums } from '../model/ort-finalize.js';
+import { type TreeWalkPlan, treeWalkPlan } from '../model/wasm-forest.js';
 
 /** What the scoring thread is started with (its `workerData`). */
 interface ThreadSetup {
@@ -18,6 +20,8 @@ interface ThreadSetup {
   inputType: string;
   width: number;
   fetches: string[];
+  /** Scores batches with the WebAssembly tree walk (wasm-forest.ts) instead of onnxruntime. */
+  walk: TreeWalkPlan | null;
 }
 
 /**
@@ -34,11 +38,13 @@ type Reply = { ready: true } | { id: number; outputs: OutputData[] } | { id: num
  * The scoring thread's body. It is sent as source text (`eval`), so that the same code runs from
  * dist/ and from the TypeScript sources under test: it must not use anything from this module.
  */
-function scoringThreadMain(): void {
+function scoringThreadMain(finalize: typeof finalizeTreeSums): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const setup = workerData as ThreadSetup;
   const ort = require(setup.ort) as typeof import('onnxruntime-node');
   const port = parentPort!;
+  type Session = Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  type Outputs = (Float32Array | Float64Array | BigInt64Array | Int32Array)[];
   const open = (threads: number) =>
     ort.InferenceSession.create(setup.model, {
       intraOpNumThreads: threads,
@@ -48,20 +54,73 @@ function scoringThreadMain(): void {
       // instead of busy-waiting on it (onnxruntime's default spins).
       ...(threads > 1 ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     });
-  open(setup.threads).then(
+  const runOrt = (session: Session, x: Float32Array | Float64Array, rows: number): Promise<Outputs> => {
+    const feeds = { [setup.input]: new ort.Tensor(setup.inputType as 'float32', x, [rows, setup.width]) };
+    return session.run(feeds, setup.fetches).then((out) => setup.fetches.map((n) => out[n]!.data as Outputs[number]));
+  };
+  // The WebAssembly walk: the plan's image at address 0, each batch's rows and sums after it.
+  const walk = setup.walk;
+  let walkBatch: ((x: Float32Array, rows: number) => Promise<Outputs>) | undefined;
+  if (walk) {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const start = Math.ceil(walk.image.length / 8) * 8;
+    const reserve = (bytes: number) => {
+      const missing = start + bytes - memory.buffer.byteLength;
+      if (missing > 0) memory.grow(Math.ceil(missing / 65_536));
+    };
+    reserve(0);
+    new Uint8Array(memory.buffer).set(walk.image);
+    const score = new WebAssembly.Instance(walk.module, { env: { memory } }).exports.score as (...args: number[]) => void;
+    const rowBytes = 4 * walk.width;
+    walkBatch = async (x, rows) => {
+      const sumsAt = start + Math.ceil((rows * rowBytes) / 8) * 8;
+      reserve(sumsAt - start + 8 * rows);
+      new Float32Array(memory.buffer, start, rows * walk.width).set(x);
+      score(start, rows, rowBytes, 0, walk.groupsEnd, walk.weights, walk.scratch, walk.trees, sumsAt);
+      const sums = new Float64Array(memory.buffer, sumsAt, rows);
+      const classifier = walk.kind !== 'regression';
+      const labels = classifier ? new Int32Array(rows) : null;
+      const out = new Float32Array(classifier ? 2 * rows : rows);
+      const unsure: number[] = [];
+      finalize(walk.kind, sums, rows, walk.base, walk.classLabels, labels, out, unsure);
+      if (unsure.length > 0) {
+        // The few rows whose float32 rounding onnxruntime's expf could take either way (only
+        // logistic classifiers have them): onnxruntime scores them.
+        const picked = new Float32Array(unsure.length * walk.width);
+        unsure.forEach((r, k) => {
+          picked.set(x.subarray(r * walk.width, (r + 1) * walk.width), k * walk.width);
+        });
+        single ??= open(1);
+        const [ortLabels, ortProbabilities] = await runOrt(await single, picked, unsure.length);
+        unsure.forEach((r, k) => {
+          labels![r] = Number(ortLabels![k]);
+          out[2 * r] = Number(ortProbabilities![2 * k]);
+          out[2 * r + 1] = Number(ortProbabilities![2 * k + 1]);
+        });
+      }
+      // Fetched in outputNames order: the label, then the probabilities; or the value.
+      return setup.fetches.map((_, i) => (classifier && i === 0 ? labels! : out));
+    };
+  }
+  // Batches under setup.minParallelRows (and the walk's few unsure rows) go to a one-thread
+  // session, opened when first needed.
+  let single: Promise<Session> | undefined;
+  (walk ? Promise.resolve(undefined) : open(setup.threads)).then(
     (session) => {
-      // Batches under setup.minParallelRows go to a one-thread session, opened when first needed.
-      let single: Promise<typeof session> | undefined = setup.threads > 1 ? undefined : Promise.resolve(session);
+      if (setup.threads <= 1 && session) single = Promise.resolve(session);
       port.on('message', (m: { id: number; x: Float32Array | Float64Array; rows: number } | null) => {
         if (m === null) {
-          Promise.all([session.release(), single?.then((s) => (s === session ? undefined : s.release()))]).finally(() => port.close());
+          Promise.all([session?.release(), single?.then((s) => (s === session ? undefined : s.release()))]).finally(() => port.close());
           return;
         }
-        const feeds = { [setup.input]: new ort.Tensor(setup.inputType as 'float32', m.x, [m.rows, setup.width]) };
-        if (m.rows < setup.minParallelRows) single ??= open(1);
-        const scorer = m.rows >= setup.minParallelRows ? Promise.resolve(session) : single!;
-        scorer.then((s) => s.run(feeds, setup.fetches)).then(
-          (out) => port.postMessage({ id: m.id, outputs: setup.fetches.map((n) => out[n]!.data) }),
+        let scored: Promise<Outputs>;
+        if (walkBatch) scored = walkBatch(m.x as Float32Array, m.rows);
+        else {
+          if (m.rows < setup.minParallelRows) single ??= open(1);
+          scored = (m.rows >= setup.minParallelRows ? Promise.resolve(session!) : single!).then((s) => runOrt(s, m.x, m.rows));
+        }
+        scored.then(
+          (outputs) => port.postMessage({ id: m.id, outputs }),
           (err: Error) => port.postMessage({ id: m.id, error: err.message }),
         );
       });
@@ -101,8 +160,12 @@ export class ScoringThread {
     worker.on('exit', () => this.fail(new Error('the scoring thread exited')));
   }
 
-  /** Starts a thread scoring `model` with `threads` onnxruntime threads; resolves once its session is loaded. */
-  static async start(model: Model, threads = 1): Promise<ScoringThread> {
+  /**
+   * Starts a thread scoring `model`: with the WebAssembly tree walk when the model has a plan for it
+   * (wasm-forest.ts), else with `threads` onnxruntime threads; resolves once it is ready.
+   * `walk: false` scores with onnxruntime only (the tests compare the two).
+   */
+  static async start(model: Model, threads = 1, options: { walk?: boolean } = {}): Promise<ScoringThread> {
     const meta = model.meta;
     const onnxPath = join(model.dir, meta.onnx.file);
     const bytes = await readFile(onnxPath);
@@ -118,8 +181,11 @@ export class ScoringThread {
       inputType: meta.onnx.inputType,
       width: meta.features.length,
       fetches: outputNames(meta),
+      // A graph the plan cannot even decode stays with onnxruntime, which has loaded it.
+      walk: options.walk === false ? null : await treeWalkPlan(bytes, meta).then((plan) => (typeof plan === 'string' ? null : plan), () => null),
     };
-    const worker = new Worker(`(${scoringThreadMain.toString()})()`, { eval: true, workerData: setup });
+    const source = `(${scoringThreadMain.toString()})(${finalizeTreeSums.toString()})`;
+    const worker = new Worker(source, { eval: true, workerData: setup });
     const ready = await new Promise<Reply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -135,7 +201,12 @@ export class ScoringThread {
   /** Preprocesses on the calling thread, then scores on the scoring thread. */
   async predict(columns: RawColumns, rows: number): Promise<Predictions> {
     if (this.failure) throw this.failure;
-    const x = preprocessForModel(this.model.meta, columns, rows);
+    return this.scoreTensor(preprocessForModel(this.model.meta, columns, rows), rows);
+  }
+
+  /** Scores a feature tensor as the model takes it (rows x features, row-major); hands `x` over. */
+  async scoreTensor(x: Float32Array | Float64Array, rows: number): Promise<Predictions> {
+    if (this.failure) throw this.failure;
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, rows });

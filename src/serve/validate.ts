@@ -71,7 +71,10 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
     // Batch prediction's numbers come as Float64Arrays (null as NaN): skip the finite values fast.
     const doubles = values instanceof Float64Array && col.type === 'float' ? values : null;
     for (let r = 0; r < table.rows; r++) {
-      if (doubles && doubles[r]! - doubles[r]! === 0) continue;
+      if (doubles) {
+        r = nextNonFinite(doubles, r, table.rows);
+        if (r === table.rows) break;
+      }
       const v = values[r];
       if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
         if (col.nullable) continue;
@@ -83,6 +86,13 @@ export function inputIssues(schema: readonly InputColumn[], table: Table, maxRow
     }
   }
   return issues;
+}
+
+/** The first row from `from` whose value is not finite (NaN for a null, or an infinity), else `rows`. */
+function nextNonFinite(values: Float64Array, from: number, rows: number): number {
+  let r = from;
+  while (r < rows && values[r]! - values[r]! === 0) r++;
+  return r;
 }
 
 /** Renders one issue: `column "age", row 3: expected an integer, got "abc"`. */

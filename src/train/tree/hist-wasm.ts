@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { wasmModule } from '../../core/wasm.js';
 
 /**
  * Gradient boosting's inner loops in WebAssembly (histogram.wat, compiled by `npm run build` into
@@ -43,25 +42,9 @@ export interface ArenaLayout {
   slots: number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
 /** The compiled module; null when the build has none (no wabt) or WebAssembly is off (--jitless). */
 export function histogramModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  let module: WebAssembly.Module | null = null;
-  // Beside this module in dist/; from src/ (tests), the built one.
-  const file = [new URL('./histogram.wasm', import.meta.url), new URL('../../../dist/train/tree/histogram.wasm', import.meta.url)]
-    .map((url) => fileURLToPath(url))
-    .find((path) => existsSync(path));
-  if (file && typeof WebAssembly === 'object') {
-    try {
-      module = new WebAssembly.Module(readFileSync(file));
-    } catch {
-      // A damaged file: the JavaScript loops do the same work.
-    }
-  }
-  compiled = module;
-  return module;
+  return wasmModule('train/tree/histogram');
 }
 
 const align8 = (x: number) => Math.ceil(x / 8) * 8;
