@@ -17,6 +17,11 @@ export interface Predictions {
   probabilities: ArrayLike<number> | null;
   /** Predicted value per row (regressors). */
   values: ArrayLike<number> | null;
+  /**
+   * The prediction columns already rendered as CSV by the scoring thread (serve/batch-write.ts
+   * renderPredictionCsv), with or without the probabilities (`proba`).
+   */
+  csv?: { bytes: Uint8Array; ends: Uint32Array; proba: boolean };
 }
 
 /** A loaded model: its metadata and a scorer over raw input columns (already validated). */

@@ -65,13 +65,17 @@ function readerTypes(schema: readonly InputColumn[], ids: readonly string[]): Re
   return types;
 }
 
+/** How many batches later the numeric arrays of a batch are filled again (see duckdbBatches). */
+export const REUSED_AFTER = 3;
+
 /**
  * CSV and Parquet through DuckDB, streamed chunk by chunk. The file is opened by the one table
  * reader (src/data/source.ts: the detected CSV dialect and missing-value tokens; cells read as text,
  * so "007" stays "007" in a category or id column, except numbers and booleans, see readerTypes),
  * then cast per the model's schema. The
  * cast is strict, so the fast path reads DuckDB's DOUBLE vectors as they are; when a cell does not
- * parse, the scan stops and one diagnostic query names its column and row.
+ * parse, the scan stops and one diagnostic query names its column and row. A batch's numeric
+ * columns (Float64Arrays) are refilled REUSED_AFTER batches later: read them before that.
  */
 export async function* duckdbBatches(
   path: string,
@@ -115,7 +119,11 @@ export async function* duckdbBatches(
     }
     // Positional aliases: an id column may also be a model input.
     const select = [
-      ...schema.map((c, i) => `CAST(${quoteIdent(c.name)} AS ${SQL_TYPE[c.type]}) AS c${i}`),
+      // A null number arrives as NaN (what the preprocessing imputes): its DOUBLE vectors then need
+      // no validity mask read.
+      ...schema.map((c, i) =>
+        SQL_TYPE[c.type] === 'DOUBLE' ? `coalesce(CAST(${quoteIdent(c.name)} AS DOUBLE), 'NaN'::DOUBLE) AS c${i}` : `CAST(${quoteIdent(c.name)} AS ${SQL_TYPE[c.type]}) AS c${i}`,
+      ),
       ...ids.map((id, i) => `CAST(${quoteIdent(id)} AS VARCHAR) AS i${i}`),
     ].join(', ');
     const badInput = async (err: unknown): Promise<never> => {
@@ -136,13 +144,21 @@ export async function* duckdbBatches(
       });
     };
     const names = [...schema.map((c) => c.name), ...ids.map(idKey)];
-    // Numbers go straight into typed arrays (null -> NaN, which the preprocessing imputes), one
-    // allocation per column per batch instead of one JS array per chunk.
+    // Numbers go straight into typed arrays, one per column per batch instead of one JS array per
+    // chunk. The arrays of a batch are filled again three batches later (REUSED_AFTER): a fresh
+    // 512 KB array per column per batch made the garbage collector run for the external memory.
     const numeric = [...schema.map((c) => SQL_TYPE[c.type] === 'DOUBLE'), ...ids.map(() => false)];
     const result = await conn.stream(`SELECT ${select} FROM ${source}`).catch(badInput);
     const fetch = () => result.fetchChunk().catch(badInput);
     let size = Math.min(firstBatchSize, batchSize);
-    const newColumns = () => names.map((_, c) => (numeric[c] ? new Float64Array(size) : new Array<unknown>(size)));
+    // The columns of the last REUSED_AFTER full batches, oldest first.
+    const recent: (Float64Array | unknown[])[][] = [];
+    const newColumns = () => {
+      const reused = size === batchSize && recent.length === REUSED_AFTER ? recent.shift() : undefined;
+      const columns = names.map((_, c) => (numeric[c] ? ((reused?.[c] as Float64Array | undefined) ?? new Float64Array(size)) : new Array<unknown>(size)));
+      if (size === batchSize) recent.push(columns);
+      return columns;
+    };
     let columns = newColumns();
     let rows = 0;
     const flush = (): Table => {
@@ -170,7 +186,7 @@ export async function* duckdbBatches(
           const col = columns[c]!;
           const source = doubles[c];
           if (source && col instanceof Float64Array) {
-            copyDoubles(source, offset, take, col, rows);
+            col.set(source.subarray(offset, offset + take), rows);
           } else {
             const vector = chunk.getColumnVector(c);
             for (let r = 0; r < take; r++) col[rows + r] = vector.getItem(offset + r);
@@ -189,39 +205,15 @@ export async function* duckdbBatches(
   }
 }
 
-/** A DOUBLE column of a DuckDB chunk, viewed in place: its values and its validity bitmask (null: no nulls). */
-interface DoubleVector {
-  values: Float64Array;
-  valid: Uint8Array | null;
-}
-
 /**
- * Views a DOUBLE vector's memory directly (valid until the chunk is released), through the bindings
- * under @duckdb/node-api: its `getItem` costs a call and a BigInt validity test per value.
+ * A DOUBLE column of a DuckDB chunk without nulls (the query turns them into NaN), viewed in place
+ * (valid until the chunk is released) through the bindings under @duckdb/node-api: its `getItem`
+ * costs a call and a BigInt validity test per value.
  */
-function doubleVector(chunk: duckdb.DataChunk, column: number, rows: number): DoubleVector {
+function doubleVector(chunk: duckdb.DataChunk, column: number, rows: number): Float64Array {
   const vector = duckdb.data_chunk_get_vector(chunk, column);
   const data = duckdb.vector_get_data(vector, rows * Float64Array.BYTES_PER_ELEMENT);
-  // The validity mask is little-endian 64-bit words, so bit r sits in byte r >> 3 on x64 and arm64.
-  const valid = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8) ?? null;
-  return { values: new Float64Array(data.buffer, data.byteOffset, rows), valid };
-}
-
-/** Copies `take` values from `offset` into `target` at `at`; nulls become NaN (the preprocessing imputes them). */
-function copyDoubles(source: DoubleVector, offset: number, take: number, target: Float64Array, at: number): void {
-  target.set(source.values.subarray(offset, offset + take), at);
-  const valid = source.valid;
-  if (!valid) return;
-  for (let r = 0; r < take; r++) {
-    const bit = offset + r;
-    const byte = valid[bit >> 3]!;
-    // DuckDB often hands a mask even without nulls: skip eight valid rows at a time.
-    if (byte === 0xff && (bit & 7) === 0 && r + 8 <= take) {
-      r += 7;
-      continue;
-    }
-    if (((byte >> (bit & 7)) & 1) === 0) target[at + r] = Number.NaN;
-  }
+  return new Float64Array(data.buffer, data.byteOffset, rows);
 }
 
 /** The key under which an id column travels in a batch table (never clashes with an input column). */

@@ -79,6 +79,13 @@ class ByteWriter {
     this.at = at;
   }
 
+  /** bytes[from .. to), copied. */
+  slice(bytes: Uint8Array, from: number, to: number): void {
+    this.reserve(to - from);
+    this.buf.set(bytes.subarray(from, to), this.at);
+    this.at += to - from;
+  }
+
   byte(b: number): void {
     this.reserve(1);
     this.buf[this.at++] = b;
@@ -107,8 +114,66 @@ function float32Bits(values: ArrayLike<number> | null): Uint32Array | null {
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 
+/** The CSV fields of a classifier's labels by class index (what the scoring thread renders with). */
+export function labelFields(classes: readonly string[]): Uint8Array[] {
+  return classes.map((c) => Buffer.from(csvField(c), 'utf8'));
+}
+
+/**
+ * A batch's prediction columns as CSV, each row's text ending with its newline: the label field
+ * (`labelFields[label]`, or the number), then `perRow` float32 numbers (the probabilities, or a
+ * regressor's value when there is no label) as csvRows writes them. The scoring thread renders this
+ * beside the scores, so that the main thread, which also reads the input, only copies bytes. Runs
+ * there as source text (scoring-thread.ts): self-contained but for the float32 writer it is given.
+ */
+export function renderPredictionCsv(
+  writeFloat32: (bits: number, out: Uint8Array, at: number) => number,
+  rows: number,
+  labels: ArrayLike<number | bigint> | null,
+  fields: readonly Uint8Array[],
+  numbers: Float32Array | null,
+  perRow: number,
+): RenderedCsv {
+  let longest = 0;
+  for (const f of fields) longest = Math.max(longest, f.length);
+  // A float32's text is at most 24 bytes; a label index not in `fields` at most 20 digits.
+  const bytes = new Uint8Array(rows * (Math.max(longest, 21) + 25 * perRow + 1));
+  const ends = new Uint32Array(rows);
+  const bits = numbers ? new Uint32Array(numbers.buffer, numbers.byteOffset, numbers.length) : null;
+  const ascii = (text: string, at: number) => {
+    for (let k = 0; k < text.length; k++) bytes[at++] = text.charCodeAt(k);
+    return at;
+  };
+  let at = 0;
+  for (let r = 0; r < rows; r++) {
+    if (labels) {
+      const label = Number(labels[r]);
+      const field = fields[label];
+      if (field) {
+        bytes.set(field, at);
+        at += field.length;
+      } else at = ascii(String(label), at);
+    }
+    for (let c = 0, i = r * perRow; c < perRow; c++, i++) {
+      if (labels || c > 0) bytes[at++] = 0x2c;
+      const end = writeFloat32(bits![i]!, bytes, at);
+      at = end >= 0 ? end : ascii(String(numbers![i]), at);
+    }
+    bytes[at++] = 0x0a;
+    ends[r] = at;
+  }
+  return { bytes: bytes.subarray(0, at), ends };
+}
+
+/** The prediction columns of a batch as CSV text (renderPredictionCsv) and where each row's text ends. */
+export interface RenderedCsv {
+  bytes: Uint8Array;
+  ends: Uint32Array;
+}
+
 /** One batch as CSV lines (no header), UTF-8. */
 export function csvRows(idValues: ArrayLike<unknown>[], p: Predictions, classCount: number, proba: boolean): Buffer {
+  if (p.csv && p.csv.proba === proba) return withIds(idValues, p.csv, p.rows);
   const probs = proba ? p.probabilities : null;
   // About 20 bytes per number; the writer grows if ids or labels are longer.
   const out = new ByteWriter(p.rows * (20 * (1 + (probs ? classCount : 0)) + 8 * (1 + idValues.length)));
@@ -140,6 +205,22 @@ export function csvRows(idValues: ArrayLike<unknown>[], p: Predictions, classCou
       }
     }
     out.byte(NEWLINE);
+  }
+  return out.bytes();
+}
+
+/** The rows' id fields, each followed by the row's rendered prediction text. */
+function withIds(idValues: ArrayLike<unknown>[], csv: RenderedCsv, rows: number): Buffer {
+  if (idValues.length === 0) return Buffer.from(csv.bytes.buffer, csv.bytes.byteOffset, csv.bytes.length);
+  const out = new ByteWriter(csv.bytes.length + rows * 8 * idValues.length);
+  let from = 0;
+  for (let r = 0; r < rows; r++) {
+    for (const col of idValues) {
+      out.text(csvField(col[r]));
+      out.byte(COMMA);
+    }
+    out.slice(csv.bytes, from, csv.ends[r]!);
+    from = csv.ends[r]!;
   }
   return out.bytes();
 }

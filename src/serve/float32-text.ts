@@ -15,146 +15,157 @@
  * falls back to `String()`.
  */
 
-/** Largest T = 23 - E handled: 5^33 / 2^30 < 10^15 keeps every tail below 2^53 (exact in a double). */
-const MAX_T = 33;
-const LIMB = 10_000_000;
-
-/** 5^T in base-10^7 limbs, least significant first, for T = 0..MAX_T. */
-const FIVE_POWERS: number[][] = [];
-/** floor(5^T / 2^30): the largest distance (in units of 10^-T) that still parses back to x. */
-const THRESHOLD: number[] = [];
-for (let t = 0; t <= MAX_T; t++) {
-  let p = 5n ** BigInt(t);
-  THRESHOLD.push(Number(p >> 30n));
-  const limbs: number[] = [];
-  while (p > 0n) {
-    limbs.push(Number(p % BigInt(LIMB)));
-    p /= BigInt(LIMB);
-  }
-  FIVE_POWERS.push(limbs);
-}
-
-const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
-/** The most trailing digits whose every value is within THRESHOLD[T] (10^drop <= threshold). */
-const SAFE_DROP = THRESHOLD.map((threshold) => {
-  let drop = 0;
-  while (POW10[drop + 1]! <= threshold) drop++;
-  return drop;
-});
-/** Decimal digits of m * 5^T, most significant first (scratch, reused). */
-const digits = new Uint8Array(40);
-const limbs = new Float64Array(6);
-
-const ZERO = 0x30;
-const DOT = 0x2e;
-const MINUS = 0x2d;
-
-/** x mod d for integers below 2^53: `%` on doubles is a call to fmod, several times slower. */
-function remainder(x: number, d: number): number {
-  const r = x - Math.floor(x / d) * d;
-  // The quotient rounds up when x / d falls just below an integer.
-  return r < 0 ? r + d : r;
-}
-
 /**
- * Writes the text of the float32 value with bit pattern `bits` at `out[at]`; returns the index
- * after it, or -1 (nothing written) when the value is outside the handled range. `out` must have
- * 26 bytes free at `at`.
+ * Builds the writer (below): a factory, so that the scoring thread, which runs its code as source
+ * text (scoring-thread.ts), builds its own from `float32TextWriter.toString()`. Self-contained.
  */
-export function writeFloat32Text(bits: number, out: Uint8Array, at: number): number {
-  const exponentBits = (bits >>> 23) & 0xff;
-  const fraction = bits & 0x7fffff;
-  const t = 150 - exponentBits; // 23 - E, with E = exponentBits - 127
-  if (fraction === 0 || t <= 0 || t > MAX_T) return -1;
-  const m = fraction | 0x800000;
+export function float32TextWriter(): (bits: number, out: Uint8Array, at: number) => number {
+  /** Largest T = 23 - E handled: 5^33 / 2^30 < 10^15 keeps every tail below 2^53 (exact in a double). */
+  const MAX_T = 33;
+  const LIMB = 10_000_000;
 
-  // m * 5^t in base-10^7 limbs: each product is below 2^24 * 10^7 < 2^53, exact.
-  const five = FIVE_POWERS[t]!;
-  let count = 0;
-  let carry = 0;
-  for (let i = 0; i < five.length; i++) {
-    const v = m * five[i]! + carry;
-    carry = Math.floor(v / LIMB);
-    limbs[count++] = v - carry * LIMB;
-  }
-  while (carry > 0) {
-    const next = Math.floor(carry / LIMB);
-    limbs[count++] = carry - next * LIMB;
-    carry = next;
-  }
-  // The number of decimal digits of m * 5^t.
-  const top = limbs[count - 1]!;
-  let width = 1;
-  while (width < 7 && top >= POW10[width]!) width++;
-  const length = (count - 1) * 7 + width;
-
-  // Drop as many trailing digits as still round-trip, rounding down or up. Both distances only
-  // grow with the digits dropped, so the search ends at the first failure; it starts from the
-  // most digits that always round-trip (10^drop <= threshold). The lowest 15 digits are exact in
-  // a double (< 10^15 < 2^53), so that is as far as it reads; beyond, String() does it.
-  const threshold = THRESHOLD[t]!;
-  const low = limbs[0]! + (count > 1 ? limbs[1]! * LIMB : 0) + (count > 2 ? ((limbs[2]! | 0) % 10) * LIMB * LIMB : 0);
-  let drop = SAFE_DROP[t]!;
-  for (;;) {
-    if (drop >= 15 || drop >= length - 1) return -1;
-    const span = POW10[drop + 1]!;
-    const tail = remainder(low, span);
-    if (tail > threshold && span - tail > threshold) break;
-    drop++;
-  }
-  const tail = remainder(low, POW10[drop]!);
-
-  // Digits of the limbs that hold kept digits, most significant first (limbs are below 10^7, so
-  // int32 arithmetic is exact).
-  for (let i = (drop / 7) | 0; i < count; i++) {
-    let v = limbs[i]! | 0;
-    const last = length - 1 - 7 * i;
-    const first = i === count - 1 ? 0 : last - 6;
-    for (let j = last; j >= first; j--) {
-      const q = (v / 10) | 0;
-      digits[j] = v - q * 10;
-      v = q;
+  /** 5^T in base-10^7 limbs, least significant first, for T = 0..MAX_T. */
+  const FIVE_POWERS: number[][] = [];
+  /** floor(5^T / 2^30): the largest distance (in units of 10^-T) that still parses back to x. */
+  const THRESHOLD: number[] = [];
+  for (let t = 0; t <= MAX_T; t++) {
+    let p = 5n ** BigInt(t);
+    THRESHOLD.push(Number(p >> 30n));
+    const limbs: number[] = [];
+    while (p > 0n) {
+      limbs.push(Number(p % BigInt(LIMB)));
+      p /= BigInt(LIMB);
     }
+    FIVE_POWERS.push(limbs);
   }
-  const span = POW10[drop]!;
-  const downOk = tail <= threshold;
-  const upOk = span - tail <= threshold;
-  // Both round-trip: the closer one; an exact tie (even digit rule) is left to String().
-  if (downOk && upOk && tail * 2 === span) return -1;
-  const up = upOk && (!downOk || span - tail < tail);
 
-  let kept = length - drop;
-  // The decimal point sits after `point` digits: x = digits * 10^(drop - t).
-  let point = kept + drop - t;
-  if (up) {
-    let i = kept - 1;
-    while (i >= 0 && digits[i] === 9) digits[i--] = 0;
-    if (i >= 0) digits[i]!++;
-    else {
-      // 99..9 rounded up: one more digit, 10..0.
-      digits[0] = 1;
-      digits.fill(0, 1, kept + 1);
-      kept++;
-      point++;
+  const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+  /** The most trailing digits whose every value is within THRESHOLD[T] (10^drop <= threshold). */
+  const SAFE_DROP = THRESHOLD.map((threshold) => {
+    let drop = 0;
+    while (POW10[drop + 1]! <= threshold) drop++;
+    return drop;
+  });
+  /** Decimal digits of m * 5^T, most significant first (scratch, reused). */
+  const digits = new Uint8Array(40);
+  const limbs = new Float64Array(6);
+
+  const ZERO = 0x30;
+  const DOT = 0x2e;
+  const MINUS = 0x2d;
+
+  /** x mod d for integers below 2^53: `%` on doubles is a call to fmod, several times slower. */
+  function remainder(x: number, d: number): number {
+    const r = x - Math.floor(x / d) * d;
+    // The quotient rounds up when x / d falls just below an integer.
+    return r < 0 ? r + d : r;
+  }
+
+  /**
+   * Writes the text of the float32 value with bit pattern `bits` at `out[at]`; returns the index
+   * after it, or -1 (nothing written) when the value is outside the handled range. `out` must have
+   * 26 bytes free at `at`.
+   */
+  function writeFloat32Text(bits: number, out: Uint8Array, at: number): number {
+    const exponentBits = (bits >>> 23) & 0xff;
+    const fraction = bits & 0x7fffff;
+    const t = 150 - exponentBits; // 23 - E, with E = exponentBits - 127
+    if (fraction === 0 || t <= 0 || t > MAX_T) return -1;
+    const m = fraction | 0x800000;
+
+    // m * 5^t in base-10^7 limbs: each product is below 2^24 * 10^7 < 2^53, exact.
+    const five = FIVE_POWERS[t]!;
+    let count = 0;
+    let carry = 0;
+    for (let i = 0; i < five.length; i++) {
+      const v = m * five[i]! + carry;
+      carry = Math.floor(v / LIMB);
+      limbs[count++] = v - carry * LIMB;
     }
-  }
-  while (kept > 1 && digits[kept - 1] === 0) kept--;
+    while (carry > 0) {
+      const next = Math.floor(carry / LIMB);
+      limbs[count++] = carry - next * LIMB;
+      carry = next;
+    }
+    // The number of decimal digits of m * 5^t.
+    const top = limbs[count - 1]!;
+    let width = 1;
+    while (width < 7 && top >= POW10[width]!) width++;
+    const length = (count - 1) * 7 + width;
 
-  if (bits >>> 31) out[at++] = MINUS;
-  if (point <= 0) {
-    // t <= 33 and x >= 2^-10 keep `point` above -6, where ECMAScript switches to exponents.
-    out[at++] = ZERO;
-    out[at++] = DOT;
-    for (let i = point; i < 0; i++) out[at++] = ZERO;
-    for (let i = 0; i < kept; i++) out[at++] = ZERO + digits[i]!;
-  } else if (point >= kept) {
-    // x < 2^23 keeps `point` far below 21, where ECMAScript switches to exponents.
-    for (let i = 0; i < kept; i++) out[at++] = ZERO + digits[i]!;
-    for (let i = kept; i < point; i++) out[at++] = ZERO;
-  } else {
-    for (let i = 0; i < point; i++) out[at++] = ZERO + digits[i]!;
-    out[at++] = DOT;
-    for (let i = point; i < kept; i++) out[at++] = ZERO + digits[i]!;
+    // Drop as many trailing digits as still round-trip, rounding down or up. Both distances only
+    // grow with the digits dropped, so the search ends at the first failure; it starts from the
+    // most digits that always round-trip (10^drop <= threshold). The lowest 15 digits are exact in
+    // a double (< 10^15 < 2^53), so that is as far as it reads; beyond, String() does it.
+    const threshold = THRESHOLD[t]!;
+    const low = limbs[0]! + (count > 1 ? limbs[1]! * LIMB : 0) + (count > 2 ? ((limbs[2]! | 0) % 10) * LIMB * LIMB : 0);
+    let drop = SAFE_DROP[t]!;
+    for (;;) {
+      if (drop >= 15 || drop >= length - 1) return -1;
+      const span = POW10[drop + 1]!;
+      const tail = remainder(low, span);
+      if (tail > threshold && span - tail > threshold) break;
+      drop++;
+    }
+    const tail = remainder(low, POW10[drop]!);
+
+    // Digits of the limbs that hold kept digits, most significant first (limbs are below 10^7, so
+    // int32 arithmetic is exact).
+    for (let i = (drop / 7) | 0; i < count; i++) {
+      let v = limbs[i]! | 0;
+      const last = length - 1 - 7 * i;
+      const first = i === count - 1 ? 0 : last - 6;
+      for (let j = last; j >= first; j--) {
+        const q = (v / 10) | 0;
+        digits[j] = v - q * 10;
+        v = q;
+      }
+    }
+    const span = POW10[drop]!;
+    const downOk = tail <= threshold;
+    const upOk = span - tail <= threshold;
+    // Both round-trip: the closer one; an exact tie (even digit rule) is left to String().
+    if (downOk && upOk && tail * 2 === span) return -1;
+    const up = upOk && (!downOk || span - tail < tail);
+
+    let kept = length - drop;
+    // The decimal point sits after `point` digits: x = digits * 10^(drop - t).
+    let point = kept + drop - t;
+    if (up) {
+      let i = kept - 1;
+      while (i >= 0 && digits[i] === 9) digits[i--] = 0;
+      if (i >= 0) digits[i]!++;
+      else {
+        // 99..9 rounded up: one more digit, 10..0.
+        digits[0] = 1;
+        digits.fill(0, 1, kept + 1);
+        kept++;
+        point++;
+      }
+    }
+    while (kept > 1 && digits[kept - 1] === 0) kept--;
+
+    if (bits >>> 31) out[at++] = MINUS;
+    if (point <= 0) {
+      // t <= 33 and x >= 2^-10 keep `point` above -6, where ECMAScript switches to exponents.
+      out[at++] = ZERO;
+      out[at++] = DOT;
+      for (let i = point; i < 0; i++) out[at++] = ZERO;
+      for (let i = 0; i < kept; i++) out[at++] = ZERO + digits[i]!;
+    } else if (point >= kept) {
+      // x < 2^23 keeps `point` far below 21, where ECMAScript switches to exponents.
+      for (let i = 0; i < kept; i++) out[at++] = ZERO + digits[i]!;
+      for (let i = kept; i < point; i++) out[at++] = ZERO;
+    } else {
+      for (let i = 0; i < point; i++) out[at++] = ZERO + digits[i]!;
+      out[at++] = DOT;
+      for (let i = point; i < kept; i++) out[at++] = ZERO + digits[i]!;
+    }
+    return at;
   }
-  return at;
+
+  return writeFloat32Text;
 }
+
+/** The writer for this thread (see float32TextWriter). */
+export const writeFloat32Text = float32TextWriter();

@@ -114,7 +114,9 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     // while DuckDB opens the input. JSON Lines, often one row on stdin, start it only for a large batch.
     let thread: Promise<ScoringThread> | undefined;
     const startThread = () => {
-      const started = ScoringThread.start(model, options.threads ?? Math.min(2, availableParallelism()));
+      // CSV (and Parquet, written from CSV) predictions are rendered by the scoring thread too.
+      const csv = format === 'jsonl' ? undefined : { proba };
+      const started = ScoringThread.start(model, options.threads ?? Math.min(2, availableParallelism()), { csv });
       started.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
       return started;
     };

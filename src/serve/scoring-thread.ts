@@ -7,6 +7,8 @@ import { MlpipeError } from '../errors.js';
 import { preprocessForModel, type RawColumns } from '../model/preprocess.js';
 import { type Model, type OutputData, type Predictions, decodeOutputs, outputNames } from '../model/load.js';
 import { finalizeTreeSums } from '../model/ort-finalize.js';
+import { type RenderedCsv, labelFields, renderPredictionCsv } from './batch-write.js';
+import { float32TextWriter } from './float32-text.js';
 import { type TreeWalkPlan, treeWalkPlan } from '../model/wasm-forest.js';
 
 /** What the scoring thread is started with (its `workerData`). */
@@ -22,6 +24,8 @@ interface ThreadSetup {
   fetches: string[];
   /** Scores batches with the WebAssembly tree walk (wasm-forest.ts) instead of onnxruntime. */
   walk: TreeWalkPlan | null;
+  /** Renders each batch's prediction columns as CSV too (batch-write.ts renderPredictionCsv). */
+  csv: { fields: Uint8Array[]; proba: boolean; classes: number } | null;
 }
 
 /**
@@ -32,13 +36,13 @@ interface ThreadSetup {
  */
 const MIN_PARALLEL_ROWS = 1024;
 
-type Reply = { ready: true } | { id: number; outputs: OutputData[] } | { id: number; error: string } | { fatal: string };
+type Reply = { ready: true } | { id: number; outputs: OutputData[]; csv: RenderedCsv | null } | { id: number; error: string } | { fatal: string };
 
 /**
  * The scoring thread's body. It is sent as source text (`eval`), so that the same code runs from
  * dist/ and from the TypeScript sources under test: it must not use anything from this module.
  */
-function scoringThreadMain(finalize: typeof finalizeTreeSums): void {
+function scoringThreadMain(finalize: typeof finalizeTreeSums, render: typeof renderPredictionCsv, textWriter: typeof float32TextWriter): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const setup = workerData as ThreadSetup;
   const ort = require(setup.ort) as typeof import('onnxruntime-node');
@@ -102,6 +106,16 @@ function scoringThreadMain(finalize: typeof finalizeTreeSums): void {
       return setup.fetches.map((_, i) => (classifier && i === 0 ? labels! : out));
     };
   }
+  // The prediction columns as CSV, from float32 outputs in outputNames order (else left to the main thread).
+  const writeFloat32 = setup.csv ? textWriter() : undefined;
+  const renderCsv = (outputs: Outputs, rows: number) => {
+    const csv = setup.csv;
+    if (!csv) return null;
+    if (csv.classes === 0) return outputs[0] instanceof Float32Array ? render(writeFloat32!, rows, null, [], outputs[0], 1) : null;
+    const probabilities = csv.proba ? outputs[1] : null;
+    if (csv.proba && !(probabilities instanceof Float32Array)) return null;
+    return render(writeFloat32!, rows, outputs[0] as Int32Array | BigInt64Array, csv.fields, probabilities as Float32Array | null, csv.proba ? csv.classes : 0);
+  };
   // Batches under setup.minParallelRows (and the walk's few unsure rows) go to a one-thread
   // session, opened when first needed.
   let single: Promise<Session> | undefined;
@@ -120,7 +134,10 @@ function scoringThreadMain(finalize: typeof finalizeTreeSums): void {
           scored = (m.rows >= setup.minParallelRows ? Promise.resolve(session!) : single!).then((s) => runOrt(s, m.x, m.rows));
         }
         scored.then(
-          (outputs) => port.postMessage({ id: m.id, outputs }),
+          (outputs) => {
+            const csv = renderCsv(outputs, m.rows);
+            port.postMessage({ id: m.id, outputs, csv }, csv ? [csv.bytes.buffer as ArrayBuffer, csv.ends.buffer as ArrayBuffer] : []);
+          },
           (err: Error) => port.postMessage({ id: m.id, error: err.message }),
         );
       });
@@ -144,6 +161,8 @@ export class ScoringThread {
   private constructor(
     private readonly model: Model,
     private readonly worker: Worker,
+    /** Whether the rendered CSV has the probabilities; undefined when nothing is rendered. */
+    private readonly csvProba: boolean | undefined,
   ) {
     worker.on('message', (reply: Reply) => {
       if (!('id' in reply)) return;
@@ -153,7 +172,9 @@ export class ScoringThread {
       if ('error' in reply) job.reject(this.scoringError(reply.error));
       else {
         const names = outputNames(model.meta);
-        job.resolve(decodeOutputs(model.meta, job.rows, (name) => reply.outputs[names.indexOf(name)]));
+        const predictions = decodeOutputs(model.meta, job.rows, (name) => reply.outputs[names.indexOf(name)]);
+        if (reply.csv && this.csvProba !== undefined) predictions.csv = { ...reply.csv, proba: this.csvProba };
+        job.resolve(predictions);
       }
     });
     worker.on('error', (err) => this.fail(err));
@@ -163,9 +184,11 @@ export class ScoringThread {
   /**
    * Starts a thread scoring `model`: with the WebAssembly tree walk when the model has a plan for it
    * (wasm-forest.ts), else with `threads` onnxruntime threads; resolves once it is ready.
-   * `walk: false` scores with onnxruntime only (the tests compare the two).
+   * `walk: false` scores with onnxruntime only (the tests compare the two). With `csv`, each
+   * batch's predictions also come rendered as CSV prediction columns (with the probabilities when
+   * `csv.proba`).
    */
-  static async start(model: Model, threads = 1, options: { walk?: boolean } = {}): Promise<ScoringThread> {
+  static async start(model: Model, threads = 1, options: { walk?: boolean; csv?: { proba: boolean } } = {}): Promise<ScoringThread> {
     const meta = model.meta;
     const onnxPath = join(model.dir, meta.onnx.file);
     const bytes = await readFile(onnxPath);
@@ -183,8 +206,9 @@ export class ScoringThread {
       fetches: outputNames(meta),
       // A graph the plan cannot even decode stays with onnxruntime, which has loaded it.
       walk: options.walk === false ? null : await treeWalkPlan(bytes, meta).then((plan) => (typeof plan === 'string' ? null : plan), () => null),
+      csv: options.csv ? { fields: labelFields(meta.classes ?? []), proba: options.csv.proba, classes: meta.classes?.length ?? 0 } : null,
     };
-    const source = `(${scoringThreadMain.toString()})(${finalizeTreeSums.toString()})`;
+    const source = `(${scoringThreadMain.toString()})(${finalizeTreeSums.toString()}, ${renderPredictionCsv.toString()}, ${float32TextWriter.toString()})`;
     const worker = new Worker(source, { eval: true, workerData: setup });
     const ready = await new Promise<Reply>((resolve, reject) => {
       worker.once('message', resolve);
@@ -195,7 +219,7 @@ export class ScoringThread {
       await worker.terminate();
       throw new MlpipeError('E_MODEL', `onnxruntime cannot load ${meta.onnx.file} in the scoring thread: ${ready.fatal}`);
     }
-    return new ScoringThread(model, worker);
+    return new ScoringThread(model, worker, options.csv?.proba);
   }
 
   /** Preprocesses on the calling thread, then scores on the scoring thread. */

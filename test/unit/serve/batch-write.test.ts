@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvRows } from '../../../src/serve/batch-write.js';
+import { csvRows, labelFields, renderPredictionCsv } from '../../../src/serve/batch-write.js';
+import { float32TextWriter } from '../../../src/serve/float32-text.js';
 import type { Predictions } from '../../../src/model/load.js';
 
 const classified = (labels: string[], probabilities: number[]): Predictions => ({
@@ -31,5 +32,38 @@ describe('csvRows', () => {
     const out = csvRows([[long, '日本']], p, 0, false);
     expect(out.toString('utf8')).toBe(`${long},1.5\n日本,-2\n`);
     expect(out.length).toBe(5000 + ",1.5\n".length + 6 + ",-2\n".length);
+  });
+});
+
+describe('renderPredictionCsv (the scoring thread renders the prediction columns)', () => {
+  const classes = ['big, red', 'plain', 'ü"x'];
+  // Probabilities the fast float32 writer handles and ones it leaves to String(): tiny, negative,
+  // integers, powers of two, NaN.
+  const special = [0.1, 0.75, 1e-7, -0.3, 0, 1, 2 ** -12, 3, Number.NaN, 0.3333333432674408, 1e-40, 0.5];
+  const rows = 200;
+  const probabilities = Float32Array.from({ length: rows * 3 }, (_, i) => special[i % special.length]! * (1 + (i % 7) / 10));
+  const indices = Int32Array.from({ length: rows }, (_, r) => r % 4); // 3 is not a class: written as the number
+  const labels = Array.from(indices, (i) => classes[i] ?? String(i));
+  const ids = [Array.from({ length: rows }, (_, r) => (r % 5 === 0 ? `id,${r}` : `r${r}`))];
+
+  it('gives the bytes csvRows writes from the decoded predictions, with and without ids and probabilities', () => {
+    const writer = float32TextWriter();
+    for (const proba of [true, false]) {
+      const rendered = renderPredictionCsv(writer, rows, indices, labelFields(classes), proba ? probabilities : null, proba ? 3 : 0);
+      const decoded: Predictions = { rows, labels, probabilities, values: null };
+      for (const idValues of [[], ids]) {
+        const expected = csvRows(idValues, decoded, 3, proba).toString('utf8');
+        const fromRendered = csvRows(idValues, { ...decoded, csv: { ...rendered, proba } }, 3, proba).toString('utf8');
+        expect(fromRendered).toBe(expected);
+      }
+    }
+  });
+
+  it('renders a regressor value per row', () => {
+    const values = Float32Array.from(special);
+    const rendered = renderPredictionCsv(float32TextWriter(), values.length, null, [], values, 1);
+    const expected = csvRows([], { rows: values.length, labels: null, probabilities: null, values }, 0, false).toString('utf8');
+    expect(Buffer.from(rendered.bytes).toString('utf8')).toBe(expected);
+    expect(expected.split('\n').slice(0, 4)).toEqual(['0.10000000149011612', '0.75', '1.0000000116860974e-7', '-0.30000001192092896']);
   });
 });
