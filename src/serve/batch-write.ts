@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { loadDuckDB, quoteLiteral } from '../data/source.js';
 import { MlpipeError } from '../errors.js';
 import type { Predictions } from '../model/load.js';
-import { writeFloat32Text } from './float32-text.js';
+import { type TextTarget, writeFloat32Text } from './float32-text.js';
 
 /** Prediction files: CSV and JSON Lines written as text, Parquet converted from CSV by DuckDB. */
 
@@ -124,10 +124,10 @@ export function labelFields(classes: readonly string[]): Uint8Array[] {
  * (`labelFields[label]`, or the number), then `perRow` float32 numbers (the probabilities, or a
  * regressor's value when there is no label) as csvRows writes them. The scoring thread renders this
  * beside the scores, so that the main thread, which also reads the input, only copies bytes. Runs
- * there as source text (scoring-thread.ts): self-contained but for the float32 writer it is given.
+ * there as source text (scoring-thread.ts): self-contained but for the target it writes into.
  */
 export function renderPredictionCsv(
-  writeFloat32: (bits: number, out: Uint8Array, at: number) => number,
+  target: TextTarget,
   rows: number,
   labels: ArrayLike<number | bigint> | null,
   fields: readonly Uint8Array[],
@@ -137,7 +137,7 @@ export function renderPredictionCsv(
   let longest = 0;
   for (const f of fields) longest = Math.max(longest, f.length);
   // A float32's text is at most 24 bytes; a label index not in `fields` at most 20 digits.
-  const bytes = new Uint8Array(rows * (Math.max(longest, 21) + 25 * perRow + 1));
+  const bytes = target.reserve(rows * (Math.max(longest, 21) + 25 * perRow + 1));
   const ends = new Uint32Array(rows);
   const bits = numbers ? new Uint32Array(numbers.buffer, numbers.byteOffset, numbers.length) : null;
   const ascii = (text: string, at: number) => {
@@ -156,13 +156,13 @@ export function renderPredictionCsv(
     }
     for (let c = 0, i = r * perRow; c < perRow; c++, i++) {
       if (labels || c > 0) bytes[at++] = 0x2c;
-      const end = writeFloat32(bits![i]!, bytes, at);
+      const end = target.float32(bits![i]!, at);
       at = end >= 0 ? end : ascii(String(numbers![i]), at);
     }
     bytes[at++] = 0x0a;
     ends[r] = at;
   }
-  return { bytes: bytes.subarray(0, at), ends };
+  return { bytes: bytes.slice(0, at), ends };
 }
 
 /** The prediction columns of a batch as CSV text (renderPredictionCsv) and where each row's text ends. */

@@ -12,7 +12,8 @@
  * exactly halfway parses to x: a candidate C (in units of 10^-T) round-trips when
  * |C - m * 5^T| <= 2^(E-53) * 10^T = 5^T / 2^30. Values outside the range handled here (zero,
  * powers of two, below 2^-10, integers, NaN, infinities, exact ties) return -1 and the caller
- * falls back to `String()`.
+ * falls back to `String()`. float32-text.wat does the same in 64-bit integers, about 3x faster: the
+ * scoring thread of batch prediction renders with it (wasmTextTarget below).
  */
 
 /**
@@ -169,3 +170,56 @@ export function float32TextWriter(): (bits: number, out: Uint8Array, at: number)
 
 /** The writer for this thread (see float32TextWriter). */
 export const writeFloat32Text = float32TextWriter();
+
+/** Where a batch's text is rendered: a byte buffer and the float32 writer into it (batch-write.ts renderPredictionCsv). */
+export interface TextTarget {
+  /** A buffer of at least `size` bytes, reused from call to call (copy the result out). */
+  reserve(size: number): Uint8Array;
+  /** Writes the text of the float32 with bit pattern `bits` at byte `at` of that buffer; the end, or -1 when left to String(). */
+  float32(bits: number, at: number): number;
+}
+
+/** A target over a plain array and the JavaScript writer. Self-contained (the scoring thread runs its source). */
+export function jsTextTarget(write: (bits: number, out: Uint8Array, at: number) => number): TextTarget {
+  let out = new Uint8Array(0);
+  return {
+    reserve(size) {
+      if (out.length < size) out = new Uint8Array(size);
+      return out;
+    },
+    float32: (bits, at) => write(bits, out, at),
+  };
+}
+
+/**
+ * A target over float32-text.wasm (about 3x the JavaScript writer's speed; the same text, checked on
+ * every float32 in [2^-10, 2^-9) and [0.5, 1) and 5M random ones): its tables at addresses 0-1239,
+ * the buffer after them. Self-contained (the scoring thread runs its source).
+ */
+export function wasmTextTarget(module: WebAssembly.Module): TextTarget {
+  const TABLES = 1240;
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const table = new BigInt64Array(memory.buffer, 0, TABLES / 8);
+  for (let t = 0; t <= 33; t++) {
+    const p = 5n ** BigInt(t);
+    table[3 * t] = p % 1_000_000_000n;
+    table[3 * t + 1] = (p / 1_000_000_000n) % 1_000_000_000n;
+    table[3 * t + 2] = p / 1_000_000_000_000_000_000n;
+    table[102 + t] = p >> 30n;
+  }
+  for (let k = 0; k <= 18; k++) table[136 + k] = 10n ** BigInt(k);
+  const write = new WebAssembly.Instance(module, { env: { memory } }).exports.write as (bits: number, at: number) => number;
+  let out: Uint8Array = new Uint8Array(0);
+  return {
+    reserve(size) {
+      const missing = TABLES + size - memory.buffer.byteLength;
+      if (missing > 0) memory.grow(Math.ceil(missing / 65_536));
+      if (out.buffer !== memory.buffer || out.length < size) out = new Uint8Array(memory.buffer, TABLES, memory.buffer.byteLength - TABLES);
+      return out;
+    },
+    float32(bits, at) {
+      const end = write(bits | 0, TABLES + at);
+      return end < 0 ? -1 : end - TABLES;
+    },
+  };
+}

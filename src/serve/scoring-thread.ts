@@ -8,7 +8,8 @@ import { preprocessForModel, type RawColumns } from '../model/preprocess.js';
 import { type Model, type OutputData, type Predictions, decodeOutputs, outputNames } from '../model/load.js';
 import { finalizeTreeSums } from '../model/ort-finalize.js';
 import { type RenderedCsv, labelFields, renderPredictionCsv } from './batch-write.js';
-import { float32TextWriter } from './float32-text.js';
+import { float32TextWriter, jsTextTarget, wasmTextTarget } from './float32-text.js';
+import { wasmModule } from '../core/wasm.js';
 import { type TreeWalkPlan, treeWalkPlan } from '../model/wasm-forest.js';
 
 /** What the scoring thread is started with (its `workerData`). */
@@ -25,7 +26,7 @@ interface ThreadSetup {
   /** Scores batches with the WebAssembly tree walk (wasm-forest.ts) instead of onnxruntime. */
   walk: TreeWalkPlan | null;
   /** Renders each batch's prediction columns as CSV too (batch-write.ts renderPredictionCsv). */
-  csv: { fields: Uint8Array[]; proba: boolean; classes: number } | null;
+  csv: { fields: Uint8Array[]; proba: boolean; classes: number; text: WebAssembly.Module | null } | null;
 }
 
 /**
@@ -42,7 +43,13 @@ type Reply = { ready: true } | { id: number; outputs: OutputData[]; csv: Rendere
  * The scoring thread's body. It is sent as source text (`eval`), so that the same code runs from
  * dist/ and from the TypeScript sources under test: it must not use anything from this module.
  */
-function scoringThreadMain(finalize: typeof finalizeTreeSums, render: typeof renderPredictionCsv, textWriter: typeof float32TextWriter): void {
+function scoringThreadMain(
+  finalize: typeof finalizeTreeSums,
+  render: typeof renderPredictionCsv,
+  textWriter: typeof float32TextWriter,
+  jsTarget: typeof jsTextTarget,
+  wasmTarget: typeof wasmTextTarget,
+): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const setup = workerData as ThreadSetup;
   const ort = require(setup.ort) as typeof import('onnxruntime-node');
@@ -107,14 +114,14 @@ function scoringThreadMain(finalize: typeof finalizeTreeSums, render: typeof ren
     };
   }
   // The prediction columns as CSV, from float32 outputs in outputNames order (else left to the main thread).
-  const writeFloat32 = setup.csv ? textWriter() : undefined;
+  const target = setup.csv ? (setup.csv.text ? wasmTarget(setup.csv.text) : jsTarget(textWriter())) : undefined;
   const renderCsv = (outputs: Outputs, rows: number) => {
     const csv = setup.csv;
     if (!csv) return null;
-    if (csv.classes === 0) return outputs[0] instanceof Float32Array ? render(writeFloat32!, rows, null, [], outputs[0], 1) : null;
+    if (csv.classes === 0) return outputs[0] instanceof Float32Array ? render(target!, rows, null, [], outputs[0], 1) : null;
     const probabilities = csv.proba ? outputs[1] : null;
     if (csv.proba && !(probabilities instanceof Float32Array)) return null;
-    return render(writeFloat32!, rows, outputs[0] as Int32Array | BigInt64Array, csv.fields, probabilities as Float32Array | null, csv.proba ? csv.classes : 0);
+    return render(target!, rows, outputs[0] as Int32Array | BigInt64Array, csv.fields, probabilities as Float32Array | null, csv.proba ? csv.classes : 0);
   };
   // Batches under setup.minParallelRows (and the walk's few unsure rows) go to a one-thread
   // session, opened when first needed.
@@ -206,9 +213,10 @@ export class ScoringThread {
       fetches: outputNames(meta),
       // A graph the plan cannot even decode stays with onnxruntime, which has loaded it.
       walk: options.walk === false ? null : await treeWalkPlan(bytes, meta).then((plan) => (typeof plan === 'string' ? null : plan), () => null),
-      csv: options.csv ? { fields: labelFields(meta.classes ?? []), proba: options.csv.proba, classes: meta.classes?.length ?? 0 } : null,
+      csv: options.csv ? { fields: labelFields(meta.classes ?? []), proba: options.csv.proba, classes: meta.classes?.length ?? 0, text: wasmModule('serve/float32-text') } : null,
     };
-    const source = `(${scoringThreadMain.toString()})(${finalizeTreeSums.toString()}, ${renderPredictionCsv.toString()}, ${float32TextWriter.toString()})`;
+    const parts = [finalizeTreeSums, renderPredictionCsv, float32TextWriter, jsTextTarget, wasmTextTarget];
+    const source = `(${scoringThreadMain.toString()})(${parts.map((f) => f.toString()).join(', ')})`;
     const worker = new Worker(source, { eval: true, workerData: setup });
     const ready = await new Promise<Reply>((resolve, reject) => {
       worker.once('message', resolve);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvRows, labelFields, renderPredictionCsv } from '../../../src/serve/batch-write.js';
-import { float32TextWriter } from '../../../src/serve/float32-text.js';
+import { wasmModule } from '../../../src/core/wasm.js';
+import { float32TextWriter, jsTextTarget, wasmTextTarget } from '../../../src/serve/float32-text.js';
 import type { Predictions } from '../../../src/model/load.js';
 
 const classified = (labels: string[], probabilities: number[]): Predictions => ({
@@ -46,10 +47,17 @@ describe('renderPredictionCsv (the scoring thread renders the prediction columns
   const labels = Array.from(indices, (i) => classes[i] ?? String(i));
   const ids = [Array.from({ length: rows }, (_, r) => (r % 5 === 0 ? `id,${r}` : `r${r}`))];
 
-  it('gives the bytes csvRows writes from the decoded predictions, with and without ids and probabilities', () => {
-    const writer = float32TextWriter();
+  const module = wasmModule('serve/float32-text');
+  const targets = () => [jsTextTarget(float32TextWriter()), wasmTextTarget(module!)];
+
+  it('finds the built float32-text.wasm (npm run build)', () => {
+    expect(module).toBeInstanceOf(WebAssembly.Module);
+  });
+
+  it.each([0, 1])('gives the bytes csvRows writes from the decoded predictions, with and without ids and probabilities (target %i: JavaScript, WebAssembly)', (which) => {
+    const target = targets()[which]!;
     for (const proba of [true, false]) {
-      const rendered = renderPredictionCsv(writer, rows, indices, labelFields(classes), proba ? probabilities : null, proba ? 3 : 0);
+      const rendered = renderPredictionCsv(target, rows, indices, labelFields(classes), proba ? probabilities : null, proba ? 3 : 0);
       const decoded: Predictions = { rows, labels, probabilities, values: null };
       for (const idValues of [[], ids]) {
         const expected = csvRows(idValues, decoded, 3, proba).toString('utf8');
@@ -59,11 +67,13 @@ describe('renderPredictionCsv (the scoring thread renders the prediction columns
     }
   });
 
-  it('renders a regressor value per row', () => {
+  it('renders a regressor value per row, the same with either target', () => {
     const values = Float32Array.from(special);
-    const rendered = renderPredictionCsv(float32TextWriter(), values.length, null, [], values, 1);
     const expected = csvRows([], { rows: values.length, labels: null, probabilities: null, values }, 0, false).toString('utf8');
-    expect(Buffer.from(rendered.bytes).toString('utf8')).toBe(expected);
+    for (const target of targets()) {
+      const rendered = renderPredictionCsv(target, values.length, null, [], values, 1);
+      expect(Buffer.from(rendered.bytes).toString('utf8')).toBe(expected);
+    }
     expect(expected.split('\n').slice(0, 4)).toEqual(['0.10000000149011612', '0.75', '1.0000000116860974e-7', '-0.30000001192092896']);
   });
 });

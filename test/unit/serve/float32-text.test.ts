@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { writeFloat32Text } from '../../../src/serve/float32-text.js';
+import { wasmModule } from '../../../src/core/wasm.js';
+import { wasmTextTarget, writeFloat32Text } from '../../../src/serve/float32-text.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -71,5 +72,35 @@ describe('writeFloat32Text', () => {
     expect(mismatches).toBe(0);
     // Only rare values (short exact decimals, exact ties) are left to String().
     expect(checked).toBeGreaterThan(300_000);
+  });
+});
+
+describe('float32-text.wasm (the same text in 64-bit integer arithmetic)', () => {
+  const module = wasmModule('serve/float32-text');
+
+  it('writes what String() gives on every float32 in [0.5, 0.5 + 2^-4) and 400,000 others, and handles all the JavaScript writer handles', () => {
+    expect(module).toBeInstanceOf(WebAssembly.Module);
+    const target = wasmTextTarget(module!);
+    const bytes = target.reserve(32);
+    let checked = 0;
+    let mismatches = 0;
+    let unhandled = 0;
+    const compare = (bits: number) => {
+      const end = target.float32(bits, 0);
+      if (end < 0) {
+        if (text(bits) !== null) unhandled++;
+        return;
+      }
+      u32[0] = bits;
+      checked++;
+      if (Buffer.from(bytes.subarray(0, end)).toString('latin1') !== String(f32[0])) mismatches++;
+    };
+    for (let bits = 0x3f000000; bits < 0x3f000000 + (1 << 20); bits++) compare(bits);
+    for (const r of xorshift(0x9e3779b9, 300_000)) compare((((117 + (r % 10)) << 23) | (r >>> 9)) >>> 0);
+    for (const r of xorshift(12345, 100_000)) compare(r);
+    expect([mismatches, unhandled]).toEqual([0, 0]);
+    expect(checked).toBeGreaterThan(1_300_000);
+    // The same range as the JavaScript writer: powers of two and values outside [2^-10, 2^23) are String()'s.
+    for (const x of [0, -0, 1, 0.5, 2 ** -11, 1e-5, 2 ** 24, 1e30, Number.NaN, Number.POSITIVE_INFINITY]) expect(target.float32(bitsOf(x), 0)).toBe(-1);
   });
 });
