@@ -65,17 +65,14 @@ function readerTypes(schema: readonly InputColumn[], ids: readonly string[]): Re
   return types;
 }
 
-/** How many batches later the numeric arrays of a batch are filled again (see duckdbBatches). */
-export const REUSED_AFTER = 3;
-
 /**
  * CSV and Parquet through DuckDB, streamed chunk by chunk. The file is opened by the one table
  * reader (src/data/source.ts: the detected CSV dialect and missing-value tokens; cells read as text,
  * so "007" stays "007" in a category or id column, except numbers and booleans, see readerTypes),
  * then cast per the model's schema. The
  * cast is strict, so the fast path reads DuckDB's DOUBLE vectors as they are; when a cell does not
- * parse, the scan stops and one diagnostic query names its column and row. A batch's numeric
- * columns (Float64Arrays) are refilled REUSED_AFTER batches later: read them before that.
+ * parse, the scan stops and one diagnostic query names its column and row. The first batch may be
+ * smaller (`firstBatchSize`), so that a consumer starts sooner.
  */
 export async function* duckdbBatches(
   path: string,
@@ -91,9 +88,11 @@ export async function* duckdbBatches(
   const conn = db.conn;
   let next: Promise<unknown> | undefined;
   try {
-    // DuckDB parses ahead on its own threads while this thread converts, checks and writes: with
-    // its default buffer (about 1 MB, three chunks) it stops and waits for each fetch. 32 MB: a 1M-row
-    // predict went from 3.3 to 3.0 s (bench/predict.mjs, interleaved), peak RSS about 40 MB more.
+    // DuckDB's stream parses only while a fetch waits, then fills its buffer: with the default
+    // (about 1 MB, three chunks) each refill is too small to keep its threads busy. 32 MB: a 1M-row
+    // predict went from 3.3 to 3.0 s (bench/predict.mjs, interleaved; 2, 4 and 8 MB were slower),
+    // peak RSS about 40 MB more, and `stream()` takes 130-190 ms instead of 10-50 (it fills the
+    // buffer before it returns).
     await conn.run(`SET streaming_buffer_size = '32MB'`);
     let opened: OpenedSource;
     // Opens the file with every cell as text: what the diagnosis of a bad cell reads.
@@ -144,21 +143,13 @@ export async function* duckdbBatches(
       });
     };
     const names = [...schema.map((c) => c.name), ...ids.map(idKey)];
-    // Numbers go straight into typed arrays, one per column per batch instead of one JS array per
-    // chunk. The arrays of a batch are filled again three batches later (REUSED_AFTER): a fresh
-    // 512 KB array per column per batch made the garbage collector run for the external memory.
+    // Numbers go straight into typed arrays, one allocation per column per batch instead of one JS
+    // array per chunk.
     const numeric = [...schema.map((c) => SQL_TYPE[c.type] === 'DOUBLE'), ...ids.map(() => false)];
     const result = await conn.stream(`SELECT ${select} FROM ${source}`).catch(badInput);
     const fetch = () => result.fetchChunk().catch(badInput);
     let size = Math.min(firstBatchSize, batchSize);
-    // The columns of the last REUSED_AFTER full batches, oldest first.
-    const recent: (Float64Array | unknown[])[][] = [];
-    const newColumns = () => {
-      const reused = size === batchSize && recent.length === REUSED_AFTER ? recent.shift() : undefined;
-      const columns = names.map((_, c) => (numeric[c] ? ((reused?.[c] as Float64Array | undefined) ?? new Float64Array(size)) : new Array<unknown>(size)));
-      if (size === batchSize) recent.push(columns);
-      return columns;
-    };
+    const newColumns = () => names.map((_, c) => (numeric[c] ? new Float64Array(size) : new Array<unknown>(size)));
     let columns = newColumns();
     let rows = 0;
     const flush = (): Table => {

@@ -41,7 +41,11 @@ type Reply = { ready: true } | { id: number; outputs: OutputData[]; csv: Rendere
 
 /**
  * The scoring thread's body. It is sent as source text (`eval`), so that the same code runs from
- * dist/ and from the TypeScript sources under test: it must not use anything from this module.
+ * dist/ and from the TypeScript sources under test: it must not use anything from this module. The
+ * functions it takes are sent as source text too (each self-contained): the walk's final step
+ * (ort-finalize.ts) and the CSV rendering (batch-write.ts, float32-text.ts). The unsure rows of a
+ * walked batch go to the one-thread onnxruntime session, which adds a row's trees in tree order
+ * whatever the batch (tree_ensemble_common.h), as the walk does.
  */
 function scoringThreadMain(
   finalize: typeof finalizeTreeSums,
