@@ -73,7 +73,9 @@ async function edgyRows(modelDir: string, meta: ModelMeta, rows: number): Promis
   });
   const random = rng(11);
   const x = new Float32Array(rows * width);
+  // The float32 next to t, above or below (from 0 or -0, the smallest subnormal of that sign).
   const next = (t: number, up: boolean) => {
+    if (t === 0) return up ? 2 ** -149 : -(2 ** -149);
     const f = new Float32Array([t]);
     const word = new Int32Array(f.buffer);
     word[0]! += t >= 0 === up ? 1 : -1;
