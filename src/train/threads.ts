@@ -37,6 +37,12 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Runs numbered tasks on worker threads. With `inline`, this thread takes tasks too, yielding to the
+ * event loop between them, and one worker fewer is started: a worker costs its start-up and its own
+ * JIT warm-up before its first result, which for a forest of small trees took longer than growing
+ * them (Adult, 20 trees: 0.44 s on two workers, 0.35 s on this thread alone).
+ */
 export async function runPool<R>(options: {
   script: URL;
   workerData: unknown;
@@ -44,32 +50,59 @@ export async function runPool<R>(options: {
   threads: number;
   signal?: AbortSignal;
   onResult: (task: number, result: R) => void;
+  inline?: (task: number) => R;
 }): Promise<void> {
-  const { script, tasks, signal } = options;
-  const workers = Array.from({ length: Math.min(options.threads, tasks) }, () => new Worker(script, { workerData: options.workerData }));
+  const { script, tasks, signal, inline } = options;
+  const workerCount = Math.min(inline ? options.threads - 1 : options.threads, tasks);
+  const workers = Array.from({ length: workerCount }, () => new Worker(script, { workerData: options.workerData }));
   let next = 0;
   let done = 0;
+  let stopped = false;
   try {
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(interrupted());
+      const stop = (err: unknown) => {
+        stopped = true;
+        reject(err);
+      };
+      const onAbort = () => stop(interrupted());
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
+      const finished = (task: number, result: R) => {
+        options.onResult(task, result);
+        done++;
+        if (done === tasks) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }
+      };
       const feed = (w: Worker) => {
         if (next < tasks) w.postMessage(next++);
       };
       for (const w of workers) {
         w.on('message', (msg: { task: number; result: R }) => {
-          if (signal?.aborted) return;
-          options.onResult(msg.task, msg.result);
-          done++;
-          if (done === tasks) {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          } else feed(w);
+          if (stopped) return;
+          finished(msg.task, msg.result);
+          feed(w);
         });
-        w.on('error', reject);
+        w.on('error', stop);
         feed(w);
+        // A second task in hand: a result waits for this thread between its own tasks, and the
+        // worker should not wait with it.
+        if (inline) feed(w);
       }
+      if (!inline) return;
+      void (async () => {
+        while (next < tasks && !stopped) {
+          const task = next++;
+          try {
+            finished(task, inline(task));
+          } catch (err) {
+            stop(err);
+            return;
+          }
+          await yieldToEventLoop();
+        }
+      })();
     });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -80,6 +80,7 @@ export async function fitForest(job: ForestJob, onTree: () => void, signal?: Abo
         results[t] = r;
         onTree();
       },
+      inline: (t) => growForestTree(job, t),
     });
   } else {
     for (let t = 0; t < count; t++) {

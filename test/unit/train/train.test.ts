@@ -119,6 +119,23 @@ describe('determinism', () => {
   });
 });
 
+/** A progress reporter that aborts `controller` on its `n`th tick (Ctrl-C mid-fit), and counts ticks. */
+function abortAtTick(n: number): { controller: AbortController; progress: ProgressReporter; ticks: () => number } {
+  const controller = new AbortController();
+  let count = 0;
+  const progress: ProgressReporter = {
+    task: () => ({
+      tick: () => {
+        if (++count === n) controller.abort();
+      },
+      setTotal() {},
+      status() {},
+      done() {},
+    }),
+  };
+  return { controller, progress, ticks: () => count };
+}
+
 describe('writing the model', () => {
   it('refuses to replace a folder holding other files, and leaves it untouched', async () => {
     writeTree(dir, { precious: { 'notes.txt': 'keep me' } });
@@ -128,22 +145,21 @@ describe('writing the model', () => {
 
   it('an interrupted run writes nothing and leaves no temporary folder', async () => {
     // Ctrl-C arrives during the third boosting iteration (the reporter sees each one).
-    const controller = new AbortController();
-    let ticks = 0;
-    const progress: ProgressReporter = {
-      task: () => ({
-        tick: () => {
-          if (++ticks === 3) controller.abort();
-        },
-        setTotal() {},
-        status() {},
-        done() {},
-      }),
-    };
+    const { controller, progress, ticks } = abortAtTick(3);
     const pending = run('aborted', ['max_iter=50', 'early_stopping=false'], { signal: controller.signal, progress });
     await expect(pending).rejects.toMatchObject({ code: 'E_INTERRUPTED' });
-    expect(ticks).toBe(3);
+    expect(ticks()).toBe(3);
     expect(existsSync(join(dir, 'aborted'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('a forest interrupted on two threads stops at the tree it was at and writes nothing', async () => {
+    // This thread grows trees too (runPool's inline tasks): the abort must stop it and the worker.
+    const { controller, progress, ticks } = abortAtTick(3);
+    const pending = run('aborted-rf', ['algorithm=rf', 'n_estimators=40', 'threads=2'], { signal: controller.signal, progress });
+    await expect(pending).rejects.toMatchObject({ code: 'E_INTERRUPTED' });
+    expect(ticks()).toBe(3);
+    expect(existsSync(join(dir, 'aborted-rf'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { silentProgress } from '../../../src/core/progress.js';
 import { fitModel } from '../../../src/train/fit.js';
@@ -117,6 +118,33 @@ describe('gradient boosting training scores', () => {
       expect(differ).toBe(0);
       // Taking the scores leaves the sums as they were (a second evaluation gets the same).
       expect(Array.from(scoreFromTreeSums(fit.scorer, fit.treeSums.sums, ds.train.length))).toEqual(Array.from(kept));
+    });
+  }
+});
+
+describe('CART and forest fits on real tables', () => {
+  // sha256 of every tree's arrays (features, float32 thresholds, children, leaf values) and of the
+  // importances, as the fit before cart.ts's restructuring (small functions, a typed-array stack)
+  // gave them: growCart's rewrites must keep every split, tie and leaf bit for bit.
+  const digest = (fit: Awaited<ReturnType<typeof fitModel>>): string => {
+    if (fit.scorer.kind !== 'trees') throw new Error('expected trees');
+    const hash = createHash('sha256');
+    for (const t of fit.scorer.trees) for (const a of [t.feature, t.threshold, t.bin, t.left, t.right, t.value]) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    hash.update(new Uint8Array(fit.importance!.buffer));
+    return `${fit.scorer.trees.reduce((n, t) => n + t.feature.length, 0)} nodes ${hash.digest('hex').slice(0, 16)}`;
+  };
+  const cases = [
+    { name: 'forest, binary (breast cancer)', ds: () => dataset(sklearnTable('breast_cancer.csv'), { test_size: 0.25 }), params: { algorithm: 'random_forest', n_estimators: 8 }, expected: '290 nodes cb4b46bf8a549e0f' },
+    { name: 'forest, multiclass (wine), class weights', ds: () => dataset(sklearnTable('wine_data.csv'), { test_size: 0.25 }), params: { algorithm: 'random_forest', n_estimators: 8, class_weight: 'balanced' }, expected: '154 nodes 5fa0dd9ab5cce5a8' },
+    { name: 'forest, regression (diabetes), min_samples_leaf 3', ds: () => dataset(diabetesTable(), { test_size: 0.25, task: 'regression' }), params: { algorithm: 'random_forest', task: 'regression', n_estimators: 8, min_samples_leaf: 3 }, expected: '924 nodes bb93050a5191c157' },
+    { name: 'tree, multiclass (wine), max_depth 3', ds: () => dataset(sklearnTable('wine_data.csv'), { test_size: 0.25 }), params: { algorithm: 'decision_tree', max_depth: 3 }, expected: '15 nodes 438648baeef9b9f6' },
+    { name: 'tree, regression (diabetes)', ds: () => dataset(diabetesTable(), { test_size: 0.25, task: 'regression' }), params: { algorithm: 'decision_tree', task: 'regression' }, expected: '649 nodes 19a891d925465f09' },
+  ];
+  for (const c of cases) {
+    it(`grow the same trees as before: ${c.name}`, async () => {
+      const ds = c.ds();
+      const fit = await fitModel(ds, ds.train, resolveParams({ threads: 1, ...c.params }), silentProgress);
+      expect(digest(fit)).toBe(c.expected);
     });
   }
 });
