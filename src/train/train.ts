@@ -12,6 +12,7 @@ import { type PlotFiles, classificationPlots, importancePlot, learningCurvePlot,
 import { type FitResult, fitModel } from './fit.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMeta } from '../model/artifact.js';
 import { onnxSha256 } from '../model/checksum.js';
+import { ONNX_INPUT, ONNX_OUTPUTS, toOnnx } from './model/onnx.js';
 import { argmax, score, scoreFromTreeSums } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
 import { type TrainParams, parseSet, resolveParams, trainSection } from './params.js';
@@ -184,10 +185,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   ];
   const params = resolveParams(...layers);
   const dataPath = resolve(cwd, options.data);
-  // Started before the data is read, so that their main-thread work (the data file's md5 for
-  // model.json, compiling onnx-proto) fills the time the main thread waits for DuckDB's scan.
+  // Started before the data is read, so that its main-thread work (the data file's md5 for
+  // model.json) fills the time the main thread waits for DuckDB's scan.
   const dataHash = early(md5File(dataPath));
-  const onnx = early(import('./model/onnx.js'));
   const table = await loadTable(dataPath, { schema: options.schema ? resolve(cwd, options.schema) : undefined, naValues: options.naValues });
   const ds = prepareDataset(table, options.target, params);
   checkCompatible(params, ds);
@@ -228,7 +228,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const outDir = resolve(cwd, options.out ?? 'model');
   const name = options.name ?? basename(outDir);
   const version = options.version ?? '0.0.0';
-  const { ONNX_INPUT, ONNX_OUTPUTS, toOnnx } = await onnx;
   const onnxBytes = toOnnx(fit.scorer, {
     name,
     docString: `mlpipe ${params.algorithm} ${ds.task} model predicting "${ds.target}"`,
