@@ -17,7 +17,7 @@ import { argmax, score, scoreFromTreeSums } from './model/scorer.js';
 import { writeFileAtomic, writeFolderAtomic } from './model/write.js';
 import { type TrainParams, parseSet, resolveParams, trainSection } from './params.js';
 import { interrupted } from './threads.js';
-import { collectLineage } from './lineage.js';
+import { collectLineage, gitState } from './lineage.js';
 
 /**
  * `mlpipe train`: data + params -> model folder (model.onnx + model.json), metrics.json and plot
@@ -185,9 +185,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   ];
   const params = resolveParams(...layers);
   const dataPath = resolve(cwd, options.data);
-  // Started before the data is read, so that its main-thread work (the data file's md5 for
-  // model.json) fills the time the main thread waits for DuckDB's scan.
+  // Started before the data is read, so that their work (the data file's md5 for model.json, and
+  // the commit for its lineage) fills the time the main thread waits for DuckDB's scan.
   const dataHash = early(md5File(dataPath));
+  const git = early(gitState(cwd));
   const table = await loadTable(dataPath, { schema: options.schema ? resolve(cwd, options.schema) : undefined, naValues: options.naValues });
   const ds = prepareDataset(table, options.target, params);
   checkCompatible(params, ds);
@@ -234,7 +235,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     producerVersion: version,
   });
   const sha256 = onnxSha256(onnxBytes);
-  const lineage = await collectLineage({ cwd, dataPath, dataMd5: await dataHash, outDir, trainingSeconds: fitSeconds });
+  const lineage = await collectLineage({ cwd, git: await git, dataPath, dataMd5: await dataHash, outDir, trainingSeconds: fitSeconds });
   // What was left out of the data travels with the model (model.json is read by serve as ModelMeta).
   const meta: ModelMeta & { data: { droppedRows: number; excluded: Dataset['excluded']; notes: string[] } } = {
     format: MODEL_FORMAT,
