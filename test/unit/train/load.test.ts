@@ -40,6 +40,41 @@ describe('loadTable (DuckDB)', () => {
     expect((t.columns[1]!.values as Float64Array)[rows - 1]).toBe(((499_999 * 7919) % 1000) / 7);
   }, 120_000);
 
+  it('lands text columns value for value, in file order, whether as codes of few values or one by one', async () => {
+    // 30,000 rows (15 DuckDB chunks): `cat` and `day` have few distinct values (landed as codes into
+    // them, columns.ts MAX_DICTIONARY), `id` one per row (landed value by value), `sparse` is mostly
+    // missing and `none` always.
+    const cats = ['DE', 'Zürich', "it's", 'a,b', 'Married-civ-spouse', ' padded '];
+    const expected = { cat: [] as (string | null)[], id: [] as string[], sparse: [] as (string | null)[], day: [] as string[] };
+    const lines = ['i,cat,id,sparse,none,day'];
+    for (let i = 0; i < 30_000; i++) {
+      const cat = i % 7 === 6 ? null : cats[(i * 31) % cats.length]!;
+      const sparse = i % 1000 === 0 ? `s${i % 3}` : null;
+      const day = `2024-01-${String(1 + (i % 28)).padStart(2, '0')}`;
+      expected.cat.push(cat);
+      expected.id.push(`id-${i}`);
+      expected.sparse.push(sparse);
+      expected.day.push(day);
+      lines.push([i, cat === null ? '' : `"${cat}"`, `id-${i}`, sparse ?? '', '', day].join(','));
+    }
+    writeTree(dir, { 'text.csv': `${lines.join('\n')}\n` });
+    const t = await loadTable(join(dir, 'text.csv'));
+    const column = (name: string) => t.columns.find((c) => c.name === name)!;
+    expect(t.columns.map((c) => [c.name, c.kind, c.nulls])).toEqual([
+      ['i', 'numeric', 0],
+      ['cat', 'string', 4285],
+      ['id', 'string', 0],
+      ['sparse', 'string', 29_970],
+      ['none', 'string', 30_000],
+      ['day', 'date', 0],
+    ]);
+    expect(column('cat').values).toEqual(expected.cat);
+    expect(column('id').values).toEqual(expected.id);
+    expect(column('sparse').values).toEqual(expected.sparse);
+    expect(column('day').values).toEqual(expected.day);
+    expect(column('none').values).toEqual(new Array(30_000).fill(null));
+  }, 60_000);
+
   it('reads the same table from Parquet', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
