@@ -39,6 +39,11 @@ export class ProtoWriter {
   /** A non-negative integer below 2^53 as a varint. */
   private varint(value: number): void {
     this.reserve(8);
+    this.putVarint(value);
+  }
+
+  /** varint() where the room is known to be there (at most 8 bytes for an integer below 2^53). */
+  private putVarint(value: number): void {
     let v = value;
     while (v >= 128) {
       this.buf[this.pos++] = (v % 128) | 128;
@@ -97,8 +102,9 @@ export class ProtoWriter {
     const size = varintSize(length);
     this.reserve(size);
     this.buf.copyWithin(start + size, start, this.pos);
+    // Not varint(): growing the buffer now would copy only up to `start`, and lose the content.
     this.pos = start;
-    this.varint(length);
+    this.putVarint(length);
     this.pos = start + size + length;
     return this;
   }

@@ -39,6 +39,20 @@ describe('ProtoWriter', () => {
     }
   });
 
+  it('keeps a short packed field whose length is written where the first buffer (64 KiB) ends', () => {
+    // One float (4 bytes) ending 3 bytes before the buffer's end: its length must not grow the
+    // buffer, which would copy only what comes before it.
+    for (let filler = 65_500; filler < 65_540; filler++) {
+      const bytes = new ProtoWriter()
+        .bytes(4, new Uint8Array(filler).fill(1))
+        .packedFloats(7, [1.5])
+        .finish();
+      const decoded = AttributeProto.decode(bytes);
+      expect(decoded.s.length).toBe(filler);
+      expect(decoded.floats).toEqual([1.5]);
+    }
+  });
+
   it('refuses a number that is not an integer or beyond 2^53', () => {
     expect(() => new ProtoWriter().int(3, 1.5)).toThrow(RangeError);
     expect(() => new ProtoWriter().packedInts(8, [2 ** 60])).toThrow(RangeError);
