@@ -70,16 +70,20 @@ export async function landColumns(db: Database, sql: string, columns: SourceColu
   const table = `__mlpipe_land_${landings++}`;
   const names = Array.from({ length: width }, (_, c) => `c${c}`);
   await db.conn.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM (${sql}) AS q(${names.join(', ')})`);
+  let dictionaries: Map<number, string[]>;
+  let result: Awaited<ReturnType<Database['conn']['run']>>;
   try {
-    const dictionaries = await textDictionaries(db, table, text);
+    dictionaries = await textDictionaries(db, table, text);
     const select = names.map((n, c) => {
       const values = dictionaries.get(c);
       return values ? `CAST(enum_code(CAST(${n} AS ENUM(${values.map(quoteLiteral).join(', ')}))) AS DOUBLE)` : n;
     });
-    return land(await db.conn.run(`SELECT ${select.join(', ')} FROM ${table}`), columns, flags, dictionaries);
+    result = await db.conn.run(`SELECT ${select.join(', ')} FROM ${table}`);
   } finally {
+    // The result is materialised: the table's memory goes back to DuckDB before the copy into JavaScript.
     await db.conn.run(`DROP TABLE IF EXISTS ${table}`);
   }
+  return land(result, columns, flags, dictionaries);
 }
 
 /** The distinct values of each text column of `table` that has few (column index -> values). */
