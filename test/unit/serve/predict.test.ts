@@ -72,6 +72,43 @@ describe('predict', () => {
     expect(readdirSync(root).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it('reads category inputs of a CSV as the JSON Lines reader does: known, missing, quoted, several chunks', async () => {
+    // The CSV reader codes a category input by the model's categories (batch-read.ts
+    // codedCategories); the JSON Lines reader takes each value as it is: same predictions.
+    const colors = ['red', 'green', 'blue', null, 'blue'];
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ key: `k${i}`, x1: (i % 9) - 4, x2: i % 5 === 0 ? null : i % 3, color: colors[(i * 7) % 5]! }));
+    const csv = join(root, 'colors.csv');
+    writeFileSync(csv, `key,x1,x2,color\n${rows.map((r) => [r.key, r.x1, r.x2 ?? '', r.color === null ? '' : `"${r.color}"`].join(',')).join('\n')}\n`);
+    const jsonl = join(root, 'colors.jsonl');
+    writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const fromCsv = join(root, 'colors-csv.csv');
+    const fromJsonl = join(root, 'colors-jsonl.csv');
+    await predict({ model: join(root, 'iris'), input: csv, output: fromCsv, ids: ['key'], proba: true, batchSize: 3000 });
+    await predict({ model: join(root, 'iris'), input: jsonl, output: fromJsonl, ids: ['key'], proba: true, batchSize: 3000 });
+    const text = readFileSync(fromCsv, 'utf8');
+    expect(text).toBe(readFileSync(fromJsonl, 'utf8'));
+    // Row k2 is (-2, 2, blue); k5 has x2 missing and k1 color missing.
+    for (const line of text.trim().split('\n').slice(1, 8)) {
+      const [key, label, ...p] = line.split(',');
+      const r = rows[Number(key!.slice(1))]!;
+      const expected = linearExpected(r.x1, r.x2, r.color);
+      expect(label).toBe(['setosa', 'versicolor', 'virginica'][expected.indexOf(Math.max(...expected))]);
+      p.forEach((v, k) => expect(Number(v)).toBeCloseTo(expected[k]!, 6));
+    }
+  });
+
+  it('names the row and the value of an unknown category in a CSV', async () => {
+    const input = join(root, 'purple.csv');
+    writeFileSync(input, `x1,x2,color\n${Array.from({ length: 3000 }, (_, i) => `1,2,${i === 2500 ? 'purple' : 'red'}`).join('\n')}\n`);
+    await expect(predict({ model: join(root, 'iris'), input, output: join(root, 'purple-preds.csv') })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: expect.stringContaining('row 2501'),
+    });
+    await expect(predict({ model: join(root, 'iris'), input, output: join(root, 'purple-preds.csv') })).rejects.toMatchObject({
+      message: expect.stringContaining('"purple"'),
+    });
+  });
+
   it('reads one JSON row from stdin and writes JSON lines to stdout', async () => {
     const stdout = new PassThrough();
     let text = '';
