@@ -93,7 +93,9 @@ describe('predict', () => {
       const r = rows[Number(key!.slice(1))]!;
       const expected = linearExpected(r.x1, r.x2, r.color);
       expect(label).toBe(['setosa', 'versicolor', 'virginica'][expected.indexOf(Math.max(...expected))]);
-      p.forEach((v, k) => expect(Number(v)).toBeCloseTo(expected[k]!, 6));
+      p.forEach((v, k) => {
+        expect(Number(v)).toBeCloseTo(expected[k]!, 6);
+      });
     }
   });
 
