@@ -3,7 +3,8 @@
 // and the test metric (ROC AUC or RMSE on the same held-out 20%) on:
 //   - synthetic 200,000 x 20 classification and regression (bench/lib/synthetic.mjs; one CSV under
 //     bench/work/ read by both sides),
-//   - the UCI Adult dataset (../shared/datasets/adult, 32,561 rows, 8 categorical columns).
+//   - the UCI Adult dataset (../shared/datasets/adult, 32,561 rows, 8 categorical columns), and its
+//     rows 20 times over (adult20-hgb).
 // Goals (issue 7): HGB within 1.5x of sklearn HistGradientBoosting fit time at equal AUC (±0.003);
 // random forest faster than sklearn's; logistic regression within 2x of sklearn's.
 // Also records each side's whole process (wall and CPU seconds, user + sys from GNU time: start-up,
@@ -44,6 +45,16 @@ if (!existsSync(adult) && existsSync(ADULT)) {
   writeFileSync(adult, `${header}\n${body.join('\n')}\n`);
 }
 
+/**
+ * Adult's rows 20 times over (651,220 rows): categorical data at a size where reading each text
+ * value costs (train lands text columns of few values as codes; see src/train/data/columns.ts).
+ */
+const adult20 = join(WORK, 'adult-x20.csv');
+if (!existsSync(adult20) && existsSync(adult)) {
+  const [header, ...rows] = readFileSync(adult, 'utf8').trimEnd().split('\n');
+  writeFileSync(adult20, `${[header, ...Array.from({ length: 20 }, () => rows).flat()].join('\n')}\n`);
+}
+
 /** The rows mlpipe holds out (same seed and stratification), written for the sklearn side. */
 function splitFile(name, n, classes) {
   const file = join(WORK, `${name}.split.json`);
@@ -62,10 +73,11 @@ function column(file, name) {
 const datasets = {
   synthetic: { file: synthetic, rows: ROWS },
   adult: { file: adult, rows: existsSync(adult) ? column(adult, 'income').length : 0 },
+  adult20: { file: adult20, rows: existsSync(adult20) ? column(adult20, 'income').length : 0 },
 };
 const synthClasses = () => column(synthetic, 'y_class').map(Number);
-const adultClasses = () => {
-  const labels = column(adult, 'income');
+const adultClasses = (file = adult) => {
+  const labels = column(file, 'income');
   const sorted = [...new Set(labels)].sort();
   return labels.map((l) => sorted.indexOf(l));
 };
@@ -81,6 +93,7 @@ const cases = [
   { name: 'adult-hgb', data: 'adult', target: 'income', algorithm: 'hgb', task: 'binary', classes: adultClasses },
   { name: 'adult-rf', data: 'adult', target: 'income', algorithm: 'random_forest', task: 'binary', classes: adultClasses, ...rf },
   { name: 'adult-logistic', data: 'adult', target: 'income', algorithm: 'logistic', task: 'binary', classes: adultClasses },
+  { name: 'adult20-hgb', data: 'adult20', target: 'income', algorithm: 'hgb', task: 'binary', classes: () => adultClasses(adult20) },
 ].filter((c) => (!ONLY || ONLY.includes(c.name)) && datasets[c.data].rows > 0);
 
 // Debian's numpy/OpenBLAS misbehave with the machine-wide OpenBLAS overrides: unset them for sklearn only.
