@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const sources = ['train/tree/histogram.wat', 'model/tree-walk.wat', 'serve/float32-text.wat'];
+const sources = ['train/tree/histogram.wat', 'train/tree/cart.wat', 'model/tree-walk.wat', 'serve/float32-text.wat'];
 const outputs = sources.map((file) => join(root, 'dist', file.replace(/\.wat$/, '.wasm')));
 
 let wabt;

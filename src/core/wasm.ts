@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The WebAssembly modules `npm run build` compiles from src/ .wat files into dist/
- * (scripts/build-wasm.mjs): the gradient-boosting histogram loops, the batch tree walk and the
- * float32 text of batch predictions.
+ * (scripts/build-wasm.mjs): the gradient-boosting histogram loops, CART's node loops, the batch tree
+ * walk and the float32 text of batch predictions.
  */
-export type WasmName = 'train/tree/histogram' | 'model/tree-walk' | 'serve/float32-text';
+export type WasmName = 'train/tree/histogram' | 'train/tree/cart' | 'model/tree-walk' | 'serve/float32-text';
 
 const compiled = new Map<WasmName, WebAssembly.Module | null>();
 

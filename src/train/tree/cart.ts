@@ -1,4 +1,5 @@
 import { Random } from '../random.js';
+import { cartArena } from './cart-wasm.js';
 import { type Tree, TreeBuilder } from './tree.js';
 
 /**
@@ -35,6 +36,8 @@ export interface CartOptions {
   seed: number;
   /** Leaf outputs are multiplied by this (1 / trees for a forest, so leaves sum to the average). */
   leafScale: number;
+  /** false: the JavaScript loops even when cart.wat's module is there (the tests compare the two). */
+  wasm?: boolean;
 }
 
 /** Bins per feature at most (bins are bytes). */
@@ -272,17 +275,28 @@ export function growCart(
   const outputs = regression ? 1 : classes === 2 ? 1 : classes;
   const random = new Random(options.seed);
   const builder = new TreeBuilder(outputs);
-  const idx = Uint32Array.from(samples);
-  const tmp = new Uint32Array(idx.length);
-  const hist = new Float64Array(MAX_BINS * S);
-  const cnt = new Int32Array(MAX_BINS);
+  // The arrays of the per-node loops: in the WebAssembly arena of this thread's trees over `data`
+  // (cart-wasm.ts), or plain typed arrays for the JavaScript loops.
+  const m = samples.length;
+  const arena = options.wasm === false ? null : cartArena(data, S, MAX_BINS);
+  const idx = arena ? arena.idx : new Uint32Array(m);
+  const tmp = arena ? arena.tmp : new Uint32Array(m);
+  const hist = arena ? arena.hist : new Float64Array(MAX_BINS * S);
+  const cnt = arena ? arena.cnt : new Int32Array(MAX_BINS);
+  idx.set(samples);
+  if (arena) {
+    arena.weights.set(weights);
+    hist.fill(0);
+    cnt.fill(0);
+  }
   const left = new Float64Array(S);
   const best = new BestSplit(S);
   const features = Int32Array.from({ length: F }, (_, f) => f);
   const { minSamplesLeaf: minLeaf, minSamplesSplit, maxDepth, maxFeatures, leafScale } = options;
 
   const rootStats = new Float64Array(S);
-  for (const s of idx) {
+  for (let i = 0; i < m; i++) {
+    const s = idx[i]!;
     if (regression) {
       rootStats[0]! += weights[s]!;
       rootStats[1]! += weights[s]! * (y as Float64Array)[s]!;
@@ -300,7 +314,7 @@ export function growCart(
   };
 
   const stack = new NodeStack(S);
-  stack.push(builder.add(), 0, idx.length, 0, rootStats, 0, null);
+  stack.push(builder.add(), 0, m, 0, rootStats, 0, null);
   while (stack.size > 0) {
     const k = --stack.size;
     const id = stack.id[k]!;
@@ -333,9 +347,13 @@ export function growCart(
       if (nb < 2) continue;
       // hist and cnt are all zero here; only the bins [lo, hi] this node touches are cleared after
       // use, so a small node near the leaves costs its size, not the number of bins.
-      const range = regression
-        ? regressionHistogram(idx, start, end, bins, f * n, y as Float64Array, weights, hist, cnt, nb)
-        : classHistogram(idx, start, end, bins, f * n, y as Int32Array, weights, hist, cnt, S, nb);
+      const range = arena
+        ? regression
+          ? arena.regressionHistogram(start, end, f * n, nb)
+          : arena.classHistogram(start, end, f * n, S, nb)
+        : regression
+          ? regressionHistogram(idx, start, end, bins, f * n, y as Float64Array, weights, hist, cnt, nb)
+          : classHistogram(idx, start, end, bins, f * n, y as Int32Array, weights, hist, cnt, S, nb);
       const lo = rangeLo(range);
       const hi = rangeHi(range);
       if (lo < hi) {
@@ -346,7 +364,7 @@ export function growCart(
     }
     if (best.feature < 0) continue;
     importance[best.feature]! += best.gain;
-    const split = partition(idx, tmp, start, end, bins, best.feature * n, best.bin);
+    const split = arena ? arena.partition(start, end, best.feature * n, best.bin) : partition(idx, tmp, start, end, bins, best.feature * n, best.bin);
     const leftId = builder.add();
     const rightId = builder.add();
     builder.split(id, best.feature, best.bin, thresholds[best.feature]![best.bin]!, leftId, rightId);

@@ -6,6 +6,7 @@ import { score, scoreFromTreeSums } from '../../../src/train/model/scorer.js';
 import { resolveParams } from '../../../src/train/params.js';
 import { sortFloat32, median } from '../../../src/train/sort.js';
 import { applyBins, fitBins } from '../../../src/train/tree/bins.js';
+import { growCart } from '../../../src/train/tree/cart.js';
 import { dataset, diabetesTable, sklearnTable, tableOf } from './helpers.js';
 
 const all = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
@@ -140,6 +141,35 @@ describe('CART and forest fits on real tables', () => {
     { name: 'tree, multiclass (wine), max_depth 3', ds: () => dataset(sklearnTable('wine_data.csv'), { test_size: 0.25 }), params: { algorithm: 'decision_tree', max_depth: 3 }, expected: '15 nodes 438648baeef9b9f6' },
     { name: 'tree, regression (diabetes)', ds: () => dataset(diabetesTable(), { test_size: 0.25, task: 'regression' }), params: { algorithm: 'decision_tree', task: 'regression' }, expected: '649 nodes 19a891d925465f09' },
   ];
+  it('the WebAssembly node loops (cart.wat) grow the same trees as the JavaScript ones', () => {
+    // Binned data of real tables, grown with a bootstrap (weights 0-4) and with class weights.
+    for (const [table, task] of [
+      [sklearnTable('breast_cancer.csv'), 'binary'],
+      [sklearnTable('wine_data.csv'), 'multiclass'],
+      [diabetesTable(), 'regression'],
+    ] as const) {
+      const ds = dataset(table, { test_size: 0, task });
+      const rows = Uint32Array.from({ length: ds.rows }, (_, i) => i);
+      const F = ds.features.length;
+      const thresholds = fitBins(ds.X, F, rows, 255, 0);
+      const bins = applyBins(ds.X, F, rows, thresholds);
+      const classes = ds.classes?.length ?? 0;
+      const data = { bins, n: ds.rows, F, thresholds, y: ds.y, classes };
+      for (const fractional of [false, true]) {
+        const weights = Float64Array.from({ length: ds.rows }, (_, i) => ((i * 7) % 5) * (fractional ? 1.37 : 1));
+        const samples = Uint32Array.from(rows.filter((i) => weights[i]! > 0));
+        const grow = (wasm: boolean) => {
+          const importance = new Float64Array(F);
+          const tree = growCart(data, samples, weights, { maxDepth: Number.POSITIVE_INFINITY, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 3, seed: 5, leafScale: 1, wasm }, importance);
+          return [tree.feature, tree.threshold, tree.left, tree.right, tree.value, importance].map((a) => Array.from(a));
+        };
+        const js = grow(false);
+        expect(js[0]!.length).toBeGreaterThan(20);
+        expect(grow(true)).toEqual(js);
+      }
+    }
+  });
+
   for (const c of cases) {
     it(`grow the same trees as before: ${c.name}`, async () => {
       const ds = c.ds();
