@@ -13,7 +13,9 @@ import { type Tree, TreeBuilder } from './tree.js';
  * and recompiled as that code is reached. A forest worker grows only a handful of trees, so that
  * warm-up was most of its time (Adult, 20 trees on 2 threads: the first five trees of a thread took
  * 50-95 ms each, the later ones 15 ms); and each node allocated two Float64Arrays for its class
- * weights. Same operations in the same order as before: the same trees, bit for bit.
+ * weights. Same operations in the same order as before: the same trees, bit for bit. The
+ * histograms and the partition run in WebAssembly when the build has cart.wasm (cart-wasm.ts; the
+ * JavaScript versions below otherwise), with the same operations in the same order again.
  */
 export interface BinnedData {
   /** Column-major bins [F][n]. */
