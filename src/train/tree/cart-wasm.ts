@@ -1,5 +1,13 @@
 import { wasmModule } from '../../core/wasm.js';
-import type { BinnedData } from './cart.js';
+
+/** What the arena copies of cart.ts's BinnedData (named here, not imported: cart.ts imports this module). */
+interface ArenaData {
+  bins: Uint8Array;
+  n: number;
+  F: number;
+  y: Int32Array | Float64Array;
+  classes: number;
+}
 
 /**
  * CART's per-node loops in WebAssembly (cart.wat): the histograms of a node's samples in one
@@ -36,17 +44,17 @@ type Kernels = {
 };
 
 /** One arena per data set and thread (a forest's trees reuse it); null: the JavaScript loops. */
-const arenas = new WeakMap<BinnedData, CartArena | null>();
+const arenas = new WeakMap<ArenaData, CartArena | null>();
 
 /** The arena for trees over `data` with S statistics per bin, or null without the module (or room). */
-export function cartArena(data: BinnedData, S: number, maxBins: number): CartArena | null {
+export function cartArena(data: ArenaData, S: number, maxBins: number): CartArena | null {
   if (arenas.has(data)) return arenas.get(data)!;
   const arena = createArena(data, S, maxBins);
   arenas.set(data, arena);
   return arena;
 }
 
-function createArena(data: BinnedData, S: number, maxBins: number): CartArena | null {
+function createArena(data: ArenaData, S: number, maxBins: number): CartArena | null {
   const module = wasmModule('train/tree/cart');
   if (!module) return null;
   const { n, F } = data;
