@@ -5,9 +5,9 @@ import { Worker } from 'node:worker_threads';
 import { MlpipeError } from '../errors.js';
 
 /**
- * A tiny task pool over worker_threads: numbered tasks go to `threads` workers running one script,
- * results come back in completion order and the caller stores them by task number (so the outcome
- * never depends on which worker was faster).
+ * A tiny task pool over worker_threads: numbered tasks go to workers running one script (and, with
+ * runPool's `inline`, to this thread too), results come back in completion order and the caller
+ * stores them by task number (so the outcome never depends on which thread was faster).
  */
 
 /** Number of workers for `threads` (0 = one per core). */

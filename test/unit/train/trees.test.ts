@@ -7,6 +7,7 @@ import { resolveParams } from '../../../src/train/params.js';
 import { sortFloat32, median } from '../../../src/train/sort.js';
 import { applyBins, fitBins } from '../../../src/train/tree/bins.js';
 import { growCart } from '../../../src/train/tree/cart.js';
+import { wasmModule } from '../../../src/core/wasm.js';
 import { dataset, diabetesTable, sklearnTable, tableOf } from './helpers.js';
 
 const all = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
@@ -142,7 +143,9 @@ describe('CART and forest fits on real tables', () => {
     { name: 'tree, regression (diabetes)', ds: () => dataset(diabetesTable(), { test_size: 0.25, task: 'regression' }), params: { algorithm: 'decision_tree', task: 'regression' }, expected: '649 nodes 19a891d925465f09' },
   ];
   it('the WebAssembly node loops (cart.wat) grow the same trees as the JavaScript ones', () => {
-    // Binned data of real tables, grown with a bootstrap (weights 0-4) and with class weights.
+    // Without the built module both runs would take the JavaScript loops: `npm test` builds dist/ first.
+    expect(wasmModule('train/tree/cart')).not.toBeNull();
+    // Binned data of real tables, grown with whole weights (a bootstrap's 0-4) and fractional ones.
     for (const [table, task] of [
       [sklearnTable('breast_cancer.csv'), 'binary'],
       [sklearnTable('wine_data.csv'), 'multiclass'],
